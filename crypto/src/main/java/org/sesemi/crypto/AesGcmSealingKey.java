@@ -1,0 +1,36 @@
+package org.sesemi.crypto;
+
+import java.util.Arrays;
+
+/** {@code nonce(12) ‖ ciphertext ‖ tag(16)} under AES-256-GCM. */
+final class AesGcmSealingKey implements SealingKey {
+    private final SecretKeyBytes key;
+
+    AesGcmSealingKey(SecretKeyBytes key) {
+        this.key = key;
+    }
+
+    @Override
+    public byte[] seal(byte[] plaintext, byte[] aad) {
+        byte[] nonce = new byte[AesGcm.NONCE_BYTES];
+        SecretKeyBytes.RANDOM.nextBytes(nonce);
+        byte[] ct = AesGcm.encrypt(key.aesKey(), nonce, aad, plaintext);
+        byte[] out = Arrays.copyOf(nonce, nonce.length + ct.length);
+        System.arraycopy(ct, 0, out, nonce.length, ct.length);
+        return out;
+    }
+
+    @Override
+    public byte[] unseal(byte[] sealed, byte[] aad) {
+        if (sealed.length < AesGcm.NONCE_BYTES + AesGcm.TAG_BYTES) {
+            throw new CryptoException(CryptoException.Reason.MALFORMED, "sealed record too short (" + sealed.length + " bytes)");
+        }
+        byte[] nonce = Arrays.copyOf(sealed, AesGcm.NONCE_BYTES);
+        return AesGcm.decrypt(key.aesKey(), nonce, aad, sealed, AesGcm.NONCE_BYTES, sealed.length - AesGcm.NONCE_BYTES);
+    }
+
+    @Override
+    public String toString() {
+        return "SealingKey[<redacted>]";
+    }
+}
