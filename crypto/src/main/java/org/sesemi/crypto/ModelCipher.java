@@ -34,7 +34,13 @@ public final class ModelCipher {
      */
     public static ModelEnvelopeHeader encrypt(InputStream in, long plaintextLength, OutputStream out, ModelId modelId,
             ModelKey key, int segmentSize, LongConsumer progress) throws IOException {
-        ModelEnvelopeHeader h = ModelEnvelopeHeader.create(modelId, key, segmentSize, plaintextLength, RequestCipher.randomNonce());
+        return encrypt(in, plaintextLength, out, modelId, key, segmentSize, progress, RequestCipher.randomNonce());
+    }
+
+    /** Visible for known-answer tests only: encryption with a caller-chosen base nonce. */
+    static ModelEnvelopeHeader encrypt(InputStream in, long plaintextLength, OutputStream out, ModelId modelId,
+            ModelKey key, int segmentSize, LongConsumer progress, byte[] baseNonce) throws IOException {
+        ModelEnvelopeHeader h = ModelEnvelopeHeader.create(modelId, key, segmentSize, plaintextLength, baseNonce);
         out.write(h.encode());
         long n = h.segmentCount();
         byte[] pt = new byte[segmentSize];
