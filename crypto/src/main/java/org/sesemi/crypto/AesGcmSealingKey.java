@@ -14,6 +14,11 @@ final class AesGcmSealingKey implements SealingKey {
     public byte[] seal(byte[] plaintext, byte[] aad) {
         byte[] nonce = new byte[AesGcm.NONCE_BYTES];
         SecretKeyBytes.RANDOM.nextBytes(nonce);
+        return seal(plaintext, aad, nonce);
+    }
+
+    /** Visible for known-answer tests only. */
+    byte[] seal(byte[] plaintext, byte[] aad, byte[] nonce) {
         byte[] ct = AesGcm.encrypt(key.aesKey(), nonce, aad, plaintext);
         byte[] out = Arrays.copyOf(nonce, nonce.length + ct.length);
         System.arraycopy(ct, 0, out, nonce.length, ct.length);

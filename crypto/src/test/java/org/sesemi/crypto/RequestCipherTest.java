@@ -1,0 +1,93 @@
+package org.sesemi.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class RequestCipherTest {
+    static final PrincipalId OWNER = PrincipalId.parse("1".repeat(64));
+    static final PrincipalId USER = PrincipalId.parse("2".repeat(64));
+    static final ModelId MODEL = new ModelId(OWNER, "resnet-50");
+    final RequestKey key = RequestKey.generate();
+    final RequestCipher cipher = new RequestCipher(key);
+
+    @Property(tries = 50)
+    void roundTripsThroughJson(@ForAll @Size(max = 5000) byte[] plaintext) {
+        RequestEnvelope req = cipher.sealRequest(MODEL, USER, "r-1", plaintext);
+        RequestEnvelope parsed = EnvelopeJson.parse(EnvelopeJson.write(req));
+        assertThat(parsed).isEqualTo(req);
+        assertThat(cipher.openRequest(parsed)).isEqualTo(plaintext);
+        RequestEnvelope resp = cipher.sealResponse(parsed, plaintext);
+        assertThat(cipher.openResponse(EnvelopeJson.parse(EnvelopeJson.write(resp)))).isEqualTo(plaintext);
+    }
+
+    @Test
+    void freshNonceEveryMessage() {
+        Set<String> nonces = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            byte[] p = cipher.sealRequest(MODEL, USER, "r", new byte[0]).payload();
+            nonces.add(java.util.HexFormat.of().formatHex(p, 0, 12));
+        }
+        assertThat(nonces).hasSize(1000);
+    }
+
+    @Test
+    void payloadIsBoundToDirectionModelUserAndRequestId() {
+        byte[] pt = "secret input".getBytes(StandardCharsets.UTF_8);
+        RequestEnvelope req = cipher.sealRequest(MODEL, USER, "r-1", pt);
+        assertThatThrownBy(() -> cipher.openResponse(req)).isInstanceOf(CryptoException.class)
+                .extracting(e -> ((CryptoException) e).reason()).isEqualTo(CryptoException.Reason.AUTHENTICATION_FAILED);
+        for (RequestEnvelope moved : new RequestEnvelope[] {
+            new RequestEnvelope(new ModelId(OWNER, "resnet-51"), USER, "r-1", req.payload()),
+            new RequestEnvelope(new ModelId(USER, "resnet-50"), USER, "r-1", req.payload()),
+            new RequestEnvelope(MODEL, OWNER, "r-1", req.payload()),
+            new RequestEnvelope(MODEL, USER, "r-2", req.payload()),
+        }) {
+            assertThatThrownBy(() -> cipher.openRequest(moved)).isInstanceOf(CryptoException.class);
+        }
+        assertThatThrownBy(() -> new RequestCipher(RequestKey.generate()).openRequest(req))
+                .isInstanceOf(CryptoException.class).hasMessageContaining("wrong request key");
+    }
+
+    @Test
+    void everyBitOfThePayloadIsAuthenticated() {
+        byte[] pt = "{\"inputs\":[]}".getBytes(StandardCharsets.UTF_8);
+        RequestEnvelope req = cipher.sealRequest(MODEL, USER, "r-1", pt);
+        for (int i = 0; i < req.payload().length * 8; i++) {
+            byte[] t = req.payload().clone();
+            t[i / 8] ^= (byte) (1 << (i % 8));
+            RequestEnvelope bad = new RequestEnvelope(MODEL, USER, "r-1", t);
+            assertThatThrownBy(() -> cipher.openRequest(bad)).isInstanceOf(CryptoException.class);
+        }
+    }
+
+    @Test
+    void errorsAndToStringNeverShowSecrets() {
+        byte[] pt = "PLAINTEXT-MARKER".getBytes(StandardCharsets.UTF_8);
+        RequestEnvelope req = cipher.sealRequest(MODEL, USER, "r-1", pt);
+        String raw = java.util.HexFormat.of().formatHex(key.exportSecret());
+        assertThat(key.toString()).doesNotContain(raw).contains("redacted");
+        assertThat(req.toString()).doesNotContain("PLAINTEXT");
+        try {
+            new RequestCipher(RequestKey.generate()).openRequest(req);
+        } catch (CryptoException e) {
+            assertThat(e.getMessage()).doesNotContain("PLAINTEXT").doesNotContain(raw);
+        }
+    }
+
+    @Test
+    void keysHaveValueSemanticsAndExactLength() {
+        RequestKey copy = RequestKey.fromSecret(key.exportSecret());
+        assertThat(copy).isEqualTo(key).hasSameHashCodeAs(key);
+        assertThat(RequestKey.generate()).isNotEqualTo(key);
+        assertThatThrownBy(() -> RequestKey.fromSecret(new byte[16])).isInstanceOf(CryptoException.class);
+        assertThatThrownBy(() -> ModelKey.fromSecret(new byte[32], 0)).isInstanceOf(CryptoException.class);
+    }
+}
