@@ -1,0 +1,51 @@
+package org.sesemi.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real assembled {@code sesemi} command (target/sesemi.jar) in a child JVM, as a user would. */
+final class SesemiProcess {
+    record Result(int exitCode, String stdout, String stderr) {}
+
+    private SesemiProcess() {}
+
+    static Result run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    static Result run(Map<String, String> env, String... args) {
+        Path jar = Path.of(System.getProperty("sesemi.jar", "target/sesemi.jar"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-Dsesemi.shared=" + System.getProperty("sesemi.shared", "../../shared"),
+                "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("sesemi-out", ".txt");
+            Path err = Files.createTempFile("sesemi-err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("sesemi " + String.join(" ", args) + " did not finish");
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
