@@ -1,0 +1,10 @@
+package org.sesemi.client.inference;
+
+/** The runtime decrypted the request but could not serve it; the message came back encrypted in the response. */
+public final class InferenceFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public InferenceFailedException(String message) {
+        super(message);
+    }
+}

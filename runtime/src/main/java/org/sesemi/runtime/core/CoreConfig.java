@@ -1,0 +1,62 @@
+package org.sesemi.runtime.core;
+
+import java.time.Duration;
+import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.runtime.core.engine.EngineConfig;
+
+/**
+ * Configuration of the trusted core. Defaults ({@link #defaults()}) suit a laptop.
+ *
+ * @param modelBudgetBytes enclave memory the model cache may charge (default 512 MiB)
+ * @param chargeFactor a model is charged {@code plaintext size × chargeFactor} bytes (default 2.0: the decrypted
+ *     buffer and ONNX Runtime's own copy of the weights coexist while a model loads)
+ * @param maxConcurrent requests processed at once (default: available processors)
+ * @param maxQueue requests allowed to wait for a slot; beyond that: busy (default 64)
+ * @param maxWait longest wait for a slot or for model budget before answering busy (default 30 s)
+ * @param keyCacheEntries bound of the key cache in (user, model) pairs (default 4096)
+ * @param keySafetyMargin keys count as expired this long before their expiresAt (default 1 s)
+ * @param maxEnvelopeBytes largest request envelope JSON accepted (default 64 MiB)
+ * @param engine ONNX Runtime settings
+ * @param timing add non-secret timing metadata to outcomes (default off; benchmarks turn it on)
+ * @param naive evaluation baseline: no caches, every request repeats key release, model fetch, decrypt and session
+ *     creation (default off)
+ */
+public record CoreConfig(long modelBudgetBytes, double chargeFactor, int maxConcurrent, int maxQueue, Duration maxWait,
+        int keyCacheEntries, Duration keySafetyMargin, int maxEnvelopeBytes, EngineConfig engine, boolean timing, boolean naive) {
+
+    public CoreConfig {
+        if (modelBudgetBytes < 1 || chargeFactor < 1.0 || maxConcurrent < 1 || maxQueue < 0 || keyCacheEntries < 1 || maxEnvelopeBytes < 64) {
+            throw new IllegalArgumentException("invalid core configuration: budget >= 1 byte, chargeFactor >= 1, maxConcurrent >= 1, "
+                    + "maxQueue >= 0, keyCacheEntries >= 1, maxEnvelopeBytes >= 64");
+        }
+    }
+
+    public static CoreConfig defaults() {
+        return new CoreConfig(512L << 20, 2.0, Runtime.getRuntime().availableProcessors(), 64, Duration.ofSeconds(30), 4096,
+                Duration.ofSeconds(1), EnvelopeJson.DEFAULT_MAX_BYTES, EngineConfig.defaults(), false, false);
+    }
+
+    public CoreConfig withModelBudgetBytes(long v) {
+        return new CoreConfig(v, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, timing, naive);
+    }
+
+    public CoreConfig withConcurrency(int maxConcurrent, int maxQueue, Duration maxWait) {
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, timing, naive);
+    }
+
+    public CoreConfig withEngine(EngineConfig v) {
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, v, timing, naive);
+    }
+
+    public CoreConfig withTiming(boolean v) {
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, v, naive);
+    }
+
+    public CoreConfig withNaive(boolean v) {
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, timing, v);
+    }
+
+    public CoreConfig withMaxEnvelopeBytes(int v) {
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, v, engine, timing, naive);
+    }
+}

@@ -1,0 +1,246 @@
+package org.sesemi.runtime.core;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Optional;
+import org.sesemi.client.inference.InferenceRequest;
+import org.sesemi.client.inference.InferenceResponse;
+import org.sesemi.client.inference.OipCodec;
+import org.sesemi.client.inference.OipException;
+import org.sesemi.crypto.CryptoException;
+import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.crypto.RequestCipher;
+import org.sesemi.crypto.RequestEnvelope;
+import org.sesemi.runtime.core.engine.Admission;
+import org.sesemi.runtime.core.engine.BusyException;
+import org.sesemi.runtime.core.engine.EngineException;
+import org.sesemi.runtime.core.engine.ModelSession;
+import org.sesemi.runtime.core.engine.OnnxEngine;
+import org.sesemi.runtime.core.keys.KeyCache;
+import org.sesemi.runtime.core.keys.KeyDeniedException;
+import org.sesemi.runtime.core.keys.KeySource;
+import org.sesemi.runtime.core.keys.KeySourceUnavailableException;
+import org.sesemi.runtime.core.keys.ReleasedKeys;
+import org.sesemi.runtime.core.models.EncryptedModelLoader;
+import org.sesemi.runtime.core.models.LoadTimes;
+import org.sesemi.runtime.core.models.ModelCache;
+import org.sesemi.runtime.core.models.ModelTooLargeException;
+import org.sesemi.runtime.store.ModelNotFoundException;
+import org.sesemi.runtime.store.ModelStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trusted core's only entry point: encrypted request envelope in, encrypted response envelope (or a non-secret
+ * rejection) out. Keys come from the {@link KeySource} through the key cache; models from the {@link ModelStore}
+ * through the model cache; inference runs in ONNX Runtime under bounded concurrency.
+ *
+ * <p>Errors after the payload was decrypted (bad OIP body, wrong tensor names/types/shapes, engine failures) go back
+ * encrypted as an OIP error body, so only the user learns details about their own request. Errors before that (bad
+ * envelope, denied keys, a payload that does not decrypt, model store or integrity problems, busy) are
+ * {@link Outcome.Rejected} with a stable code and a message that never contains secrets. The runtime keeps serving
+ * other requests after any of them. Thread-safe.
+ */
+public final class EnclaveRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EnclaveRuntime.class);
+
+    private final CoreConfig config;
+    private final KeySource keySource;
+    private final KeyCache keyCache;
+    private final EncryptedModelLoader loader;
+    private final ModelCache models;
+    private final Admission admission;
+    private final OnnxEngine engine;
+
+    private EnclaveRuntime(CoreConfig config, KeySource keySource, ModelStore store, Clock clock) {
+        this.config = config;
+        this.keySource = keySource;
+        this.keyCache = new KeyCache(keySource, config.keyCacheEntries(), clock, config.keySafetyMargin());
+        this.engine = new OnnxEngine(config.engine());
+        this.loader = new EncryptedModelLoader(store, engine, config.chargeFactor());
+        this.models = new ModelCache(loader, config.modelBudgetBytes(), config.maxWait());
+        this.admission = new Admission(config.maxConcurrent(), config.maxQueue(), config.maxWait());
+    }
+
+    /** A core that takes keys from {@code keySource} and encrypted models from {@code store}. */
+    public static EnclaveRuntime create(CoreConfig config, KeySource keySource, ModelStore store) {
+        return new EnclaveRuntime(config, keySource, store, Clock.systemUTC());
+    }
+
+    /** As {@link #create(CoreConfig, KeySource, ModelStore)} with an injected clock (key expiry in tests). */
+    public static EnclaveRuntime create(CoreConfig config, KeySource keySource, ModelStore store, Clock clock) {
+        return new EnclaveRuntime(config, keySource, store, clock);
+    }
+
+    public CoreConfig config() {
+        return config;
+    }
+
+    /** Non-secret statistics for health and metrics endpoints. */
+    public record Stats(int modelsLoaded, long modelBytesUsed, long modelBudgetBytes, long modelLoads, long evictions,
+            long keyFetches, int keysCached, int waiting) {}
+
+    public Stats stats() {
+        ModelCache.Stats m = models.stats();
+        return new Stats(m.models(), m.usedBytes(), m.budgetBytes(), m.loads(), m.evictions(), keyCache.fetches(), keyCache.size(),
+                admission.waiting());
+    }
+
+    /**
+     * Serves one request envelope (its JSON form, as posted by the user).
+     *
+     * @return never null; never throws for bad input
+     */
+    public Outcome handle(byte[] envelopeJson) {
+        long t0 = System.nanoTime();
+        RequestEnvelope env;
+        try {
+            env = EnvelopeJson.parse(envelopeJson, config.maxEnvelopeBytes());
+        } catch (CryptoException e) {
+            ErrorCode c = e.reason() == CryptoException.Reason.TOO_LARGE ? ErrorCode.TOO_LARGE : ErrorCode.MALFORMED;
+            return reject(c, c.wire(), e.getMessage(), null, t0, null);
+        }
+        Phases ph = new Phases();
+        try (Admission.Permit permit = admission.enter()) {
+            return serve(env, ph, t0);
+        } catch (BusyException e) {
+            return reject(ErrorCode.BUSY, "busy", e.getMessage(), env, t0, ph);
+        } catch (KeyDeniedException e) {
+            return reject(ErrorCode.DENIED, e.reason(), "key release denied: " + e.getMessage(), env, t0, ph);
+        } catch (KeySourceUnavailableException e) {
+            return reject(ErrorCode.UNAVAILABLE, "keyservice_unavailable", e.getMessage(), env, t0, ph);
+        } catch (ModelTooLargeException e) {
+            return reject(ErrorCode.MODEL_TOO_LARGE, "model_too_large", e.getMessage(), env, t0, ph);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof ModelNotFoundException nf) {
+                return reject(ErrorCode.MODEL_NOT_FOUND, "model_not_found", nf.getMessage(), env, t0, ph);
+            }
+            return reject(ErrorCode.UNAVAILABLE, "model_store_unavailable", "model store: " + e.getCause().getMessage(), env, t0, ph);
+        } catch (CryptoException e) {
+            return reject(ErrorCode.MODEL_INTEGRITY, e.reason().name().toLowerCase(), "encrypted model rejected: " + e.getMessage(), env, t0, ph);
+        } catch (EngineException e) {
+            return reject(ErrorCode.MODEL_INTEGRITY, "model_unloadable", e.getMessage(), env, t0, ph);
+        } catch (RuntimeException e) {
+            // Exception messages of unknown origin could in principle carry data; log the type only.
+            log.error("request {} for {}: internal error {}", env.requestId(), env.model(), e.getClass().getName());
+            return reject(ErrorCode.INTERNAL, "internal", "internal error (" + e.getClass().getSimpleName() + ")", env, t0, ph);
+        }
+    }
+
+    /** Per-request phase times. */
+    private static final class Phases {
+        boolean cold;
+        double keyMs, infMs;
+        final LoadTimes load = new LoadTimes();
+    }
+
+    private Outcome serve(RequestEnvelope env, Phases ph, long t0) {
+        long tk = System.nanoTime();
+        ReleasedKeys keys;
+        if (config.naive()) {
+            keys = keySource.release(env.user(), env.model());
+            ph.cold = true;
+        } else {
+            KeyCache.Lookup l = keyCache.get(env.user(), env.model());
+            keys = l.keys();
+            ph.cold = l.fetched();
+        }
+        ph.keyMs = (System.nanoTime() - tk) / 1e6;
+        RequestCipher cipher = new RequestCipher(keys.requestKey());
+        byte[] plaintext;
+        try {
+            plaintext = cipher.openRequest(env);
+        } catch (CryptoException e) {
+            return reject(ErrorCode.AUTHENTICATION_FAILED, "authentication_failed", e.getMessage(), env, t0, ph);
+        }
+        byte[] answer;
+        try {
+            answer = answer(env, plaintext, keys, ph);
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+        byte[] out = EnvelopeJson.write(cipher.sealResponse(env, answer));
+        Arrays.fill(answer, (byte) 0);
+        Optional<Timing> timing = timing(t0, ph);
+        if (log.isDebugEnabled()) {
+            log.debug("request {} model {} user {}: sealed, {} ms{}", env.requestId(), env.model(), env.user(),
+                    String.format("%.2f", (System.nanoTime() - t0) / 1e6), ph.cold ? " (cold)" : "");
+        }
+        return new Outcome.Sealed(out, timing);
+    }
+
+    /** The plaintext answer: an OIP response, metadata, or an OIP error body. */
+    private byte[] answer(RequestEnvelope env, byte[] plaintext, ReleasedKeys keys, Phases ph) {
+        InferenceRequest req;
+        try {
+            req = OipCodec.parseRequest(plaintext);
+        } catch (OipException e) {
+            return OipCodec.writeError(e.getMessage());
+        }
+        if (config.naive()) {
+            ModelSession s = loadUncached(env, keys, ph);
+            try {
+                return run(s, req, ph);
+            } finally {
+                s.close(); // sole owner, no concurrent user
+            }
+        }
+        try (ModelCache.Lease lease = models.acquire(env.model(), keys.modelKey(), ph.load)) {
+            ph.cold |= lease.loaded();
+            return run(lease.session(), req, ph);
+        }
+    }
+
+    private ModelSession loadUncached(RequestEnvelope env, ReleasedKeys keys, Phases ph) {
+        try {
+            return loader.load(env.model(), keys.modelKey(), bytes -> {
+                if (bytes > config.modelBudgetBytes()) {
+                    throw new ModelTooLargeException("model " + env.model() + " needs " + bytes + " bytes, more than the budget");
+                }
+            }, ph.load);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] run(ModelSession s, InferenceRequest req, Phases ph) {
+        long ti = System.nanoTime();
+        try {
+            if (req.operation() == InferenceRequest.Operation.METADATA) {
+                return OipCodec.writeMetadata(s.metadata());
+            }
+            InferenceResponse r = s.run(req);
+            return OipCodec.writeResponse(r);
+        } catch (OipException | EngineException e) {
+            return OipCodec.writeError(e.getMessage());
+        } finally {
+            ph.infMs = (System.nanoTime() - ti) / 1e6;
+        }
+    }
+
+    private Optional<Timing> timing(long t0, Phases ph) {
+        if (!config.timing()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Timing(ph.cold, ph.keyMs, ph.load.fetchMs, ph.load.decryptMs, ph.load.sessionMs, ph.infMs,
+                (System.nanoTime() - t0) / 1e6));
+    }
+
+    private Outcome reject(ErrorCode code, String reason, String message, RequestEnvelope env, long t0, Phases ph) {
+        log.info("request {} model {} user {}: rejected {} ({})", env == null ? "-" : env.requestId(), env == null ? "-" : env.model(),
+                env == null ? "-" : env.user(), code.wire(), reason);
+        return new Outcome.Rejected(code, reason, message, ph == null ? Optional.empty() : timing(t0, ph));
+    }
+
+    /** Drops a model from the cache (e.g. after the owner re-encrypted it); in-flight requests finish first. */
+    public void invalidateModel(org.sesemi.crypto.ModelId model) {
+        models.invalidate(model);
+    }
+
+    @Override
+    public void close() {
+        models.close();
+    }
+}
