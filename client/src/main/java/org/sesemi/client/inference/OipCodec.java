@@ -305,7 +305,7 @@ public final class OipCodec {
             }
             expect(name != null && dt != null, "a metadata tensor needs name and datatype");
             Optional<DataType> type = dt.startsWith("UNSUPPORTED:") ? Optional.empty() : Optional.of(DataType.parse(dt));
-            out.add(new ModelMetadata.TensorSpec(name, type, shape, type.map(Enum::name).orElse(dt.substring(12))));
+            out.add(new ModelMetadata.TensorSpec(name, type, shape, type.isPresent() ? type.get().name() : dt.substring(12)));
         }
         return out;
     }

@@ -124,7 +124,8 @@ public final class EnclaveRuntime implements AutoCloseable {
             return reject(ErrorCode.MODEL_INTEGRITY, "model_unloadable", e.getMessage(), env, t0, ph);
         } catch (RuntimeException e) {
             // Exception messages of unknown origin could in principle carry data; log the type only.
-            log.error("request {} for {}: internal error {}", env.requestId(), env.model(), e.getClass().getName());
+            StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
+            log.error("request {} for {}: internal error {} at {}", env.requestId(), env.model(), e.getClass().getName(), at);
             return reject(ErrorCode.INTERNAL, "internal", "internal error (" + e.getClass().getSimpleName() + ")", env, t0, ph);
         }
     }

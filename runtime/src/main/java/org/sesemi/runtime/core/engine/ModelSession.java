@@ -162,7 +162,11 @@ public final class ModelSession implements AutoCloseable {
             case FP64 -> OnnxJavaType.DOUBLE;
             default -> throw new OipException("datatype " + t.type() + " is not supported by the ONNX Runtime Java API");
         };
-        return OnnxTensor.createTensor(env, t.data(), shape, jt);
+        // A direct buffer is used by ONNX Runtime in place (heap buffers would need the typed view per type).
+        ByteBuffer src = t.data();
+        ByteBuffer direct = ByteBuffer.allocateDirect(src.remaining()).order(java.nio.ByteOrder.nativeOrder());
+        direct.put(src).flip();
+        return OnnxTensor.createTensor(env, direct, shape, jt);
     }
 
     private static Tensor fromOrt(String name, OnnxValue v) throws OrtException {
