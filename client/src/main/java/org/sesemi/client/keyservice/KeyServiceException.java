@@ -1,0 +1,44 @@
+package org.sesemi.client.keyservice;
+
+/**
+ * A KeyService call failed: either the server answered with an error ({@link #status()} is its HTTP status and
+ * {@link #reason()} its reason code, see {@link org.sesemi.client.keyservice.wire.ErrorReason}), or the call did not
+ * get an answer ({@link #status()} is 0 and the reason is one of the client-side codes below).
+ *
+ * <p>Client-side reasons: {@value #UNREACHABLE} (connect/IO failure or timeout), {@value #KS_EVIDENCE_REJECTED}
+ * (the KeyService's RA-TLS evidence did not verify under the endpoint's policy; nothing was sent),
+ * {@value #HANDSHAKE_FAILED} (the server refused our certificate or the TLS handshake failed otherwise),
+ * {@value #BAD_RESPONSE} (the answer was not valid for the call). Messages never contain key material.
+ */
+public final class KeyServiceException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    public static final String UNREACHABLE = "unreachable";
+    public static final String KS_EVIDENCE_REJECTED = "ks_evidence_rejected";
+    public static final String HANDSHAKE_FAILED = "handshake_failed";
+    public static final String BAD_RESPONSE = "bad_response";
+
+    private final int status;
+    private final String reason;
+
+    public KeyServiceException(int status, String reason, String message) {
+        super(message);
+        this.status = status;
+        this.reason = reason;
+    }
+
+    public KeyServiceException(int status, String reason, String message, Throwable cause) {
+        super(message, cause);
+        this.status = status;
+        this.reason = reason;
+    }
+
+    /** The server's reason code (e.g. {@code no_grant}) or a client-side one. */
+    public String reason() {
+        return reason;
+    }
+
+    /** The HTTP status, or 0 when no HTTP answer was received. */
+    public int status() {
+        return status;
+    }
+}

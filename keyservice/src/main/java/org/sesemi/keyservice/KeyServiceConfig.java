@@ -1,0 +1,93 @@
+package org.sesemi.keyservice;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.sesemi.attestation.TeeConfig;
+import org.sesemi.attestation.VerificationPolicy;
+
+/**
+ * Everything a KeyService needs, with laptop defaults ({@link #defaults()}).
+ *
+ * @param host address to bind (default 127.0.0.1)
+ * @param port TCP port (default 8443; 0 = any free port)
+ * @param database SQLite file (default {@code ~/.sesemi/keyservice/keyservice.db})
+ * @param tee the TEE provider the KeyService runs in (default: simulated, role {@code keyservice})
+ * @param runtimePolicy how runtimes' RA-TLS evidence is verified; empty = derived: with the simulated TEE, trust the
+ *     simulated root of the same simulated directory; otherwise {@link VerificationPolicy#defaults()} (Intel root)
+ * @param releaseTtl how long runtimes may use released keys (default 60 s) — the revocation delay bound
+ * @param maxBodyBytes request body limit (default 64 KiB)
+ * @param ratePerSecond sustained requests per second per caller (default 200; 0 = unlimited)
+ * @param rateBurst burst per caller (default 400)
+ * @param certificateValidity lifetime of the KeyService's RA-TLS certificate; it is re-issued (fresh key, fresh
+ *     quote) every half of this, so clients with a maximum evidence age of at least this much accept it (default 12 h)
+ */
+public record KeyServiceConfig(String host, int port, Path database, TeeConfig tee, Optional<VerificationPolicy> runtimePolicy,
+        Duration releaseTtl, int maxBodyBytes, double ratePerSecond, int rateBurst, Duration certificateValidity) {
+    public static final int DEFAULT_PORT = 8443;
+    public static final Path DEFAULT_DATABASE = Path.of(System.getProperty("user.home"), ".sesemi", "keyservice", "keyservice.db");
+
+    public KeyServiceConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(tee, "tee");
+        Objects.requireNonNull(runtimePolicy, "runtimePolicy");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535");
+        }
+        if (releaseTtl.isNegative() || releaseTtl.isZero() || releaseTtl.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("release TTL must be within (0, 1 day]");
+        }
+        if (maxBodyBytes < 1024 || maxBodyBytes > 16 << 20) {
+            throw new IllegalArgumentException("max body must be 1 KiB..16 MiB");
+        }
+        if (ratePerSecond < 0 || rateBurst < 1) {
+            throw new IllegalArgumentException("rate must be >= 0 and burst >= 1");
+        }
+        if (certificateValidity.compareTo(Duration.ofMinutes(2)) < 0) {
+            throw new IllegalArgumentException("certificate validity must be at least 2 minutes");
+        }
+    }
+
+    public static KeyServiceConfig defaults() {
+        return new KeyServiceConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_DATABASE, TeeConfig.defaults("keyservice"),
+                Optional.empty(), Duration.ofSeconds(60), 64 * 1024, 200, 400, Duration.ofHours(12));
+    }
+
+    public KeyServiceConfig withHost(String h) {
+        return new KeyServiceConfig(h, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+    }
+
+    public KeyServiceConfig withPort(int p) {
+        return new KeyServiceConfig(host, p, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+    }
+
+    public KeyServiceConfig withDatabase(Path d) {
+        return new KeyServiceConfig(host, port, d, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+    }
+
+    public KeyServiceConfig withTee(TeeConfig t) {
+        return new KeyServiceConfig(host, port, database, t, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+    }
+
+    public KeyServiceConfig withRuntimePolicy(VerificationPolicy p) {
+        return new KeyServiceConfig(host, port, database, tee, Optional.of(p), releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+    }
+
+    public KeyServiceConfig withReleaseTtl(Duration ttl) {
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, ttl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+    }
+
+    public KeyServiceConfig withMaxBodyBytes(int max) {
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, max, ratePerSecond, rateBurst, certificateValidity);
+    }
+
+    public KeyServiceConfig withRateLimit(double perSecond, int burst) {
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, perSecond, burst, certificateValidity);
+    }
+
+    public KeyServiceConfig withCertificateValidity(Duration v) {
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, v);
+    }
+}

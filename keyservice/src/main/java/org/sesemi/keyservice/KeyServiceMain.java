@@ -1,0 +1,41 @@
+package org.sesemi.keyservice;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.sesemi.attestation.TeeConfig;
+
+/**
+ * A bare entry point for running a KeyService as its own process without the CLI (used by the kill test and for
+ * embedding): {@code java -cp ... org.sesemi.keyservice.KeyServiceMain --db FILE --simulated-dir DIR [--port N]
+ * [--host H] [--ttl SECONDS] [--rate N]}. Prints {@code LISTENING <port> <measurement>} on stdout once it accepts
+ * connections. Operators use {@code sesemi keyservice serve} instead.
+ */
+public final class KeyServiceMain {
+    private KeyServiceMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        KeyServiceConfig cfg = KeyServiceConfig.defaults().withPort(0);
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            String v = args[i + 1];
+            cfg = switch (args[i]) {
+                case "--db" -> cfg.withDatabase(Path.of(v));
+                case "--simulated-dir" -> cfg.withTee(TeeConfig.simulated(Path.of(v), "keyservice"));
+                case "--port" -> cfg.withPort(Integer.parseInt(v));
+                case "--host" -> cfg.withHost(v);
+                case "--ttl" -> cfg.withReleaseTtl(Duration.ofSeconds(Long.parseLong(v)));
+                case "--rate" -> cfg.withRateLimit(Double.parseDouble(v), Math.max(1, (int) Double.parseDouble(v) * 2));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            };
+        }
+        KeyServiceServer server = KeyServiceServer.start(cfg);
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stop.countDown();
+        }));
+        System.out.println("LISTENING " + server.port() + " " + server.measurement().value());
+        System.out.flush();
+        stop.await();
+    }
+}

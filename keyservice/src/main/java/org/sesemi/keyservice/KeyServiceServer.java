@@ -1,0 +1,156 @@
+package org.sesemi.keyservice;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import org.sesemi.attestation.Measurement;
+import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.TeeProvider;
+import org.sesemi.attestation.TeeProviders;
+import org.sesemi.attestation.VerificationPolicy;
+import org.sesemi.attestation.dcap.Quote;
+import org.sesemi.attestation.dcap.SgxReportBody;
+import org.sesemi.attestation.dcap.TdReportBody;
+import org.sesemi.attestation.ratls.RaTls;
+import org.sesemi.keyservice.core.KeyServiceCore;
+import org.sesemi.keyservice.http.KeyServiceHttp;
+import org.sesemi.keyservice.http.KsMetrics;
+import org.sesemi.keyservice.http.RateLimiter;
+import org.sesemi.keyservice.store.KeyStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running KeyService: TEE provider → sealing key → SQLite store → core → HTTPS (TLS 1.3, RA-TLS server
+ * certificate, client certificates requested) on virtual threads.
+ *
+ * <p>Client certificates are <em>requested</em>, not required, so {@code /health} and {@code /metrics} work for
+ * monitoring without one; every {@code /v1} call without one is refused with {@code unauthenticated}. A presented
+ * certificate is judged by {@link ClientCertificates}: plain self-signed certificates identify principals, RA-TLS
+ * certificates must verify under the runtime policy, and a failure becomes a typed HTTP refusal.
+ */
+public final class KeyServiceServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyServiceServer.class);
+
+    private final KeyServiceConfig config;
+    private final TeeProvider tee;
+    private final Measurement measurement;
+    private final KeyStore store;
+    private final HttpsServer server;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService rotation;
+    private final RotatingServerKeyManager keyManager;
+    private final KsMetrics metrics;
+
+    private KeyServiceServer(KeyServiceConfig config) throws IOException {
+        this.config = config;
+        this.tee = TeeProviders.create(config.tee());
+        this.measurement = measurementOf(tee);
+        if (tee.isSimulated()) {
+            LOG.warn("KeyService runs in a SIMULATED TEE: no hardware protection of keys (measurement {})", measurement);
+        }
+        VerificationPolicy runtimePolicy = config.runtimePolicy().orElseGet(() -> tee instanceof SimulatedTee s
+                ? VerificationPolicy.simulated(s) : VerificationPolicy.defaults());
+        this.store = KeyStore.open(config.database(), tee.sealingKey(), Clock.systemUTC());
+        try {
+            KeyServiceCore core = new KeyServiceCore(store, config.releaseTtl(), Clock.systemUTC());
+            this.metrics = new KsMetrics();
+            this.keyManager = new RotatingServerKeyManager(tee, config.certificateValidity());
+            ClientCertificates clients = new ClientCertificates(runtimePolicy);
+            SSLContext ssl = RaTls.sslContext(keyManager, clients.trustManager());
+            var http = new KeyServiceHttp(core, clients.resolver(),
+                    new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime), metrics,
+                    config.maxBodyBytes(), new KeyServiceHttp.HealthInfo(tee.name(), tee.isSimulated(), measurement));
+            this.server = HttpsServer.create(new InetSocketAddress(config.host(), config.port()), 512);
+            server.setHttpsConfigurator(new HttpsConfigurator(ssl) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = getSSLContext().getDefaultSSLParameters();
+                    p.setProtocols(new String[] {"TLSv1.3"});
+                    p.setWantClientAuth(true);
+                    params.setSSLParameters(p);
+                }
+            });
+            this.executor = Executors.newVirtualThreadPerTaskExecutor();
+            server.setExecutor(executor);
+            server.createContext("/", http);
+            server.start();
+            long every = Math.max(60, config.certificateValidity().toSeconds() / 2);
+            this.rotation = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("ks-cert-rotation").daemon(true).factory());
+            rotation.scheduleAtFixedRate(this::rotateQuietly, every, every, TimeUnit.SECONDS);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        LOG.info("KeyService listening on https://{}:{} (TEE {}, measurement {})", config.host(), port(), tee.name(), measurement);
+    }
+
+    /** Starts a KeyService; throws if the port, the TEE or the store is unavailable. */
+    public static KeyServiceServer start(KeyServiceConfig config) {
+        try {
+            return new KeyServiceServer(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the KeyService on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Our own measurement, read from a quote of our own TEE (nothing to verify: it is our own hardware's answer). */
+    static Measurement measurementOf(TeeProvider tee) {
+        if (tee instanceof SimulatedTee s) {
+            return s.measurement();
+        }
+        return switch (Quote.parse(tee.quote(new byte[64])).body()) {
+            case SgxReportBody sgx -> Measurement.sgx(sgx.mrEnclave());
+            case TdReportBody td -> Measurement.tdx(td.mrTd(), td.rtmr(0), td.rtmr(1), td.rtmr(2), td.rtmr(3));
+        };
+    }
+
+    private void rotateQuietly() {
+        try {
+            keyManager.rotate();
+        } catch (RuntimeException e) {
+            LOG.error("could not re-issue the RA-TLS certificate: {}", e.toString());
+        }
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** {@code https://host:port}. */
+    public URI uri() {
+        return URI.create("https://" + config.host() + ":" + port());
+    }
+
+    /** The KeyService's own measurement, which clients pin. */
+    public Measurement measurement() {
+        return measurement;
+    }
+
+    public TeeProvider tee() {
+        return tee;
+    }
+
+    public KeyStore store() {
+        return store;
+    }
+
+    @Override
+    public void close() {
+        rotation.shutdownNow();
+        server.stop(0);
+        executor.shutdownNow();
+        store.close();
+    }
+}

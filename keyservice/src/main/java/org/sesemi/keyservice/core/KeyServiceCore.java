@@ -1,0 +1,200 @@
+package org.sesemi.keyservice.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.sesemi.attestation.Measurement;
+import org.sesemi.client.keyservice.AuditEvent;
+import org.sesemi.client.keyservice.Grant;
+import org.sesemi.client.keyservice.wire.ErrorReason;
+import org.sesemi.crypto.ModelId;
+import org.sesemi.crypto.ModelKey;
+import org.sesemi.crypto.PrincipalId;
+import org.sesemi.crypto.RequestKey;
+import org.sesemi.keyservice.store.KeyStore;
+import org.sesemi.keyservice.store.KeyStore.AuditEntry;
+
+/**
+ * The KeyService operations: apply {@link AccessPolicy}, change the {@link KeyStore}, and write the audit log.
+ *
+ * <p>Every refusal is a {@link DeniedException} thrown before anything changes. Every release and every denial of
+ * a release or an owner action is audited durably before the answer is returned: no key leaves without its audit
+ * record on disk. Thread-safe.
+ */
+public final class KeyServiceCore {
+    private final KeyStore store;
+    private final Duration releaseTtl;
+    private final Clock clock;
+
+    public KeyServiceCore(KeyStore store, Duration releaseTtl, Clock clock) {
+        this.store = Objects.requireNonNull(store);
+        if (releaseTtl.isNegative() || releaseTtl.isZero()) {
+            throw new IllegalArgumentException("release TTL must be positive");
+        }
+        this.releaseTtl = releaseTtl;
+        this.clock = clock;
+    }
+
+    /** Keys released to a runtime, valid until {@code expiresAt}. */
+    public record Released(ModelId model, PrincipalId user, Measurement measurement, ModelKey modelKey,
+            RequestKey requestKey, Duration ttl, Instant expiresAt) {}
+
+    public Duration releaseTtl() {
+        return releaseTtl;
+    }
+
+    /** @return true if the principal was new */
+    public boolean register(Caller caller) {
+        if (!(caller instanceof Caller.Principal p)) {
+            throw new DeniedException(ErrorReason.FORBIDDEN, "runtimes do not register; only owners and users do");
+        }
+        boolean created = store.registerPrincipal(p.id(), p.subjectPublicKeyInfo());
+        if (created) {
+            store.audit(new AuditEntry("register", p.auditName(), Optional.empty(), Optional.of(p.id()),
+                    Optional.empty(), true, Optional.empty()));
+        }
+        return created;
+    }
+
+    /** @return true if a new version was stored */
+    public boolean putModelKey(Caller caller, ModelId model, ModelKey key) {
+        requireOwner(caller, model, "model_key_put");
+        return switch (store.putModelKey(model, key)) {
+            case CREATED -> {
+                audit("model_key_put", caller, model, Optional.empty(), Optional.empty(), Optional.empty());
+                yield true;
+            }
+            case UNCHANGED -> false;
+            case STALE_VERSION -> throw new DeniedException(ErrorReason.CONFLICT,
+                    "model key version " + key.version() + " is not above the stored version (rotation needs a higher version)");
+            case VERSION_REUSED -> throw new DeniedException(ErrorReason.CONFLICT,
+                    "model key version " + key.version() + " is already stored with another key");
+        };
+    }
+
+    public boolean addGrant(Caller caller, Grant g) {
+        requireOwner(caller, g.model(), "grant_add");
+        boolean created = store.addGrant(g);
+        if (created) {
+            audit("grant_add", caller, g.model(), Optional.of(g.user()), Optional.of(g.measurement()), Optional.empty());
+        }
+        return created;
+    }
+
+    /** Takes effect for new releases at once; runtimes holding released keys stop using them within the TTL. */
+    public boolean revokeGrant(Caller caller, Grant g) {
+        requireOwner(caller, g.model(), "grant_revoke");
+        boolean existed = store.revokeGrant(g);
+        if (existed) {
+            audit("grant_revoke", caller, g.model(), Optional.of(g.user()), Optional.of(g.measurement()), Optional.empty());
+        }
+        return existed;
+    }
+
+    public List<KeyStore.GrantRow> listGrants(Caller caller, ModelId model) {
+        requireOwner(caller, model, "grant_list");
+        return store.grants(model);
+    }
+
+    public boolean putRequestKey(Caller caller, ModelId model, Measurement m, RequestKey key) {
+        PrincipalId user = requirePrincipal(caller, model, "request_key_put");
+        boolean changed = store.putRequestKey(model, m, user, key);
+        if (changed) {
+            audit("request_key_put", caller, model, Optional.of(user), Optional.of(m), Optional.empty());
+        }
+        return changed;
+    }
+
+    public boolean deleteRequestKey(Caller caller, ModelId model, Measurement m) {
+        PrincipalId user = requirePrincipal(caller, model, "request_key_delete");
+        boolean existed = store.deleteRequestKey(model, m, user);
+        if (existed) {
+            audit("request_key_delete", caller, model, Optional.of(user), Optional.of(m), Optional.empty());
+        }
+        return existed;
+    }
+
+    /**
+     * Releases (model key, request key) for (user, model) to an attested runtime, deciding on the measurement from
+     * its verified quote.
+     */
+    public Released release(Caller caller, PrincipalId user, ModelId model) {
+        if (!(caller instanceof Caller.Runtime rt)) {
+            store.audit(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
+                    Optional.empty(), false, Optional.of(ErrorReason.ATTESTATION_REJECTED.code())));
+            throw new DeniedException(ErrorReason.ATTESTATION_REJECTED,
+                    "key release needs an attested runtime (RA-TLS client certificate); principals cannot fetch keys");
+        }
+        KeyStore.ReleaseView v = store.releaseView(model, user, rt.measurement());
+        var facts = new AccessPolicy.ReleaseFacts(v.modelKnown(), v.granted(), v.requestKey().isPresent(), v.modelKey().isPresent());
+        Optional<ErrorReason> denial = AccessPolicy.release(caller, facts);
+        if (denial.isPresent()) {
+            ErrorReason r = denial.get();
+            store.audit(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
+                    Optional.of(rt.measurement()), false, Optional.of(r.code())));
+            throw new DeniedException(r, switch (r) {
+                case UNKNOWN_MODEL -> "model " + model + " is unknown to the KeyService";
+                case NO_GRANT -> "no grant for (model " + model + ", user " + user + ", measurement " + rt.measurement() + ")";
+                case NO_REQUEST_KEY -> "user " + user + " has no request key for (model " + model + ", measurement "
+                        + rt.measurement() + ")";
+                case NO_MODEL_KEY -> "the owner has not stored a key for model " + model;
+                default -> r.code();
+            });
+        }
+        store.audit(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
+                Optional.of(rt.measurement()), true, Optional.empty()));
+        Instant now = clock.instant();
+        return new Released(model, user, rt.measurement(), v.modelKey().orElseThrow(), v.requestKey().orElseThrow(),
+                releaseTtl, now.plus(releaseTtl));
+    }
+
+    /** Audit events visible to the calling principal (its models' events and events naming it as user). */
+    public List<AuditEvent> audit(Caller caller, Optional<ModelId> model, long afterSeq, int limit) {
+        if (!(caller instanceof Caller.Principal p)) {
+            throw new DeniedException(ErrorReason.FORBIDDEN, "only owners and users read the audit log");
+        }
+        deny(AccessPolicy.principalAction(caller, store.isRegistered(p.id())), "register first (sesemi keyservice register)");
+        return store.auditVisibleTo(p.id(), model, afterSeq, limit);
+    }
+
+    private void requireOwner(Caller caller, ModelId model, String event) {
+        boolean registered = caller instanceof Caller.Principal p && store.isRegistered(p.id());
+        Optional<ErrorReason> d = AccessPolicy.ownerAction(caller, registered, model);
+        if (d.isPresent()) {
+            audit(event, caller, model, Optional.empty(), Optional.empty(), d.map(ErrorReason::code));
+            String msg = switch (caller) {
+                case Caller.Runtime r -> "runtimes cannot manage models";
+                case Caller.Principal p when !registered -> "principal " + p.id() + " is not registered (sesemi keyservice register)";
+                case Caller.Principal p -> "model " + model + " belongs to another principal";
+            };
+            throw new DeniedException(d.get(), msg);
+        }
+    }
+
+    private PrincipalId requirePrincipal(Caller caller, ModelId model, String event) {
+        boolean registered = caller instanceof Caller.Principal p && store.isRegistered(p.id());
+        Optional<ErrorReason> d = AccessPolicy.principalAction(caller, registered);
+        if (d.isPresent()) {
+            audit(event, caller, model, caller instanceof Caller.Principal p ? Optional.of(p.id()) : Optional.empty(),
+                    Optional.empty(), d.map(ErrorReason::code));
+            throw new DeniedException(d.get(), caller instanceof Caller.Runtime
+                    ? "runtimes cannot manage request keys"
+                    : "principal is not registered (sesemi keyservice register)");
+        }
+        return ((Caller.Principal) caller).id();
+    }
+
+    private void audit(String event, Caller caller, ModelId model, Optional<PrincipalId> user, Optional<Measurement> m,
+            Optional<String> denial) {
+        store.audit(new AuditEntry(event, caller.auditName(), Optional.of(model), user, m, denial.isEmpty(), denial));
+    }
+
+    private static void deny(Optional<ErrorReason> d, String message) {
+        if (d.isPresent()) {
+            throw new DeniedException(d.get(), message);
+        }
+    }
+}
