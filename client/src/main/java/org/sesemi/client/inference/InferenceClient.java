@@ -1,0 +1,151 @@
+package org.sesemi.client.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.sesemi.crypto.CryptoException;
+import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.crypto.ModelId;
+import org.sesemi.crypto.PrincipalId;
+import org.sesemi.crypto.RequestCipher;
+import org.sesemi.crypto.RequestEnvelope;
+import org.sesemi.crypto.RequestKey;
+
+/**
+ * The user's inference client: builds an Open Inference Protocol request, seals it under the user's request key for
+ * (model, runtime measurement), posts the envelope to a runtime and opens the sealed answer. Only ciphertext, the
+ * model id, the user id and a fresh request id leave this object. Thread-safe.
+ */
+public final class InferenceClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How the envelope is posted. */
+    public enum Protocol {
+        /** The envelope itself as the body (Knative entrypoint, a runtime's direct endpoint). */
+        ENVELOPE,
+        /** OpenWhisk action protocol: {@code {"value": envelope}} to {@code /run} (testing a runtime container). */
+        OPENWHISK_RUN
+    }
+
+    /**
+     * One answer.
+     *
+     * @param timing the runtime's non-secret timing metadata if it sent any (ms per phase, {@code cold} as 1/0)
+     * @param roundTripMs client-observed time from sealing to opened answer
+     */
+    public record Result(InferenceResponse response, Optional<Map<String, Double>> timing, double roundTripMs) {}
+
+    private final URI endpoint;
+    private final Protocol protocol;
+    private final PrincipalId user;
+    private final ModelId model;
+    private final RequestCipher cipher;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    public InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestKey key) {
+        this(endpoint, protocol, user, model, key, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), Duration.ofMinutes(2));
+    }
+
+    public InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestKey key, HttpClient http, Duration timeout) {
+        this.endpoint = endpoint;
+        this.protocol = protocol;
+        this.user = user;
+        this.model = model;
+        this.cipher = new RequestCipher(key);
+        this.http = http;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Runs one inference.
+     *
+     * @param binaryInputs send inputs in the binary-tensor extension (smaller and faster for large tensors)
+     * @throws RuntimeRejectedException if the runtime refused (denied, busy, ...)
+     * @throws InferenceFailedException if the runtime decrypted the request but could not serve it (wrong shapes...)
+     * @throws CryptoException if the answer does not decrypt or belongs to another request
+     */
+    public Result infer(InferenceRequest request, boolean binaryInputs) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Exchange x = exchange(OipCodec.writeRequest(request, binaryInputs));
+        InferenceResponse r = OipCodec.parseResponse(x.plaintext);
+        return new Result(r, x.timing, (System.nanoTime() - t0) / 1e6);
+    }
+
+    /** The model's inputs and outputs (served only to users the model is granted to; travels encrypted). */
+    public ModelMetadata metadata() throws IOException, InterruptedException {
+        InferenceRequest req = new InferenceRequest(Optional.empty(), InferenceRequest.Operation.METADATA, List.of(), List.of(), false);
+        return OipCodec.parseMetadata(exchange(OipCodec.writeRequest(req, false)).plaintext);
+    }
+
+    private record Exchange(byte[] plaintext, Optional<Map<String, Double>> timing) {}
+
+    private Exchange exchange(byte[] plaintext) throws IOException, InterruptedException {
+        RequestEnvelope sealed = cipher.sealRequest(model, user, UUID.randomUUID().toString(), plaintext);
+        byte[] envelope = EnvelopeJson.write(sealed);
+        byte[] body = protocol == Protocol.ENVELOPE ? envelope : wrapForRun(envelope);
+        HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(endpoint).timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return open(sealed, resp.statusCode(), resp.body());
+    }
+
+    private static byte[] wrapForRun(byte[] envelope) {
+        byte[] prefix = "{\"value\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + envelope.length + 1);
+        System.arraycopy(envelope, 0, out, prefix.length, envelope.length);
+        out[out.length - 1] = '}';
+        return out;
+    }
+
+    /** Opens a runtime's answer to {@code request}: an envelope (optionally with "timing") or an error object. */
+    private Exchange open(RequestEnvelope request, int status, byte[] body) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new RuntimeRejectedException("bad_response", "bad_response", "the runtime's answer (HTTP " + status + ") is not JSON", status);
+        }
+        if (n == null || !n.isObject()) {
+            throw new RuntimeRejectedException("bad_response", "bad_response", "the runtime's answer (HTTP " + status + ") is not a JSON object", status);
+        }
+        JsonNode err = n.get("error");
+        if (err != null) {
+            if (err.isObject()) {
+                throw new RuntimeRejectedException(err.path("code").asText("error"), err.path("reason").asText(""),
+                        err.path("message").asText(""), status);
+            }
+            throw new RuntimeRejectedException("error", "error", err.asText(), status);
+        }
+        Optional<Map<String, Double>> timing = Optional.empty();
+        JsonNode t = ((ObjectNode) n).remove("timing");
+        if (t != null && t.isObject()) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            t.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().isBoolean() ? (e.getValue().asBoolean() ? 1.0 : 0.0) : e.getValue().asDouble()));
+            timing = Optional.of(m);
+        }
+        RequestEnvelope resp;
+        try {
+            resp = EnvelopeJson.parse(JSON.writeValueAsBytes(n));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        // The AAD binds model, user and requestId; checking the id here stops a host from answering with another
+        // (valid) response of the same user.
+        if (!resp.requestId().equals(request.requestId()) || !resp.model().equals(request.model()) || !resp.user().equals(request.user())) {
+            throw new CryptoException(CryptoException.Reason.AUTHENTICATION_FAILED, "the response envelope belongs to another request");
+        }
+        return new Exchange(cipher.openResponse(resp), timing);
+    }
+}

@@ -1,0 +1,345 @@
+package org.sesemi.runtime.host;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.sesemi.runtime.core.EnclaveRuntime;
+import org.sesemi.runtime.core.Outcome;
+import org.sesemi.runtime.core.Timing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime's HTTP server (JDK HttpServer, one virtual thread per request): the OpenWhisk action protocol or the
+ * Knative single entrypoint, in front of one {@link EnclaveRuntime}. It moves envelopes only; errors are mapped here
+ * and nowhere else.
+ *
+ * <p>OpenWhisk ({@code docs/runtime.md} has the full table): {@code POST /init} once (init parameters in
+ * {@code value.env} override the process environment as core settings; a second init is refused with 403);
+ * {@code POST /run} with {@code value} = the request envelope answers 200 with the response envelope; a rejection
+ * answers 200 with {@code {"error":{"code","reason","message"}}} (an application error: the container stays warm)
+ * except busy, which answers 503 so OpenWhisk reschedules the activation elsewhere. Every response carries a body and
+ * a Content-Length; after every {@code /run} and every failed {@code /init} the activation sentinel is written to
+ * stdout and stderr.
+ *
+ * <p>Knative: {@code POST /} with the envelope itself, or the single-entrypoint body {@code {"value": envelope,
+ * "activation": {...}}}; rejections map to the HTTP status of their code. {@code GET /} (and {@code /health} on both
+ * platforms) answers non-secret health and cache statistics.
+ */
+public final class RuntimeServer implements AutoCloseable {
+    public static final String SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
+    private static final Logger log = LoggerFactory.getLogger(RuntimeServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long DRAIN_LIMIT = 1L << 30;
+
+    private final HostConfig config;
+    private final CoreFactory factory;
+    private final Map<String, String> environment;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Object initLock = new Object();
+    private volatile EnclaveRuntime core;
+    private final AtomicInteger running = new AtomicInteger();
+
+    private RuntimeServer(HostConfig config, CoreFactory factory, Map<String, String> environment, PrintStream out, PrintStream err,
+            EnclaveRuntime preinitialized) throws IOException {
+        this.config = config;
+        this.factory = factory;
+        this.environment = Map.copyOf(environment);
+        this.out = out;
+        this.err = err;
+        this.core = preinitialized;
+        this.server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 256);
+        server.setExecutor(executor);
+        server.createContext("/", this::dispatch);
+        server.start();
+    }
+
+    /**
+     * Starts a server whose core is built at {@code /init} (OpenWhisk) or at once (Knative, from the environment).
+     *
+     * @param environment the process environment (settings baseline)
+     */
+    public static RuntimeServer start(HostConfig config, CoreFactory factory, Map<String, String> environment, PrintStream out,
+            PrintStream err) throws IOException {
+        EnclaveRuntime pre = config.platform() == HostConfig.Platform.KNATIVE ? factory.create(environment) : null;
+        return new RuntimeServer(config, factory, environment, out, err, pre);
+    }
+
+    /**
+     * Starts a server around a core built in-process (tests, {@code sesemi demo}); OpenWhisk {@code /init} is then
+     * accepted once and does not rebuild the core.
+     */
+    public static RuntimeServer start(HostConfig config, EnclaveRuntime core) throws IOException {
+        return new RuntimeServer(config, settings -> core, Map.of(), System.out, System.err, core);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public HostConfig config() {
+        return config;
+    }
+
+    private volatile boolean initDone;
+
+    private void dispatch(HttpExchange ex) throws IOException {
+        try (ex) {
+            route(ex);
+        }
+    }
+
+    /** Separate from {@link #dispatch} so the error mapping runs while the exchange is still open. */
+    private void route(HttpExchange ex) throws IOException {
+        try {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            if ((path.equals("/health") || (path.equals("/") && config.platform() == HostConfig.Platform.KNATIVE)) && method.equals("GET")) {
+                send(ex, 200, health());
+                return;
+            }
+            if (!method.equals("POST")) {
+                send(ex, 405, error("only POST is supported here"));
+                return;
+            }
+            if (config.platform() == HostConfig.Platform.OPENWHISK) {
+                switch (path) {
+                    case "/init" -> init(ex);
+                    case "/run" -> run(ex);
+                    default -> send(ex, 404, error("no such endpoint; use POST /init and POST /run"));
+                }
+            } else if (path.equals("/")) {
+                knative(ex);
+            } else {
+                send(ex, 404, error("no such endpoint; use POST /"));
+            }
+        } catch (BodyTooLarge e) {
+            send(ex, 413, error("request body larger than " + config.maxBodyBytes() + " bytes"));
+        } catch (RuntimeException e) {
+            log.error("request handling failed: {}", e.getClass().getName());
+            send(ex, 500, error("internal error"));
+        }
+    }
+
+    // ------------------------------------------------------------------ OpenWhisk
+
+    private void init(HttpExchange ex) throws IOException {
+        synchronized (initLock) {
+            if (initDone) {
+                // Reference runtimes log this and write no sentinel.
+                err.println("Cannot initialize the action more than once.");
+                err.flush();
+                send(ex, 403, error("Cannot initialize the action more than once."));
+                return;
+            }
+            Optional<JsonNode> body = readJson(ex);
+            if (body.isEmpty() || !body.get().isObject()) {
+                send(ex, 400, error("the /init body must be a JSON object"));
+                sentinels();
+                return;
+            }
+            Map<String, String> settings = new HashMap<>(environment);
+            JsonNode env = body.get().path("value").path("env");
+            if (env.isObject()) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = env.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    settings.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().isNull() ? "" : e.getValue().toString());
+                }
+            }
+            try {
+                if (core == null) {
+                    core = factory.create(settings);
+                }
+                initDone = true;
+                send(ex, 200, "{\"ok\":true}".getBytes(StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                err.println("initialization failed: " + e.getMessage());
+                send(ex, 502, error("Initialization has failed: " + e.getMessage()));
+                sentinels();
+            }
+        }
+    }
+
+    private void run(HttpExchange ex) throws IOException {
+        EnclaveRuntime c = core;
+        if (!initDone || c == null) {
+            send(ex, 403, error("System not initialized."));
+            sentinels();
+            return;
+        }
+        if (running.incrementAndGet() > 1 && !config.allowConcurrent()) {
+            running.decrementAndGet();
+            send(ex, 403, error("System not ready, status is running."));
+            sentinels();
+            return;
+        }
+        try {
+            Optional<JsonNode> body = readJson(ex);
+            if (body.isEmpty() || !body.get().isObject()) {
+                send(ex, 400, error("the /run body must be a JSON object"));
+                return;
+            }
+            JsonNode value = body.get().path("value");
+            if (!value.isObject()) {
+                send(ex, 200, rejection("malformed", "malformed", "value must be a request envelope object"));
+                return;
+            }
+            Outcome o = c.handle(JSON.writeValueAsBytes(value));
+            switch (o) {
+                case Outcome.Sealed s -> send(ex, 200, withTiming(s.envelopeJson(), s.timing()));
+                case Outcome.Rejected r -> send(ex, r.code() == org.sesemi.runtime.core.ErrorCode.BUSY ? 503 : 200,
+                        rejection(r.code().wire(), r.reason(), r.message()));
+            }
+        } finally {
+            running.decrementAndGet();
+            sentinels();
+        }
+    }
+
+    // ------------------------------------------------------------------ Knative
+
+    private void knative(HttpExchange ex) throws IOException {
+        Optional<JsonNode> body = readJson(ex);
+        if (body.isEmpty() || !body.get().isObject()) {
+            send(ex, 400, rejection("malformed", "malformed", "the body must be a JSON object: an envelope or {\"value\": envelope}"));
+            return;
+        }
+        JsonNode b = body.get();
+        if (b.has("init")) {
+            send(ex, 403, error("Cannot initialize a runtime with a dedicated function."));
+            return;
+        }
+        JsonNode envelope = b.has("value") ? b.get("value") : b;
+        if (!envelope.isObject()) {
+            send(ex, 400, rejection("malformed", "malformed", "value must be a request envelope object"));
+            return;
+        }
+        Outcome o = core.handle(JSON.writeValueAsBytes(envelope));
+        switch (o) {
+            case Outcome.Sealed s -> send(ex, 200, withTiming(s.envelopeJson(), s.timing()));
+            case Outcome.Rejected r -> send(ex, r.code().httpStatus(), rejection(r.code().wire(), r.reason(), r.message()));
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Optional<JsonNode> readJson(HttpExchange ex) throws IOException {
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes(config.maxBodyBytes() + 1);
+            if (body.length > config.maxBodyBytes()) {
+                // Drain (bounded) so the client, still sending, can read the 413 instead of a reset connection.
+                long drained = 0;
+                byte[] sink = new byte[1 << 16];
+                int n;
+                while (drained < DRAIN_LIMIT && (n = in.read(sink)) > 0) {
+                    drained += n;
+                }
+                throw new BodyTooLarge();
+            }
+        }
+        try {
+            return Optional.ofNullable(JSON.readTree(body));
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A body over the limit: answered 413 by {@link #dispatch} without reading further. */
+    private static final class BodyTooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private void sentinels() {
+        synchronized (out) {
+            out.println(SENTINEL);
+            out.flush();
+        }
+        synchronized (err) {
+            err.println(SENTINEL);
+            err.flush();
+        }
+    }
+
+    private byte[] health() {
+        ObjectNode n = JSON.createObjectNode();
+        EnclaveRuntime c = core;
+        n.put("ok", true);
+        n.put("initialized", c != null && (initDone || config.platform() == HostConfig.Platform.KNATIVE));
+        if (c != null) {
+            EnclaveRuntime.Stats s = c.stats();
+            n.put("modelsLoaded", s.modelsLoaded());
+            n.put("modelBytesUsed", s.modelBytesUsed());
+            n.put("modelBudgetBytes", s.modelBudgetBytes());
+            n.put("modelLoads", s.modelLoads());
+            n.put("evictions", s.evictions());
+            n.put("keyFetches", s.keyFetches());
+            n.put("waiting", s.waiting());
+        }
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] withTiming(byte[] envelopeJson, Optional<Timing> timing) {
+        if (timing.isEmpty()) {
+            return envelopeJson;
+        }
+        Timing t = timing.get();
+        String extra = String.format(java.util.Locale.ROOT,
+                ",\"timing\":{\"cold\":%b,\"keyFetchMs\":%.3f,\"modelFetchMs\":%.3f,\"decryptMs\":%.3f,\"sessionMs\":%.3f,\"inferenceMs\":%.3f,\"totalMs\":%.3f}}",
+                t.cold(), t.keyFetchMs(), t.modelFetchMs(), t.decryptMs(), t.sessionMs(), t.inferenceMs(), t.totalMs());
+        byte[] e = extra.getBytes(StandardCharsets.US_ASCII);
+        byte[] out = java.util.Arrays.copyOf(envelopeJson, envelopeJson.length - 1 + e.length);
+        System.arraycopy(e, 0, out, envelopeJson.length - 1, e.length);
+        return out;
+    }
+
+    private static byte[] error(String message) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("error", message);
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] rejection(String code, String reason, String message) {
+        ObjectNode n = JSON.createObjectNode();
+        ObjectNode e = n.putObject("error");
+        e.put("code", code);
+        e.put("reason", reason);
+        e.put("message", message);
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Always a body and a fixed Content-Length: OpenWhisk treats chunked or empty answers as no answer. */
+    private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, body.length);
+        ex.getResponseBody().write(body);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        EnclaveRuntime c = core;
+        if (c != null) {
+            c.close();
+        }
+    }
+}
