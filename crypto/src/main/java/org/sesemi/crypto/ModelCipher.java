@@ -24,6 +24,28 @@ public final class ModelCipher {
     /** Where decrypted bytes go. */
     public enum BufferKind { HEAP, DIRECT }
 
+    /**
+     * How to decrypt: which AES-GCM provider, and how many threads decrypt segments of an in-memory ciphertext.
+     * Neither changes the result or the errors, only the speed.
+     *
+     * @param provider {@link CryptoProvider#jdk()} or {@link CryptoProvider#preferNative()}
+     * @param threads segments decrypted concurrently by {@link #decrypt(ByteBuffer, ModelId, ModelKey, BufferKind,
+     *     DecryptOptions)} (1..64); the stream overloads read sequentially and use one
+     */
+    public record DecryptOptions(CryptoProvider provider, int threads) {
+        public DecryptOptions {
+            java.util.Objects.requireNonNull(provider, "provider");
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("threads must be 1..64, got " + threads);
+            }
+        }
+
+        /** The JDK provider on one thread: what the overloads without options use. */
+        public static DecryptOptions defaults() {
+            return new DecryptOptions(CryptoProvider.jdk(), 1);
+        }
+    }
+
     private ModelCipher() {}
 
     /**
@@ -78,18 +100,19 @@ public final class ModelCipher {
      */
     public static DecryptedModel decrypt(InputStream in, ModelId expected, ModelKey key, BufferKind kind, LongConsumer progress)
             throws IOException {
+        return decrypt(in, expected, key, kind, DecryptOptions.defaults(), progress);
+    }
+
+    /**
+     * As {@link #decrypt(InputStream, ModelId, ModelKey, BufferKind, LongConsumer)}, with the AES-GCM provider from
+     * {@code options} (segments are read and decrypted one after another).
+     */
+    public static DecryptedModel decrypt(InputStream in, ModelId expected, ModelKey key, BufferKind kind, DecryptOptions options,
+            LongConsumer progress) throws IOException {
         ModelEnvelopeHeader h = ModelEnvelopeHeader.read(in);
-        h.authenticate(key);
-        if (!h.modelId().equals(expected)) {
-            throw new CryptoException(CryptoException.Reason.MODEL_ID_MISMATCH,
-                    "the encrypted model is for " + h.modelId() + ", expected " + expected);
-        }
-        if (h.keyVersion() != key.version()) {
-            throw new CryptoException(CryptoException.Reason.WRONG_KEY,
-                    "the model was encrypted under key version " + h.keyVersion() + ", the key given is version " + key.version());
-        }
-        int size = (int) h.plaintextLength();
-        ByteBuffer outBuf = kind == BufferKind.DIRECT ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+        checkHeader(h, expected, key);
+        ByteBuffer outBuf = allocate(h, kind);
+        CryptoProvider provider = options.provider();
         try {
             long n = h.segmentCount();
             byte[] chunk = new byte[h.segmentSize() + AesGcm.TAG_BYTES];
@@ -102,7 +125,7 @@ public final class ModelCipher {
                             "the encrypted model is truncated: it ends inside segment " + i + " of " + n);
                 }
                 ByteBuffer target = outBuf.slice((int) (i * h.segmentSize()), ptLen);
-                if (!AesGcm.decryptInto(key.bytes().aesKey(), nonce(h, i), aad(h, i, i == n - 1), ByteBuffer.wrap(chunk, 0, ctLen), target)) {
+                if (!AesGcm.decryptInto(provider, key.bytes().aesKey(), nonce(h, i), aad(h, i, i == n - 1), ByteBuffer.wrap(chunk, 0, ctLen), target)) {
                     throw diagnose(h, key, i, chunk, ctLen);
                 }
                 progress.accept(i * h.segmentSize() + ptLen);
@@ -115,6 +138,162 @@ public final class ModelCipher {
             wipe(outBuf);
             throw e;
         }
+    }
+
+    /**
+     * Decrypts a whole encrypted model held in memory (e.g. a mapped file or a downloaded object), decrypting up to
+     * {@code options.threads()} segments at a time. Results and errors are exactly those of the stream overloads on
+     * the same bytes: when several segments are bad, the error names the first one, as a sequential reader would.
+     * {@code ciphertext} is read from its position to its limit and not modified (its position does not move).
+     *
+     * @throws CryptoException with the reason for any integrity or format failure; nothing decrypted is returned
+     */
+    public static DecryptedModel decrypt(ByteBuffer ciphertext, ModelId expected, ModelKey key, BufferKind kind,
+            DecryptOptions options) {
+        ByteBuffer ct = ciphertext.duplicate();
+        ModelEnvelopeHeader h;
+        try {
+            h = ModelEnvelopeHeader.read(new ByteBufferInput(ct.duplicate()));
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a ByteBuffer cannot fail", e);
+        }
+        checkHeader(h, expected, key);
+        ByteBuffer outBuf = allocate(h, kind);
+        try {
+            long n = h.segmentCount();
+            long start = ct.position() + (long) h.headerLength();
+            long stride = (long) h.segmentSize() + AesGcm.TAG_BYTES;
+            // The first segment that is not wholly present; n when all are.
+            long firstMissing = Math.min(n, Math.max(0, (ct.limit() - start) / stride));
+            if (firstMissing == n - 1 && ct.limit() - start - (n - 1) * stride >= h.plaintextSizeOf(n - 1) + AesGcm.TAG_BYTES) {
+                firstMissing = n;
+            }
+            long firstBad = new SegmentWorkers(h, key, options.provider(), ct, start, stride, outBuf)
+                    .run(firstMissing, options.threads());
+            if (firstBad < firstMissing) {
+                int ctLen = h.plaintextSizeOf(firstBad) + AesGcm.TAG_BYTES;
+                byte[] chunk = new byte[ctLen];
+                ct.get((int) (start + firstBad * stride), chunk);
+                throw diagnose(h, key, firstBad, chunk, ctLen);
+            }
+            if (firstMissing < n) {
+                throw new CryptoException(CryptoException.Reason.TRUNCATED,
+                        "the encrypted model is truncated: it ends inside segment " + firstMissing + " of " + n);
+            }
+            if (ct.limit() - start > h.ciphertextLength() - h.headerLength()) {
+                throw new CryptoException(CryptoException.Reason.TRAILING_DATA, "bytes follow the last segment of the encrypted model");
+            }
+            return new DecryptedModel(h, outBuf);
+        } catch (RuntimeException | Error e) {
+            wipe(outBuf);
+            throw e;
+        }
+    }
+
+    /**
+     * Decrypts segments {@code 0..present-1} on up to {@code threads} threads, each taking the next index from a
+     * shared counter; stops handing out indices past the first failure. Returns the lowest failing index, or
+     * {@code present} when none failed.
+     */
+    private record SegmentWorkers(ModelEnvelopeHeader h, ModelKey key, CryptoProvider provider, ByteBuffer ct, long start,
+            long stride, ByteBuffer out) {
+        long run(long present, int threads) {
+            java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicLong firstBad = new java.util.concurrent.atomic.AtomicLong(present);
+            java.util.concurrent.atomic.AtomicReference<Throwable> crash = new java.util.concurrent.atomic.AtomicReference<>();
+            Runnable work = () -> {
+                try {
+                    for (long i = next.getAndIncrement(); i < present && i < firstBad.get(); i = next.getAndIncrement()) {
+                        if (!decryptOne(i)) {
+                            firstBad.accumulateAndGet(i, Math::min);
+                        }
+                    }
+                } catch (RuntimeException | Error e) {
+                    crash.compareAndSet(null, e);
+                    firstBad.set(-1);
+                }
+            };
+            int helpers = (int) Math.min(threads - 1, Math.max(0, present - 1));
+            Thread[] pool = new Thread[helpers];
+            for (int t = 0; t < helpers; t++) {
+                pool[t] = Thread.ofPlatform().daemon().name("sesemi-model-decrypt-" + t).start(work);
+            }
+            work.run();
+            boolean interrupted = false;
+            for (Thread t : pool) {
+                while (true) {
+                    try {
+                        t.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // finish joining: the helpers write into the buffer we may wipe
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable c = crash.get();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            } else if (c instanceof Error err) {
+                throw err;
+            }
+            return firstBad.get();
+        }
+
+        private boolean decryptOne(long i) {
+            long n = h.segmentCount();
+            int ptLen = h.plaintextSizeOf(i);
+            int off = (int) (start + i * stride);
+            ByteBuffer in = ct.slice(off, ptLen + AesGcm.TAG_BYTES);
+            ByteBuffer target = out.slice((int) (i * h.segmentSize()), ptLen);
+            return AesGcm.decryptInto(provider, key.bytes().aesKey(), nonce(h, i), aad(h, i, i == n - 1), in, target);
+        }
+    }
+
+    /** Reads a ByteBuffer as a stream, for the header parser. */
+    private static final class ByteBufferInput extends InputStream {
+        private final ByteBuffer b;
+
+        ByteBufferInput(ByteBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        public int read() {
+            return b.hasRemaining() ? b.get() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] dst, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            if (!b.hasRemaining()) {
+                return -1;
+            }
+            int k = Math.min(len, b.remaining());
+            b.get(dst, off, k);
+            return k;
+        }
+    }
+
+    private static void checkHeader(ModelEnvelopeHeader h, ModelId expected, ModelKey key) {
+        h.authenticate(key);
+        if (!h.modelId().equals(expected)) {
+            throw new CryptoException(CryptoException.Reason.MODEL_ID_MISMATCH,
+                    "the encrypted model is for " + h.modelId() + ", expected " + expected);
+        }
+        if (h.keyVersion() != key.version()) {
+            throw new CryptoException(CryptoException.Reason.WRONG_KEY,
+                    "the model was encrypted under key version " + h.keyVersion() + ", the key given is version " + key.version());
+        }
+    }
+
+    private static ByteBuffer allocate(ModelEnvelopeHeader h, BufferKind kind) {
+        int size = (int) h.plaintextLength();
+        return kind == BufferKind.DIRECT ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
     }
 
     /** Finds out why segment {@code i} failed: another position's segment (reordered/duplicated) or corruption. */
