@@ -75,8 +75,20 @@ public final class Pki {
     /** A CRL by {@code issuer} listing {@code revokedSerials}. */
     public static X509CRL crl(String issuer, PrivateKey issuerKey, Instant thisUpdate, Instant nextUpdate,
             List<BigInteger> revokedSerials) {
+        return crl(new X500Name(issuer), issuerKey, thisUpdate, nextUpdate, revokedSerials);
+    }
+
+    /** A CRL by the subject of {@code issuer} (name copied byte-exactly) listing {@code revokedSerials}. */
+    public static X509CRL crl(X509Certificate issuer, PrivateKey issuerKey, Instant thisUpdate, Instant nextUpdate,
+            List<BigInteger> revokedSerials) {
+        return crl(X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()), issuerKey, thisUpdate, nextUpdate,
+                revokedSerials);
+    }
+
+    private static X509CRL crl(X500Name issuer, PrivateKey issuerKey, Instant thisUpdate, Instant nextUpdate,
+            List<BigInteger> revokedSerials) {
         try {
-            X509v2CRLBuilder b = new X509v2CRLBuilder(new X500Name(issuer), Date.from(thisUpdate));
+            X509v2CRLBuilder b = new X509v2CRLBuilder(issuer, Date.from(thisUpdate));
             b.setNextUpdate(Date.from(nextUpdate));
             for (BigInteger s : revokedSerials) {
                 b.addCRLEntry(s, Date.from(thisUpdate), CRLReason.keyCompromise);

@@ -20,6 +20,9 @@ import org.sesemi.crypto.SealingKey;
  * from {@code outblob}, {@code rmdir}. One entry per request avoids sharing {@code generation} with other users; when
  * the kernel exposes {@code generation} it must show exactly our one write.
  *
+ * <p>{@code tdx.entry} in the enclave configuration names a fixed, pre-created entry instead (kept after use); then
+ * the {@code generation} check is what detects a concurrent writer.
+ *
  * <p>TDX has no hardware sealing key. {@link #sealingKey()} therefore needs {@code tdx.sealingKeyFile} in the
  * enclave configuration (32 bytes, e.g. provisioned from a key broker or a vTPM-sealed volume inside the TD).
  */
@@ -48,13 +51,23 @@ public final class TdxProvider implements TeeProvider {
     }
 
     @Override
-    public byte[] quote(byte[] reportData64) {
+    public synchronized byte[] quote(byte[] reportData64) {
         if (reportData64 == null || reportData64.length != 64) {
             throw new AttestationException(Reason.MALFORMED, "report data must be exactly 64 bytes");
         }
-        Path entry = tsmDir.resolve("sesemi-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
+        String fixed = config.get("tdx.entry");
+        if (fixed != null && !fixed.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new AttestationException(Reason.UNSUPPORTED, "tdx.entry must be a plain directory name");
+        }
+        Path entry = tsmDir.resolve(fixed != null ? fixed : "sesemi-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
         try {
-            Files.createDirectory(entry);
+            long before = 0;
+            if (fixed == null) {
+                Files.createDirectory(entry);
+            } else {
+                Files.createDirectories(entry);
+                before = generation(entry).orElse(0L);
+            }
             try {
                 Path provider = entry.resolve("provider");
                 if (Files.isRegularFile(provider)) {
@@ -65,13 +78,10 @@ public final class TdxProvider implements TeeProvider {
                 }
                 Files.write(entry.resolve("inblob"), reportData64);
                 byte[] quote = Files.readAllBytes(entry.resolve("outblob"));
-                Path gen = entry.resolve("generation");
-                if (Files.isRegularFile(gen)) {
-                    String g = Files.readString(gen, StandardCharsets.US_ASCII).strip();
-                    if (!g.equals("1")) {
-                        throw new AttestationException(Reason.TEE_UNAVAILABLE,
-                                "configfs-tsm generation is " + g + " after one write: another writer raced this report");
-                    }
+                java.util.Optional<Long> gen = generation(entry);
+                if (gen.isPresent() && gen.get() != before + 1) {
+                    throw new AttestationException(Reason.TEE_UNAVAILABLE, "configfs-tsm generation is " + gen.get()
+                            + " after our one write (expected " + (before + 1) + "): another writer raced this report");
                 }
                 if (quote.length > Quote.MAX_QUOTE_BYTES) {
                     throw new AttestationException(Reason.TEE_UNAVAILABLE, "configfs-tsm returned an oversized quote");
@@ -82,12 +92,26 @@ public final class TdxProvider implements TeeProvider {
                 }
                 return Arrays.copyOf(quote, q.length());
             } finally {
-                removeEntry(entry);
+                if (fixed == null) {
+                    removeEntry(entry);
+                }
             }
         } catch (NoSuchFileException e) {
             throw new AttestationException(Reason.TEE_UNAVAILABLE, "configfs-tsm did not produce " + e.getFile(), e);
         } catch (IOException e) {
             throw new AttestationException(Reason.TEE_UNAVAILABLE, "configfs-tsm quote generation failed: " + e, e);
+        }
+    }
+
+    private static java.util.Optional<Long> generation(Path entry) throws IOException {
+        Path gen = entry.resolve("generation");
+        if (!Files.isRegularFile(gen)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(Long.parseLong(Files.readString(gen, StandardCharsets.US_ASCII).strip()));
+        } catch (NumberFormatException e) {
+            throw new AttestationException(Reason.TEE_UNAVAILABLE, "configfs-tsm generation is not a number");
         }
     }
 
