@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             IdentityCommand.class,
             ModelCommand.class,
+            ModelsCommand.class,
         })
 public final class SesemiCommand implements Runnable {
     @CommandLine.Spec
