@@ -69,6 +69,7 @@ public final class SimulatedTee implements TeeProvider {
     private static final long QE_ATTRIBUTES = 0x11;
     /** ATTRIBUTES.flags of simulated enclaves: INIT | MODE64BIT, never DEBUG. */
     private static final long ENCLAVE_ATTRIBUTES = 0x05;
+    private static final Object STATE_LOCK = new Object();
     private static volatile byte[] codeDigest;
 
     private final Path dir;
@@ -238,75 +239,75 @@ public final class SimulatedTee implements TeeProvider {
         byte[] d = codeDigest;
         if (d == null) {
             synchronized (SimulatedTee.class) {
-                    if (codeDigest == null) {
-                        codeDigest = computeCodeDigest(System.getProperty("java.class.path", ""));
-                    }
-                    d = codeDigest;
+                if (codeDigest == null) {
+                    codeDigest = computeCodeDigest(System.getProperty("java.class.path", ""));
                 }
+                d = codeDigest;
             }
-            return d.clone();
         }
+        return d.clone();
+    }
 
-        static byte[] computeCodeDigest(String classPath) {
-            MessageDigest md = sha256();
-            for (String entry : classPath.split(java.io.File.pathSeparator)) {
-                if (entry.isBlank()) {
-                    continue;
-                }
-                Path p = Path.of(entry);
-                try {
-                    if (Files.isRegularFile(p)) {
-                        md.update(("file\0").getBytes(StandardCharsets.US_ASCII));
-                        md.update(fileHash(p));
-                    } else if (Files.isDirectory(p)) {
-                        md.update(("dir\0").getBytes(StandardCharsets.US_ASCII));
-                        List<Path> files = new ArrayList<>();
-                        try (Stream<Path> s = Files.walk(p)) {
-                            s.filter(Files::isRegularFile).forEach(files::add);
-                        }
-                        files.sort(java.util.Comparator.comparing(f -> p.relativize(f).toString().replace('\\', '/')));
-                        for (Path f : files) {
-                            md.update((p.relativize(f).toString().replace('\\', '/') + "\0").getBytes(StandardCharsets.UTF_8));
-                            md.update(fileHash(f));
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot measure class path entry " + entry, e);
-                }
+    static byte[] computeCodeDigest(String classPath) {
+        MessageDigest md = sha256();
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (entry.isBlank()) {
+                continue;
             }
-            return md.digest();
-        }
-
-        private static byte[] fileHash(Path f) throws IOException {
-            MessageDigest md = sha256();
-            try (InputStream in = Files.newInputStream(f)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    md.update(buf, 0, n);
-                }
-            }
-            return md.digest();
-        }
-
-        private static MessageDigest sha256() {
+            Path p = Path.of(entry);
             try {
-                return MessageDigest.getInstance("SHA-256");
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
+                if (Files.isRegularFile(p)) {
+                    md.update(("file\0").getBytes(StandardCharsets.US_ASCII));
+                    md.update(fileHash(p));
+                } else if (Files.isDirectory(p)) {
+                    md.update(("dir\0").getBytes(StandardCharsets.US_ASCII));
+                    List<Path> files = new ArrayList<>();
+                    try (Stream<Path> s = Files.walk(p)) {
+                        s.filter(Files::isRegularFile).forEach(files::add);
+                    }
+                    files.sort(java.util.Comparator.comparing(f -> p.relativize(f).toString().replace('\\', '/')));
+                    for (Path f : files) {
+                        md.update((p.relativize(f).toString().replace('\\', '/') + "\0").getBytes(StandardCharsets.UTF_8));
+                        md.update(fileHash(f));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot measure class path entry " + entry, e);
             }
         }
+        return md.digest();
+    }
 
-        // ---- state ---------------------------------------------------------------------------------------------------
+    private static byte[] fileHash(Path f) throws IOException {
+        MessageDigest md = sha256();
+        try (InputStream in = Files.newInputStream(f)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return md.digest();
+    }
 
-        private static JsonNode loadOrCreate(Path dir) {
-            Path file = dir.resolve(STATE_FILE);
-            try {
-                Files.createDirectories(dir);
-                // Two components starting at once must end up with the same root: serialise creation with a lock file
-                // (across processes) and a monitor (across threads: the JVM refuses overlapping file locks).
-                synchronized (SimulatedTee.class) {
-                try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                        FileLock lock = ch.lock()) {
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- state ---------------------------------------------------------------------------------------------------
+
+    private static JsonNode loadOrCreate(Path dir) {
+        Path file = dir.resolve(STATE_FILE);
+        try {
+            Files.createDirectories(dir);
+            // Two components starting at once must end up with the same root: serialise creation with a lock file
+            // (across processes) and a monitor (across threads: the JVM refuses overlapping file locks).
+            synchronized (STATE_LOCK) {
+                try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
                     if (!Files.exists(file)) {
                         SecureFiles.writeOwnerOnly(file, MAPPER.writeValueAsBytes(generate()), false);
                     }
