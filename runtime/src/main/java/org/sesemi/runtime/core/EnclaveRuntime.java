@@ -54,7 +54,10 @@ public final class EnclaveRuntime implements AutoCloseable {
     private final Admission admission;
     private final OnnxEngine engine;
 
-    private EnclaveRuntime(CoreConfig config, KeySource keySource, ModelStore store, Clock clock) {
+    private final java.util.List<AutoCloseable> owned;
+
+    private EnclaveRuntime(CoreConfig config, KeySource keySource, ModelStore store, Clock clock, java.util.List<AutoCloseable> owned) {
+        this.owned = java.util.List.copyOf(owned);
         this.config = config;
         this.keySource = keySource;
         this.keyCache = new KeyCache(keySource, config.keyCacheEntries(), clock, config.keySafetyMargin());
@@ -66,12 +69,23 @@ public final class EnclaveRuntime implements AutoCloseable {
 
     /** A core that takes keys from {@code keySource} and encrypted models from {@code store}. */
     public static EnclaveRuntime create(CoreConfig config, KeySource keySource, ModelStore store) {
-        return new EnclaveRuntime(config, keySource, store, Clock.systemUTC());
+        return new EnclaveRuntime(config, keySource, store, Clock.systemUTC(), java.util.List.of());
     }
 
     /** As {@link #create(CoreConfig, KeySource, ModelStore)} with an injected clock (key expiry in tests). */
     public static EnclaveRuntime create(CoreConfig config, KeySource keySource, ModelStore store, Clock clock) {
-        return new EnclaveRuntime(config, keySource, store, clock);
+        return new EnclaveRuntime(config, keySource, store, clock, java.util.List.of());
+    }
+
+    /** As above; {@code owned} (e.g. the KeyService connection, the store) are closed with the core. */
+    public static EnclaveRuntime create(CoreConfig config, KeySource keySource, ModelStore store, Clock clock,
+            java.util.List<AutoCloseable> owned) {
+        return new EnclaveRuntime(config, keySource, store, clock, owned);
+    }
+
+    /** A core configured from settings (environment / OpenWhisk init parameters); see {@link RuntimeSettings}. */
+    public static EnclaveRuntime fromSettings(java.util.Map<String, String> settings) {
+        return RuntimeSettings.create(settings);
     }
 
     public CoreConfig config() {
@@ -243,5 +257,12 @@ public final class EnclaveRuntime implements AutoCloseable {
     @Override
     public void close() {
         models.close();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.getClass().getSimpleName());
+            }
+        }
     }
 }

@@ -1,0 +1,162 @@
+package org.sesemi.runtime.core;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.sesemi.attestation.Measurement;
+import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.TeeConfig;
+import org.sesemi.attestation.TeeProvider;
+import org.sesemi.attestation.TeeProviders;
+import org.sesemi.attestation.VerificationPolicy;
+import org.sesemi.client.keyservice.KeyServiceEndpoint;
+import org.sesemi.runtime.core.engine.EngineConfig;
+import org.sesemi.runtime.core.keys.KeyServiceKeySource;
+import org.sesemi.runtime.store.DirectoryModelStore;
+import org.sesemi.runtime.store.ModelStore;
+import org.sesemi.runtime.store.S3ModelStore;
+
+/**
+ * Builds a core from string settings: the process environment overlaid with OpenWhisk {@code /init} parameters, or
+ * CLI flags mapped onto the same names. Every name and default is in {@code docs/runtime.md}. Invalid values fail
+ * with a message naming the setting.
+ */
+public final class RuntimeSettings {
+    public static final String KS_URL = "SESEMI_KS_URL";
+    public static final String KS_MEASUREMENT = "SESEMI_KS_MEASUREMENT";
+    public static final String TEE = "SESEMI_TEE";
+    public static final String TEE_DIR = "SESEMI_TEE_DIR";
+    public static final String ROLE = "SESEMI_ROLE";
+    public static final String MODEL_STORE = "SESEMI_MODEL_STORE";
+    public static final String S3_ENDPOINT = "SESEMI_S3_ENDPOINT";
+    public static final String S3_REGION = "SESEMI_S3_REGION";
+    public static final String MODEL_BUDGET = "SESEMI_MODEL_BUDGET";
+    public static final String MAX_CONCURRENT = "SESEMI_MAX_CONCURRENT";
+    public static final String MAX_QUEUE = "SESEMI_MAX_QUEUE";
+    public static final String INTRA_OP_THREADS = "SESEMI_INTRA_OP_THREADS";
+    public static final String TIMING = "SESEMI_TIMING";
+    public static final String NAIVE = "SESEMI_NAIVE";
+
+    private RuntimeSettings() {}
+
+    /** The TEE this runtime runs in (simulated by default: no hardware protection). */
+    public static TeeProvider tee(Map<String, String> s) {
+        String kind = s.getOrDefault(TEE, "simulated");
+        Path dir = Path.of(s.getOrDefault(TEE_DIR, TeeConfig.DEFAULT_SIMULATED_DIR.toString()));
+        TeeConfig base = TeeConfig.of(kind, s.getOrDefault(ROLE, "runtime"));
+        return TeeProviders.create(new TeeConfig(base.kind(), dir, base.role(), base.enclaveConfig(), base.gramineAttestationDir(),
+                base.tsmReportDir()));
+    }
+
+    /** What KeyService evidence the runtime accepts: the expected KS measurement(s), and the simulated root if simulated. */
+    public static KeyServiceEndpoint keyService(Map<String, String> s) {
+        URI uri = URI.create(require(s, KS_URL));
+        String expected = require(s, KS_MEASUREMENT);
+        VerificationPolicy.Builder b;
+        if ("simulated".equals(s.getOrDefault(TEE, "simulated"))) {
+            Path dir = Path.of(s.getOrDefault(TEE_DIR, TeeConfig.DEFAULT_SIMULATED_DIR.toString()));
+            b = VerificationPolicy.simulated(SimulatedTee.open(dir, "keyservice")).toBuilder();
+        } else {
+            b = VerificationPolicy.builder();
+        }
+        for (String m : expected.split(",")) {
+            b.expectMeasurement(Measurement.parse(m.trim()));
+        }
+        return new KeyServiceEndpoint(uri, b.build());
+    }
+
+    public static ModelStore store(Map<String, String> s) {
+        String where = s.getOrDefault(MODEL_STORE, Path.of(System.getProperty("user.home"), ".sesemi", "models").toString());
+        if (where.startsWith("s3://")) {
+            String rest = where.substring(5);
+            int slash = rest.indexOf('/');
+            String bucket = slash < 0 ? rest : rest.substring(0, slash);
+            String prefix = slash < 0 ? "" : rest.substring(slash + 1);
+            Optional<URI> endpoint = Optional.ofNullable(s.get(S3_ENDPOINT)).filter(x -> !x.isBlank()).map(URI::create);
+            return new S3ModelStore(new S3ModelStore.Config(endpoint, s.getOrDefault(S3_REGION, "us-east-1"), bucket, prefix,
+                    require(s, "AWS_ACCESS_KEY_ID"), require(s, "AWS_SECRET_ACCESS_KEY")));
+        }
+        return new DirectoryModelStore(Path.of(where));
+    }
+
+    public static CoreConfig coreConfig(Map<String, String> s) {
+        CoreConfig d = CoreConfig.defaults();
+        CoreConfig c = d.withModelBudgetBytes(s.containsKey(MODEL_BUDGET) ? bytes(s.get(MODEL_BUDGET), MODEL_BUDGET) : d.modelBudgetBytes())
+                .withConcurrency(integer(s, MAX_CONCURRENT, d.maxConcurrent()), integer(s, MAX_QUEUE, d.maxQueue()), d.maxWait())
+                .withEngine(new EngineConfig(integer(s, INTRA_OP_THREADS, d.engine().intraOpThreads()), false))
+                .withTiming(bool(s, TIMING))
+                .withNaive(bool(s, NAIVE));
+        return c;
+    }
+
+    /**
+     * The whole core: TEE, attested KeyService connection, model store, caches and engine. The key source and store
+     * are closed with the core.
+     */
+    public static EnclaveRuntime create(Map<String, String> s) {
+        CoreConfig config = coreConfig(s);
+        KeyServiceKeySource keys = new KeyServiceKeySource(keyService(s), tee(s), Duration.ofHours(6), Clock.systemUTC());
+        ModelStore store = store(s);
+        return EnclaveRuntime.create(config, keys, store, Clock.systemUTC(), List.of(keys, store));
+    }
+
+    /** Parses {@code 512m}, {@code 2g}, {@code 1048576}, {@code 64MiB} (binary units). */
+    public static long bytes(String v, String name) {
+        String t = v.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
+        long mult = 1;
+        if (!t.isEmpty() && "kmg".indexOf(t.charAt(t.length() - 1)) >= 0) {
+            mult = 1L << (10 * ("kmg".indexOf(t.charAt(t.length() - 1)) + 1));
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(t.trim());
+            if (n <= 0) {
+                throw new NumberFormatException();
+            }
+            return Math.multiplyExact(n, mult);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException(name + " must be a positive size like 512m or 2g, got '" + v + "'");
+        }
+    }
+
+    private static int integer(Map<String, String> s, String name, int dflt) {
+        String v = s.get(name);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    private static boolean bool(Map<String, String> s, String name) {
+        String v = s.getOrDefault(name, "false").trim().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off", "" -> false;
+            default -> throw new IllegalArgumentException(name + " must be true or false, got '" + v + "'");
+        };
+    }
+
+    private static String require(Map<String, String> s, String name) {
+        String v = s.get(name);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("setting " + name + " is required");
+        }
+        return v;
+    }
+
+    /** Names of all settings (for docs and CLI help). */
+    public static List<String> names() {
+        return new ArrayList<>(List.of(KS_URL, KS_MEASUREMENT, TEE, TEE_DIR, ROLE, MODEL_STORE, S3_ENDPOINT, S3_REGION, MODEL_BUDGET,
+                MAX_CONCURRENT, MAX_QUEUE, INTRA_OP_THREADS, TIMING, NAIVE));
+    }
+}

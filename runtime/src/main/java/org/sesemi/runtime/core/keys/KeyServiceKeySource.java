@@ -1,0 +1,72 @@
+package org.sesemi.runtime.core.keys;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import org.sesemi.attestation.TeeProvider;
+import org.sesemi.attestation.ratls.RaTls;
+import org.sesemi.client.keyservice.KeyRelease;
+import org.sesemi.client.keyservice.KeyServiceClient;
+import org.sesemi.client.keyservice.KeyServiceEndpoint;
+import org.sesemi.client.keyservice.KeyServiceException;
+import org.sesemi.crypto.ModelId;
+import org.sesemi.crypto.PrincipalId;
+
+/**
+ * The production {@link KeySource}: the KeyService over one persistent, mutually attested RA-TLS connection
+ * ({@link KeyServiceClient#forRuntime}). The runtime's RA-TLS certificate is re-issued (fresh quote) every
+ * {@code identityRefresh}, well inside the KeyService's evidence-age limit. Thread-safe.
+ */
+public final class KeyServiceKeySource implements KeySource, AutoCloseable {
+    /** KeyService reason codes that mean "no, for this (user, model)" rather than "cannot reach / try again". */
+    private static final Set<String> DENIALS = Set.of("no_grant", "no_request_key", "no_model_key", "unknown_model",
+            "attestation_rejected", "unauthenticated", "forbidden", "not_found");
+
+    private final KeyServiceEndpoint endpoint;
+    private final TeeProvider tee;
+    private final Duration identityRefresh;
+    private final Clock clock;
+    private KeyServiceClient client;
+    private Instant issuedAt;
+
+    public KeyServiceKeySource(KeyServiceEndpoint endpoint, TeeProvider tee, Duration identityRefresh, Clock clock) {
+        this.endpoint = endpoint;
+        this.tee = tee;
+        this.identityRefresh = identityRefresh;
+        this.clock = clock;
+    }
+
+    private synchronized KeyServiceClient client() {
+        Instant now = clock.instant();
+        if (client == null || now.isAfter(issuedAt.plus(identityRefresh))) {
+            if (client != null) {
+                client.close();
+            }
+            client = KeyServiceClient.forRuntime(endpoint, RaTls.issue(tee, identityRefresh.multipliedBy(2)));
+            issuedAt = now;
+        }
+        return client;
+    }
+
+    @Override
+    public ReleasedKeys release(PrincipalId user, ModelId model) {
+        try {
+            KeyRelease r = client().release(user, model);
+            return new ReleasedKeys(r.modelKey(), r.requestKey(), r.expiresAt());
+        } catch (KeyServiceException e) {
+            if (DENIALS.contains(e.reason())) {
+                throw new KeyDeniedException(e.reason(), "the KeyService refused (" + e.reason() + ")");
+            }
+            throw new KeySourceUnavailableException("KeyService unavailable (" + e.reason() + ", HTTP " + e.status() + ")", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+}
