@@ -1,0 +1,54 @@
+package org.sesemi.runtime;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trusted/host boundary, enforced: host adapters handle envelopes and outcome codes only. They cannot reach
+ * keys, key sources, caches, the engine, ONNX Runtime, plaintext OIP bodies or the ciphers.
+ */
+class ArchitectureTest {
+    static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.sesemi.runtime");
+
+    @Test
+    void hostCannotReachKeysCachesEngineOrPlaintext() {
+        noClasses().that().resideInAPackage("org.sesemi.runtime.host..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "org.sesemi.runtime.core.keys..", "org.sesemi.runtime.core.models..", "org.sesemi.runtime.core.engine..",
+                        "org.sesemi.client.inference..", "org.sesemi.client.keyservice..", "ai.onnxruntime..")
+                .because("the host side only ever handles envelopes")
+                .check(CLASSES);
+    }
+
+    @Test
+    void hostCannotTouchKeyMaterialOrCiphers() {
+        noClasses().that().resideInAPackage("org.sesemi.runtime.host..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("org.sesemi.crypto.ModelKey")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.sesemi.crypto.RequestKey")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.sesemi.crypto.RequestCipher")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.sesemi.crypto.ModelCipher")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.sesemi.crypto.DecryptedModel")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.sesemi.crypto.SealingKey")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theUntrustedStoreDoesNotDependOnTheCore() {
+        noClasses().that().resideInAPackage("org.sesemi.runtime.store..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.sesemi.runtime.core..", "org.sesemi.runtime.host..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theCoreDoesNotDependOnTheHost() {
+        noClasses().that().resideInAPackage("org.sesemi.runtime.core..")
+                .should().dependOnClassesThat().resideInAPackage("org.sesemi.runtime.host..")
+                .check(CLASSES);
+    }
+}
