@@ -250,11 +250,14 @@ public final class SimulatedTee implements TeeProvider {
 
     static byte[] computeCodeDigest(String classPath) {
         MessageDigest md = sha256();
+        List<Path> entries = new ArrayList<>();
         for (String entry : classPath.split(java.io.File.pathSeparator)) {
-            if (entry.isBlank()) {
-                continue;
+            if (!entry.isBlank()) {
+                addWithManifestClassPath(Path.of(entry).toAbsolutePath().normalize(), entries);
             }
-            Path p = Path.of(entry);
+        }
+        for (Path p : entries) {
+            String entry = p.toString();
             try {
                 if (Files.isRegularFile(p)) {
                     md.update(("file\0").getBytes(StandardCharsets.US_ASCII));
@@ -276,6 +279,33 @@ public final class SimulatedTee implements TeeProvider {
             }
         }
         return md.digest();
+    }
+
+    /**
+     * {@code java -jar app.jar} puts only app.jar on {@code java.class.path}; the JVM also loads the jars its manifest
+     * {@code Class-Path} names, so those are measured too (after the jar, in manifest order, each once).
+     */
+    private static void addWithManifestClassPath(Path p, List<Path> out) {
+        if (out.contains(p)) {
+            return;
+        }
+        out.add(p);
+        if (!Files.isRegularFile(p) || !p.getFileName().toString().endsWith(".jar")) {
+            return;
+        }
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
+            java.util.jar.Manifest m = jar.getManifest();
+            String cp = m == null ? null : m.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
+            if (cp != null) {
+                for (String rel : cp.trim().split("\\s+")) {
+                    if (!rel.isEmpty()) {
+                        addWithManifestClassPath(p.resolveSibling(rel).normalize(), out);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the manifest of " + p, e);
+        }
     }
 
     private static byte[] fileHash(Path f) throws IOException {

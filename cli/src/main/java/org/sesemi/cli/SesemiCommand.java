@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "Secure serverless model inference: encrypted models and requests, keys released only to attested runtimes.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            AttestationCommand.class, MeasureCommand.class,
             DemoCommand.class,
             IdentityCommand.class,
             ModelCommand.class,
