@@ -42,6 +42,31 @@ import org.slf4j.LoggerFactory;
 public final class KeyServiceHttp implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(KeyServiceHttp.class);
     private static final String JSON = "application/json";
+    /** At most this many bytes of a refused body are read and discarded. */
+    static final int DRAIN_LIMIT = 4 << 20;
+
+    /** Discards up to {@code limit} bytes, then fails (which stops the drain). */
+    private static final class BoundedSink extends OutputStream {
+        private final long limit;
+        private long seen;
+
+        BoundedSink(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            seen += len;
+            if (seen > limit) {
+                throw new IOException("drain limit reached");
+            }
+        }
+    }
 
     /** Static facts for {@code /health}. */
     public record HealthInfo(String tee, boolean simulated, Measurement measurement) {}
@@ -387,7 +412,18 @@ public final class KeyServiceHttp implements HttpHandler {
     }
 
     /** The one mapping from a typed error to HTTP status and {@code {"error":{"reason","message"}}}. */
-    private static int fail(HttpExchange ex, ErrorReason reason, String message) {
+    private int fail(HttpExchange ex, ErrorReason reason, String message) {
+        try {
+            // The request body may be unread (refused before parsing). Drain a bounded amount so the client, which
+            // may still be sending, reads our answer instead of a connection reset; an oversized body also closes
+            // the connection. Beyond DRAIN_LIMIT we stop reading and the client may see a reset instead.
+            long drained = ex.getRequestBody().transferTo(new BoundedSink(DRAIN_LIMIT));
+            if (reason == ErrorReason.TOO_LARGE || drained > maxBodyBytes) {
+                ex.getResponseHeaders().set("Connection", "close");
+            }
+        } catch (IOException | RuntimeException e) {
+            ex.getResponseHeaders().set("Connection", "close");
+        }
         try {
             return json(ex, reason.status(), Bodies.ErrorResponse.of(reason, message));
         } catch (IOException | RuntimeException e) {

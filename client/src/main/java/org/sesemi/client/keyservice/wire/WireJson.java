@@ -39,11 +39,16 @@ public final class WireJson {
      *     it names the problem and the field, never echoes values)
      */
     public static <T> T read(byte[] body, Class<T> type) {
+        T value;
         try {
-            return MAPPER.readValue(body, type);
+            value = MAPPER.readValue(body, type);
         } catch (IOException | RuntimeException e) {
             throw new WireFormatException(describe(e, type));
         }
+        if (value == null) {
+            throw new WireFormatException("body is not a valid " + type.getSimpleName() + ": null");
+        }
+        return value;
     }
 
     public static byte[] write(Object value) {
