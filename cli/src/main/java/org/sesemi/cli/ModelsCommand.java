@@ -207,8 +207,9 @@ final class ModelsCommand {
             List<String> todo = names.isEmpty() && files.isEmpty()
                     ? List.of("resnet-50", "minilm", "ppocr-cls", "ppocr-det") : names;
             Map<String, long[]> shapes = parseShapes(shapeArgs);
-            out.printf("ONNX Runtime, %d intra-op thread(s), %d warm-up + %d timed runs, batch 1, seq-len %d, %d CPUs%n",
-                    threads, warmup, runs, seqLen, Runtime.getRuntime().availableProcessors());
+            out.printf("ONNX Runtime, %d intra-op thread(s), %d warm-up + %d timed runs, batch 1, seq-len %d, %d CPUs, "
+                    + "load average %s%n", threads, warmup, runs, seqLen, Runtime.getRuntime().availableProcessors(),
+                    loadAverage());
             out.println("| model | weights | size | session create (ms) | mean (ms) | p50 (ms) | p90 (ms) | min (ms) | inputs |");
             out.println("|---|---|---:|---:|---:|---:|---:|---:|---|");
             for (String n : todo) {
@@ -220,6 +221,16 @@ final class ModelsCommand {
                 row(out, r, "file");
             }
             return 0;
+        }
+
+        /** Other work on the machine skews every figure: print the load so a reader can judge. */
+        private static String loadAverage() {
+            try {
+                String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+                return f[0] + " " + f[1] + " " + f[2];
+            } catch (IOException | RuntimeException e) {
+                return "unknown";
+            }
         }
 
         private LatencyProbe.Config config(Map<String, long[]> shapes) {

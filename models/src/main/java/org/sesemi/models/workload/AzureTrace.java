@@ -50,54 +50,9 @@ public final class AzureTrace {
 
     public static AzureTrace read(Path invocations, Optional<Path> durations, Optional<Path> memory,
             TraceLimits limits) throws IOException {
-        CsvTable inv = CsvTable.read(invocations, limits);
-        int owner = inv.column("HashOwner");
-        int app = inv.column("HashApp");
-        if ((owner < 0) != (app < 0)) {
-            throw new TraceFormatException(Reason.BAD_HEADER, inv.file, 1, "HashOwner and HashApp come together");
-        }
-        int function = inv.require("HashFunction");
-        int trigger = inv.require("Trigger");
-        int first = trigger + 1;
-        int expectedPrefix = owner < 0 ? 2 : 4;
-        if (function != expectedPrefix - 2 || trigger != expectedPrefix - 1 || (owner >= 0 && (owner != 0 || app != 1))) {
-            throw new TraceFormatException(Reason.BAD_HEADER, inv.file, 1,
-                    "expected [HashOwner,HashApp,]HashFunction,Trigger,1..N");
-        }
-        int minutes = inv.header.size() - first;
-        if (minutes < 1) {
-            throw new TraceFormatException(Reason.BAD_HEADER, inv.file, 1, "no minute columns");
-        }
-        if (minutes > limits.maxMinutes()) {
-            throw new TraceFormatException(Reason.TOO_LARGE, inv.file, 1,
-                    minutes + " minute columns, limit " + limits.maxMinutes());
-        }
-        for (int i = 0; i < minutes; i++) {
-            if (!inv.header.get(first + i).equals(Integer.toString(i + 1))) {
-                throw new TraceFormatException(Reason.BAD_HEADER, inv.file, 1, "minute column " + (i + 1)
-                        + " is named " + CsvTable.abbreviate(inv.header.get(first + i)));
-            }
-        }
-        if (inv.rows.size() > limits.maxFunctions()) {
-            throw new TraceFormatException(Reason.TOO_LARGE, inv.file, 0,
-                    inv.rows.size() + " functions, limit " + limits.maxFunctions());
-        }
-        List<TraceFunction> fns = new ArrayList<>(inv.rows.size());
-        Set<String> keys = new HashSet<>();
-        for (int r = 0; r < inv.rows.size(); r++) {
-            long[] counts = new long[minutes];
-            for (int i = 0; i < minutes; i++) {
-                counts[i] = inv.count(r, first + i, limits.maxCountPerMinute());
-            }
-            TraceFunction f = new TraceFunction(owner < 0 ? "" : inv.id(r, owner, "HashOwner"),
-                    app < 0 ? "" : inv.id(r, app, "HashApp"), inv.id(r, function, "HashFunction"),
-                    inv.id(r, trigger, "Trigger"), counts, Optional.empty(), Optional.empty());
-            if (!keys.add(f.key())) {
-                throw new TraceFormatException(Reason.DUPLICATE_FUNCTION, inv.file, inv.lineNumbers.get(r),
-                        "function " + CsvTable.abbreviate(f.key()) + " appears twice");
-            }
-            fns.add(f);
-        }
+        int[] minutesOut = new int[1];
+        List<TraceFunction> fns = readInvocations(invocations, limits, minutesOut);
+        int minutes = minutesOut[0];
         Map<String, DurationStats> dur = durations.isPresent() ? readDurations(durations.get(), limits) : Map.of();
         Map<String, MemoryStats> mem = memory.isPresent() ? readMemory(memory.get(), limits) : Map.of();
         List<TraceFunction> joined = new ArrayList<>(fns.size());
@@ -109,6 +64,106 @@ public final class AzureTrace {
             joined.add(f.with(Optional.ofNullable(dur.get(f.key())), m));
         }
         return new AzureTrace(joined, minutes);
+    }
+
+    /** Reads invocation counts only, from a stream (e.g. a classpath resource or an upload). */
+    public static AzureTrace readInvocations(String name, java.io.InputStream in, TraceLimits limits)
+            throws IOException {
+        InvocationParser p = new InvocationParser(limits);
+        p.finish(CsvTable.read(name, in, limits, p));
+        return new AzureTrace(p.fns, p.minutes);
+    }
+
+    private static List<TraceFunction> readInvocations(Path path, TraceLimits limits, int[] minutes)
+            throws IOException {
+        InvocationParser p = new InvocationParser(limits);
+        p.finish(CsvTable.read(path, limits, p));
+        minutes[0] = p.minutes;
+        return p.fns;
+    }
+
+    /**
+     * Turns rows into functions as they stream in: a day file of the published trace (~150 MB of text) is held as
+     * int counts (about 4 bytes per function-minute), never as strings.
+     */
+    private static final class InvocationParser implements CsvTable.RowSink {
+        private final TraceLimits limits;
+        private final List<TraceFunction> fns = new ArrayList<>();
+        private final Set<String> keys = new HashSet<>();
+        private boolean headerChecked;
+        private int owner;
+        private int app;
+        private int function;
+        private int trigger;
+        private int first;
+        int minutes;
+
+        InvocationParser(TraceLimits limits) {
+            this.limits = limits;
+        }
+
+        /** A file with a header and no rows is valid (no functions); its header must still be right. */
+        void finish(CsvTable inv) throws TraceFormatException {
+            if (!headerChecked) {
+                header(inv);
+            }
+        }
+
+        private void header(CsvTable inv) throws TraceFormatException {
+            owner = inv.column("HashOwner");
+            app = inv.column("HashApp");
+            if ((owner < 0) != (app < 0)) {
+                throw new TraceFormatException(Reason.BAD_HEADER, inv.file, 1, "HashOwner and HashApp come together");
+            }
+            function = inv.require("HashFunction");
+            trigger = inv.require("Trigger");
+            first = trigger + 1;
+            int expectedPrefix = owner < 0 ? 2 : 4;
+            if (function != expectedPrefix - 2 || trigger != expectedPrefix - 1
+                    || (owner >= 0 && (owner != 0 || app != 1))) {
+                throw new TraceFormatException(Reason.BAD_HEADER, inv.file, 1,
+                        "expected [HashOwner,HashApp,]HashFunction,Trigger,1..N");
+            }
+            minutes = inv.header.size() - first;
+            if (minutes < 1) {
+                throw new TraceFormatException(Reason.BAD_HEADER, inv.file, 1, "no minute columns");
+            }
+            if (minutes > limits.maxMinutes()) {
+                throw new TraceFormatException(Reason.TOO_LARGE, inv.file, 1,
+                        minutes + " minute columns, limit " + limits.maxMinutes());
+            }
+            for (int i = 0; i < minutes; i++) {
+                if (!inv.header.get(first + i).equals(Integer.toString(i + 1))) {
+                    throw new TraceFormatException(Reason.BAD_HEADER, inv.file, 1, "minute column " + (i + 1)
+                            + " is named " + CsvTable.abbreviate(inv.header.get(first + i)));
+                }
+            }
+            headerChecked = true;
+        }
+
+        @Override
+        public void row(CsvTable inv, String[] cells, long line) throws TraceFormatException {
+            if (!headerChecked) {
+                header(inv);
+            }
+            if (fns.size() >= limits.maxFunctions()) {
+                throw new TraceFormatException(Reason.TOO_LARGE, inv.file, line,
+                        "more than " + limits.maxFunctions() + " functions");
+            }
+            int[] counts = new int[minutes];
+            long max = Math.min(limits.maxCountPerMinute(), Integer.MAX_VALUE);
+            for (int i = 0; i < minutes; i++) {
+                counts[i] = (int) inv.count(cells, line, first + i, max);
+            }
+            TraceFunction f = new TraceFunction(owner < 0 ? "" : inv.id(cells, line, owner, "HashOwner"),
+                    app < 0 ? "" : inv.id(cells, line, app, "HashApp"), inv.id(cells, line, function, "HashFunction"),
+                    inv.id(cells, line, trigger, "Trigger"), counts, Optional.empty(), Optional.empty());
+            if (!keys.add(f.key())) {
+                throw new TraceFormatException(Reason.DUPLICATE_FUNCTION, inv.file, line,
+                        "function " + CsvTable.abbreviate(f.key()) + " appears twice");
+            }
+            fns.add(f);
+        }
     }
 
     private static String rowKey(CsvTable t, int r, boolean appOnly) throws TraceFormatException {

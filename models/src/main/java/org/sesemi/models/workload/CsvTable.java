@@ -31,17 +31,39 @@ final class CsvTable {
     }
 
     static CsvTable read(Path path, TraceLimits limits) throws IOException {
-        String name = path.getFileName().toString();
-        if (Files.size(path) > limits.maxFileBytes()) {
-            throw new TraceFormatException(Reason.TOO_LARGE, name, 0,
-                    "file is larger than the limit of " + limits.maxFileBytes() + " bytes");
-        }
+        checkSize(path, limits);
         try (InputStream in = Files.newInputStream(path)) {
-            return read(name, in, limits);
+            return read(path.getFileName().toString(), in, limits);
         }
     }
 
+    /** Receives each data row as it is read, so large files need not be held as strings. */
+    interface RowSink {
+        void row(CsvTable table, String[] cells, long line) throws TraceFormatException;
+    }
+
     static CsvTable read(String name, InputStream in, TraceLimits limits) throws IOException {
+        return read(name, in, limits, (t, cells, line) -> {
+            t.rows.add(cells);
+            t.lineNumbers.add(line);
+        });
+    }
+
+    static CsvTable read(Path path, TraceLimits limits, RowSink sink) throws IOException {
+        checkSize(path, limits);
+        try (InputStream in = Files.newInputStream(path)) {
+            return read(path.getFileName().toString(), in, limits, sink);
+        }
+    }
+
+    private static void checkSize(Path path, TraceLimits limits) throws IOException {
+        if (Files.size(path) > limits.maxFileBytes()) {
+            throw new TraceFormatException(Reason.TOO_LARGE, path.getFileName().toString(), 0,
+                    "file is larger than the limit of " + limits.maxFileBytes() + " bytes");
+        }
+    }
+
+    static CsvTable read(String name, InputStream in, TraceLimits limits, RowSink sink) throws IOException {
         Reader r = new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
         CsvTable table = null;
@@ -81,8 +103,7 @@ final class CsvTable {
                         throw new TraceFormatException(Reason.BAD_ROW, name, lineNo, "expected " + table.header.size()
                                 + " columns as in the header, found " + cells.length);
                     }
-                    table.rows.add(cells);
-                    table.lineNumbers.add(lineNo);
+                    sink.row(table, cells, lineNo);
                 }
             }
         } catch (CharacterCodingException e) {
@@ -120,24 +141,32 @@ final class CsvTable {
     }
 
     String id(int row, int col, String what) throws TraceFormatException {
-        String v = rows.get(row)[col];
+        return id(rows.get(row), lineNumbers.get(row), col, what);
+    }
+
+    String id(String[] cells, long line, int col, String what) throws TraceFormatException {
+        String v = cells[col];
         if (v.isEmpty()) {
-            throw new TraceFormatException(Reason.BAD_ROW, file, lineNumbers.get(row), "empty " + what);
+            throw new TraceFormatException(Reason.BAD_ROW, file, line, "empty " + what);
         }
         return v;
     }
 
     long count(int row, int col, long max) throws TraceFormatException {
-        String v = rows.get(row)[col];
+        return count(rows.get(row), lineNumbers.get(row), col, max);
+    }
+
+    long count(String[] cells, long line, int col, long max) throws TraceFormatException {
+        String v = cells[col];
         try {
             long n = Long.parseLong(v);
             if (n < 0 || n > max) {
-                throw new TraceFormatException(Reason.BAD_NUMBER, file, lineNumbers.get(row), "count " + n
+                throw new TraceFormatException(Reason.BAD_NUMBER, file, line, "count " + n
                         + " in column " + header.get(col) + " is outside 0.." + max);
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new TraceFormatException(Reason.BAD_NUMBER, file, lineNumbers.get(row), "column " + header.get(col)
+            throw new TraceFormatException(Reason.BAD_NUMBER, file, line, "column " + header.get(col)
                     + " is not a whole number: " + abbreviate(v));
         }
     }

@@ -13,19 +13,19 @@ public final class TraceFunction {
     private final String app;
     private final String function;
     private final String trigger;
-    private final long[] perMinute;
+    private final int[] perMinute;
     private final long total;
     private final Optional<DurationStats> duration;
     private final Optional<MemoryStats> memory;
 
-    TraceFunction(String owner, String app, String function, String trigger, long[] perMinute,
+    TraceFunction(String owner, String app, String function, String trigger, int[] perMinute,
             Optional<DurationStats> duration, Optional<MemoryStats> memory) {
         this.owner = owner;
         this.app = app;
         this.function = function;
         this.trigger = trigger;
         this.perMinute = perMinute;
-        this.total = Arrays.stream(perMinute).sum();
+        this.total = Arrays.stream(perMinute).asLongStream().sum();
         this.duration = duration;
         this.memory = memory;
     }

@@ -159,6 +159,28 @@ class AzureTraceTest {
         }
     }
 
+    @Property(tries = 300)
+    void arbitraryBytesEitherParseOrFailWithATypedError(@ForAll @Size(max = 300) byte[] tail, @ForAll boolean withHeader) {
+        byte[] head = withHeader ? "HashFunction,Trigger,1,2\nf,http,1,2\n".getBytes(StandardCharsets.US_ASCII) : new byte[0];
+        byte[] input = new byte[head.length + tail.length];
+        System.arraycopy(head, 0, input, 0, head.length);
+        System.arraycopy(tail, 0, input, head.length, tail.length);
+        try {
+            AzureTrace t = AzureTrace.readInvocations("p.csv", new java.io.ByteArrayInputStream(input), TraceLimits.defaults());
+            assertThat(t.minutes()).isPositive();
+        } catch (TraceFormatException expected) {
+            assertThat(expected.getMessage()).startsWith("p.csv");
+        } catch (IOException e) {
+            throw new AssertionError("untyped failure", e);
+        }
+    }
+
+    @Test
+    void aHeaderWithoutRowsIsAnEmptyTraceButItsHeaderIsStillChecked() throws IOException {
+        assertThat(read(write("h.csv", "HashFunction,Trigger,1,2")).functions()).isEmpty();
+        expect(Reason.BAD_HEADER, 1, write("h0.csv", "HashFunction,Trigger,2"));
+    }
+
     @Test
     void samplingIsDeterministicAndKeepsTraceOrder() throws IOException {
         List<String> lines = new ArrayList<>(List.of("HashFunction,Trigger,1"));
