@@ -209,6 +209,12 @@ class AzureTraceTest {
         assertThat(t.functions().stream().filter(f -> f.duration().isPresent() && f.memory().isPresent()).count())
                 .isEqualTo(1000);
         assertThat(t.functions().stream().map(TraceFunction::trigger).collect(Collectors.toSet())).contains("http", "timer");
+        // Replayed one trace minute per second: every invocation becomes one arrival within the hour's minute.
+        TraceWorkload w = new TraceWorkload(t, new FunctionMapping.PerFunction("fn-"),
+                new TraceWorkload.Config(1, 60, TraceWorkload.MinuteArrivals.EXACT_COUNT));
+        assertThat(w.arrivals().count()).isEqualTo(t.totalInvocations());
+        assertThat(w.models()).hasSize(1000);
+        assertThat(w.length()).isEqualTo(java.time.Duration.ofSeconds(60));
     }
 
     private AzureTrace read(Path p) throws IOException {
