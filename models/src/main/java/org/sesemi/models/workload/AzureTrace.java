@@ -50,9 +50,10 @@ public final class AzureTrace {
 
     public static AzureTrace read(Path invocations, Optional<Path> durations, Optional<Path> memory,
             TraceLimits limits) throws IOException {
-        int[] minutesOut = new int[1];
-        List<TraceFunction> fns = readInvocations(invocations, limits, minutesOut);
-        int minutes = minutesOut[0];
+        InvocationParser inv = new InvocationParser(limits);
+        inv.finish(CsvTable.read(invocations, limits, inv));
+        List<TraceFunction> fns = inv.fns;
+        int minutes = inv.minutes;
         Map<String, DurationStats> dur = durations.isPresent() ? readDurations(durations.get(), limits) : Map.of();
         Map<String, MemoryStats> mem = memory.isPresent() ? readMemory(memory.get(), limits) : Map.of();
         List<TraceFunction> joined = new ArrayList<>(fns.size());
@@ -72,14 +73,6 @@ public final class AzureTrace {
         InvocationParser p = new InvocationParser(limits);
         p.finish(CsvTable.read(name, in, limits, p));
         return new AzureTrace(p.fns, p.minutes);
-    }
-
-    private static List<TraceFunction> readInvocations(Path path, TraceLimits limits, int[] minutes)
-            throws IOException {
-        InvocationParser p = new InvocationParser(limits);
-        p.finish(CsvTable.read(path, limits, p));
-        minutes[0] = p.minutes;
-        return p.fns;
     }
 
     /**
