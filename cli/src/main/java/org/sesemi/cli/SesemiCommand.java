@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             IdentityCommand.class,
             ModelCommand.class,
             ModelsCommand.class,
+            RuntimeCommand.class, BenchCommand.class,
+            KeyServiceCommand.class, GrantCommand.class, RequestKeyCommand.class, AuditCommand.class,
         })
 public final class SesemiCommand implements Runnable {
     @CommandLine.Spec

@@ -111,7 +111,7 @@ public final class EnclaveRuntime implements AutoCloseable {
         long t0 = System.nanoTime();
         RequestEnvelope env;
         try {
-            env = EnvelopeJson.parse(envelopeJson, config.maxEnvelopeBytes());
+            env = FastEnvelopeJson.parse(envelopeJson, config.maxEnvelopeBytes());
         } catch (CryptoException e) {
             ErrorCode c = e.reason() == CryptoException.Reason.TOO_LARGE ? ErrorCode.TOO_LARGE : ErrorCode.MALFORMED;
             return reject(c, c.wire(), e.getMessage(), null, t0, null);
@@ -176,7 +176,7 @@ public final class EnclaveRuntime implements AutoCloseable {
         } finally {
             Arrays.fill(plaintext, (byte) 0);
         }
-        byte[] out = EnvelopeJson.write(cipher.sealResponse(env, answer));
+        byte[] out = FastEnvelopeJson.write(cipher.sealResponse(env, answer));
         Arrays.fill(answer, (byte) 0);
         Optional<Timing> timing = timing(t0, ph);
         if (log.isDebugEnabled()) {

@@ -1,0 +1,165 @@
+package org.sesemi.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.sesemi.runtime.core.engine.EngineConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sesemi bench ...}: end-to-end measurements of the secure runtime, written to JSON files. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the secure runtime against plain ONNX Runtime.",
+        subcommands = {BenchCommand.Overhead.class, BenchCommand.Concurrency.class})
+final class BenchCommand {
+
+    /** Options shared by both measurements (a picocli mixin). */
+    static class ModelOptions {
+        @Option(names = "--model", required = true, description = "Plaintext ONNX model file (any model; inputs are generated from its metadata).")
+        Path model;
+
+        @Option(names = "--shape", description = "INPUT=d1,d2,... for dynamic dimensions (repeatable; unset dynamic dims are 1).")
+        List<String> shapes;
+
+        @Option(names = "--intra-op-threads", defaultValue = "1", description = "ONNX Runtime intra-op threads, same for plain and secure (default ${DEFAULT-VALUE}).")
+        int intraOpThreads;
+
+        @Option(names = "--json-tensors", description = "Send tensors as JSON arrays instead of the binary-tensor extension.")
+        boolean jsonTensors;
+
+        @Option(names = "--out", required = true, description = "Directory for the result file.")
+        Path out;
+
+        BenchOverhead open() throws Exception {
+            Map<String, long[]> shapeMap = new LinkedHashMap<>();
+            for (String s : shapes == null ? List.<String>of() : shapes) {
+                var e = BenchInputs.parseShape(s);
+                shapeMap.put(e.getKey(), e.getValue());
+            }
+            return new BenchOverhead(Files.readAllBytes(model), shapeMap, new EngineConfig(intraOpThreads, false), !jsonTensors);
+        }
+
+        ObjectNode header(ObjectMapper m, BenchOverhead b) {
+            ObjectNode n = m.createObjectNode();
+            n.put("model", model.getFileName().toString());
+            n.put("model_bytes", b.modelBytes().length);
+            n.put("intra_op_threads", intraOpThreads);
+            n.put("tensors", jsonTensors ? "json" : "binary");
+            ArrayNode in = n.putArray("inputs");
+            b.inputs.forEach(t -> in.add(t.name() + ":" + t.type() + java.util.Arrays.toString(t.shape())));
+            n.put("tee", "none: in-process core, measures the software path only");
+            return n;
+        }
+    }
+
+    @Command(name = "overhead", mixinStandardHelpOptions = true,
+            description = "Plain ONNX Runtime vs the secure warm path (envelope -> core -> envelope), interleaved; writes DIR/overhead.json.")
+    static final class Overhead implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @picocli.CommandLine.Mixin ModelOptions options;
+
+        @Option(names = "--requests", defaultValue = "200", description = "Measured requests per path (default ${DEFAULT-VALUE}).")
+        int requests;
+
+        @Option(names = "--concurrency", defaultValue = "1", description = "Client threads (default ${DEFAULT-VALUE}).")
+        int concurrency;
+
+        @Option(names = "--warmup", defaultValue = "20", description = "Unrecorded warm-up pairs (default ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Override
+        public Integer call() throws Exception {
+            if (requests < 1 || concurrency < 1 || warmup < 0) {
+                throw new CliErrors.UserException("--requests and --concurrency must be >= 1, --warmup >= 0");
+            }
+            ModelOptions o = options;
+            BenchOverhead b = o.open();
+            try {
+                BenchOverhead.Overhead r = b.overhead(requests, concurrency, warmup);
+                ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ObjectNode n = o.header(m, b);
+                double p50 = BenchOverhead.percentile(r.plain(), 0.5), p99 = BenchOverhead.percentile(r.plain(), 0.99);
+                double s50 = BenchOverhead.percentile(r.secure(), 0.5), s99 = BenchOverhead.percentile(r.secure(), 0.99);
+                n.put("requests", requests);
+                n.put("concurrency", concurrency);
+                n.put("warmup", warmup);
+                n.put("plain_p50_ms", round(p50));
+                n.put("plain_p99_ms", round(p99));
+                n.put("secure_p50_ms", round(s50));
+                n.put("secure_p99_ms", round(s99));
+                n.put("ratio_p50", round(s50 / p50));
+                n.put("ratio_p99", round(s99 / p99));
+                Files.createDirectories(o.out);
+                Path file = o.out.resolve("overhead.json");
+                m.writeValue(file.toFile(), n);
+                PrintWriter w = spec.commandLine().getOut();
+                w.printf("plain  p50 %.3f ms  p99 %.3f ms%nsecure p50 %.3f ms  p99 %.3f ms%nratio  p50 %.3f     p99 %.3f%nwrote %s%n",
+                        p50, p99, s50, s99, s50 / p50, s99 / p99, file);
+                w.flush();
+                return 0;
+            } finally {
+                b.cleanup();
+            }
+        }
+    }
+
+    @Command(name = "concurrency", mixinStandardHelpOptions = true,
+            description = "Secure throughput at 1, 2, 4, 8 streams: one shared session vs one session per stream; writes DIR/concurrency.json.")
+    static final class Concurrency implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @picocli.CommandLine.Mixin ModelOptions options;
+
+        @Option(names = "--requests-per-stream", defaultValue = "50", description = "Requests each stream sends (default ${DEFAULT-VALUE}).")
+        int perStream;
+
+        @Option(names = "--streams", split = ",", defaultValue = "1,2,4,8", description = "Stream counts (default ${DEFAULT-VALUE}).")
+        List<Integer> streams;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelOptions o = options;
+            BenchOverhead b = o.open();
+            try {
+                ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ObjectNode n = o.header(m, b);
+                n.put("requests_per_stream", perStream);
+                ArrayNode rows = n.putArray("results");
+                PrintWriter w = spec.commandLine().getOut();
+                w.println("streams  shared_rps  per_stream_rps");
+                for (int s : streams) {
+                    double shared = b.throughput(s, perStream, true);
+                    double separate = b.throughput(s, perStream, false);
+                    ObjectNode row = rows.addObject();
+                    row.put("streams", s);
+                    row.put("shared_session_rps", round(shared));
+                    row.put("session_per_stream_rps", round(separate));
+                    row.put("sessions_shared", 1);
+                    row.put("sessions_per_stream", s);
+                    w.printf("%7d  %10.1f  %14.1f%n", s, shared, separate);
+                    w.flush();
+                }
+                Files.createDirectories(o.out);
+                Path file = o.out.resolve("concurrency.json");
+                m.writeValue(file.toFile(), n);
+                w.println("wrote " + file);
+                w.flush();
+                return 0;
+            } finally {
+                b.cleanup();
+            }
+        }
+    }
+
+    static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
