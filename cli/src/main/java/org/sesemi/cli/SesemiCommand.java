@@ -20,7 +20,6 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             ModelsCommand.class,
             RuntimeCommand.class, BenchCommand.class,
-            KeyServiceCommand.class, GrantCommand.class, RequestKeyCommand.class, AuditCommand.class,
         })
 public final class SesemiCommand implements Runnable {
     @CommandLine.Spec
