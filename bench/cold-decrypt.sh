@@ -26,7 +26,10 @@ if [[ -z "${COLD_CP:-}" ]]; then
   COLD_CP=bench/target/benchmarks.jar
 fi
 MAIN=org.sesemi.bench.crypto.ColdDecrypt
-BASE=("$JAVA" --enable-native-access=ALL-UNNAMED -Xshare:auto -cp "$COLD_CP")
+BASE=("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$COLD_CP")
+
+# Every variant measured below must decrypt (and fail) exactly like the reference; check before measuring.
+"${BASE[@]}" org.sesemi.bench.crypto.DecryptEquivalence >&2
 
 if [[ ! -f "$WORK/model.sha256" ]]; then
   "${BASE[@]}" "$MAIN" prepare "$WORK" --size-mb 100 --segments 65536,262144,1048576,4194304
@@ -59,7 +62,8 @@ aot_flags() {
   local which=$1 cache="$WORK/aot-$1.aot"
   if [[ ! -f "$cache" ]]; then
     local prov=jdk; [[ $which == native ]] && prov=native
-    "${BASE[@]}" -XX:AOTCacheOutput="$cache" "$MAIN" run "$M256" "$KEY" --provider "$prov" >/dev/null 2>"$cache.log"
+    "${BASE[@]}" -XX:AOTCacheOutput="$cache" "$MAIN" run "$M256" "$KEY" --provider "$prov" >"$cache.log" 2>&1 ||
+      { echo "AOT training run failed, see $cache.log" >&2; cat "$cache.log" >&2; exit 1; }
   fi
   echo "-XX:AOTCache=$cache -XX:AOTMode=on"
 }

@@ -14,6 +14,11 @@ import java.util.function.LongConsumer;
  * <p>Decryption writes into one in-memory buffer and never returns partial plaintext: on any failure the buffer is
  * wiped and a {@link CryptoException} names what went wrong (truncation, trailing data, reordered, duplicated or
  * corrupted segment, header tampering, wrong key, model-id mismatch). Stateless and thread-safe.
+ *
+ * <p>Speed: which AES-GCM implementation runs (the JDK's or the native one) and how many threads decrypt an
+ * in-memory ciphertext is chosen by {@link DecryptOptions}; neither changes bytes or errors. A runtime should call
+ * {@link CryptoProvider#preferNative()} first thing at start-up so that loading the native provider overlaps its
+ * other start-up work.
  */
 public final class ModelCipher {
     /** Default plaintext bytes per segment. */
@@ -40,9 +45,13 @@ public final class ModelCipher {
             }
         }
 
-        /** The JDK provider on one thread: what the overloads without options use. */
+        /**
+         * What the overloads without options use: {@link CryptoProvider#preferNative()} (so the first call starts
+         * loading the native provider and decrypts with the JDK's until it is ready) on one thread. Chosen by
+         * measurement, see {@code docs/benchmarks.md}, "Crypto: model decryption".
+         */
         public static DecryptOptions defaults() {
-            return new DecryptOptions(CryptoProvider.jdk(), 1);
+            return new DecryptOptions(CryptoProvider.preferNative(), 1);
         }
     }
 
