@@ -105,7 +105,10 @@ class ModelCliIT {
     void demoRuns() {
         var r = SesemiProcess.run("demo");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(r.stdout()).contains("demo finished");
+        assertThat(r.stdout()).contains("SIMULATED", "cold", "warm", "is refused", "demo finished");
+        // The first-ranked document is one of the two about card misuse: the real model ran on the real inputs.
+        String ranking = r.stdout().substring(r.stdout().indexOf("predictions"));
+        assertThat(ranking.lines().skip(1).findFirst().orElseThrow()).containsAnyOf("stolen or misused", "did not make");
     }
 
     private Path realOrGeneratedModel() throws Exception {
