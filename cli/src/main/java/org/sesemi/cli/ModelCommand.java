@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code sesemi model ...}: the owner's side of encrypted models. */
 @Command(name = "model", mixinStandardHelpOptions = true, description = "Encrypt, decrypt and inspect model files.",
-        subcommands = {ModelCommand.Encrypt.class, ModelCommand.Decrypt.class, ModelCommand.Inspect.class})
+        subcommands = {ModelCommand.Encrypt.class, ModelCommand.Decrypt.class, ModelCommand.Inspect.class, ModelKeyPutCommand.class})
 final class ModelCommand {
 
     @Command(name = "encrypt", mixinStandardHelpOptions = true,

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             IdentityCommand.class,
             ModelCommand.class,
             ModelsCommand.class,
+            KeyServiceCommand.class, GrantCommand.class, RequestKeyCommand.class, AuditCommand.class,
             RuntimeCommand.class, BenchCommand.class,
         })
 public final class SesemiCommand implements Runnable {

@@ -451,6 +451,17 @@ public final class KeyStore implements AutoCloseable {
      * holds sealed blobs only and opens only with the same sealing key.
      */
     public void backup(Path out) {
+        backupFile(db, out);
+    }
+
+    /**
+     * Backs up the database file {@code db} to {@code out} (must not exist); safe while a KeyService uses it (WAL
+     * readers see the last committed state). Needs no sealing key: the copy stays sealed.
+     */
+    public static void backupFile(Path db, Path out) {
+        if (!Files.isRegularFile(db)) {
+            throw new StoreException(db + " is not a file");
+        }
         if (Files.exists(out)) {
             throw new StoreException(out + " already exists");
         }

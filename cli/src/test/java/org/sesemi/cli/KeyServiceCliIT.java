@@ -1,0 +1,165 @@
+package org.sesemi.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sesemi.attestation.Measurement;
+import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.VerificationPolicy;
+import org.sesemi.attestation.ratls.RaTls;
+import org.sesemi.client.keyservice.KeyRelease;
+import org.sesemi.client.keyservice.KeyServiceClient;
+import org.sesemi.client.keyservice.KeyServiceEndpoint;
+import org.sesemi.client.keyservice.KeyServiceException;
+import org.sesemi.client.keyservice.RequestKeyFile;
+import org.sesemi.crypto.ModelId;
+import org.sesemi.crypto.ModelKeyFile;
+import org.sesemi.crypto.PrincipalId;
+
+/**
+ * The owner's and user's whole KeyService flow through the real assembled {@code sesemi} command against a running
+ * {@code sesemi keyservice serve} (SIMULATED TEE), then a test runtime with the granted measurement obtains exactly
+ * the keys in the owner's and user's key files, and nothing else.
+ */
+class KeyServiceCliIT {
+    @TempDir Path dir;
+    Process server;
+
+    @AfterEach
+    void stopServer() throws Exception {
+        if (server != null) {
+            server.destroy();
+            server.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts {@code sesemi keyservice serve} and returns its "listening" line's URL and measurement. */
+    private String[] serve() throws Exception {
+        Path jar = Path.of(System.getProperty("sesemi.jar", "target/sesemi.jar"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+                "keyservice", "serve", "--port", "0", "--db", dir.resolve("ks.db").toString(),
+                "--tee-dir", dir.resolve("tee").toString(), "--root-out", dir.resolve("root.pem").toString()));
+        Path out = dir.resolve("serve.out");
+        server = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(dir.resolve("serve.err").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            String s = Files.exists(out) ? Files.readString(out) : "";
+            if (s.contains("listening on")) {
+                String[] w = s.strip().split("\\s+");
+                return new String[] {w[3], w[5]};
+            }
+            if (!server.isAlive()) {
+                throw new AssertionError("serve exited: " + Files.readString(dir.resolve("serve.err")));
+            }
+            try {
+                // Waits for the child's exit at most 200 ms: a poll with a deadline, not a sleep deciding anything.
+                server.onExit().get(200, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException stillRunning) {
+                // expected while it starts
+            }
+        }
+        throw new AssertionError("KeyService did not start: " + Files.readString(dir.resolve("serve.err")));
+    }
+
+    private static String stdout(SesemiProcess.Result r) {
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        return r.stdout().strip();
+    }
+
+    @Test
+    void ownerAndUserDoTheWholeFlowAndARuntimeGetsExactlyTheGrantedKeys() throws Exception {
+        String[] ks = serve();
+        Map<String, String> env = new HashMap<>(Map.of("SESEMI_KS_URL", ks[0], "SESEMI_KS_MEASUREMENT", ks[1],
+                "SESEMI_KS_TRUST_ROOT", dir.resolve("root.pem").toString()));
+        String owner = stdout(SesemiProcess.run("identity", "create", "--out", dir.resolve("owner.pem").toString()));
+        String user = stdout(SesemiProcess.run("identity", "create", "--out", dir.resolve("user.pem").toString()));
+        String other = stdout(SesemiProcess.run("identity", "create", "--out", dir.resolve("other.pem").toString()));
+        String model = owner + "/mobilenet";
+        // The test runtime: a simulated TEE role measured in this JVM (the KeyService trusts the same simulated root).
+        SimulatedTee runtimeTee = SimulatedTee.open(dir.resolve("tee"), "it-runtime");
+        Measurement granted = runtimeTee.measurement();
+        Measurement notGranted = SimulatedTee.open(dir.resolve("tee"), "it-other-runtime").measurement();
+
+        Map<String, String> asOwner = new HashMap<>(env);
+        asOwner.put("SESEMI_IDENTITY", dir.resolve("owner.pem").toString());
+        Map<String, String> asUser = new HashMap<>(env);
+        asUser.put("SESEMI_IDENTITY", dir.resolve("user.pem").toString());
+
+        assertThat(stdout(SesemiProcess.run(asOwner, "keyservice", "register"))).isEqualTo("registered " + owner);
+        assertThat(stdout(SesemiProcess.run(asOwner, "keyservice", "register"))).isEqualTo("already registered " + owner);
+        assertThat(stdout(SesemiProcess.run(asUser, "keyservice", "register"))).isEqualTo("registered " + user);
+        stdout(SesemiProcess.run("model", "key", "new", "--model-id", model, "--version", "1", "--out", dir.resolve("mk.json").toString()));
+        assertThat(stdout(SesemiProcess.run(asOwner, "model", "key", "put", "--key", dir.resolve("mk.json").toString())))
+                .startsWith("stored model key");
+        assertThat(stdout(SesemiProcess.run(asOwner, "grant", "add", "--model-id", model, "--user", user,
+                "--measurement", granted.value()))).startsWith("added grant");
+        assertThat(stdout(SesemiProcess.run(asOwner, "grant", "list", "--model-id", model))).isEqualTo(user + " " + granted.value());
+        assertThat(stdout(SesemiProcess.run(asUser, "request-key", "put", "--model-id", model, "--measurement", granted.value(),
+                "--key-out", dir.resolve("rk.json").toString()))).startsWith("stored request key");
+
+        // Errors are one clear line, and change nothing.
+        var userListing = SesemiProcess.run(asUser, "grant", "list", "--model-id", model);
+        assertThat(userListing.exitCode()).isEqualTo(1);
+        assertThat(userListing.stderr().strip().lines().filter(l -> !l.contains("WARN")).toList()).singleElement()
+                .satisfies(l -> assertThat(l).contains("forbidden").contains("belongs to another principal"));
+        var wrongPin = SesemiProcess.run(Map.of("SESEMI_KS_URL", ks[0], "SESEMI_KS_MEASUREMENT", notGranted.value(),
+                "SESEMI_KS_TRUST_ROOT", dir.resolve("root.pem").toString(), "SESEMI_IDENTITY", dir.resolve("other.pem").toString()),
+                "keyservice", "register");
+        assertThat(wrongPin.exitCode()).isEqualTo(1);
+        assertThat(wrongPin.stderr()).contains("attestation was rejected").contains("measurement_mismatch");
+        var noPin = SesemiProcess.run(Map.of("SESEMI_KS_URL", ks[0], "SESEMI_IDENTITY", dir.resolve("other.pem").toString()),
+                "keyservice", "register");
+        assertThat(noPin.exitCode()).isEqualTo(1);
+        assertThat(noPin.stderr()).contains("measurement is not pinned");
+
+        // The runtime with the granted measurement gets exactly the owner's and the user's keys.
+        VerificationPolicy ksPolicy = VerificationPolicy.simulated(SimulatedTee.open(dir.resolve("tee"), "keyservice")).toBuilder()
+                .expectMeasurement(Measurement.parse(ks[1])).build();
+        KeyServiceEndpoint endpoint = new KeyServiceEndpoint(java.net.URI.create(ks[0]), ksPolicy);
+        ModelId modelId = ModelId.parse(model);
+        try (KeyServiceClient rt = KeyServiceClient.forRuntime(endpoint, RaTls.issue(runtimeTee, Duration.ofHours(1)));
+                KeyServiceClient wrong = KeyServiceClient.forRuntime(endpoint,
+                        RaTls.issue(SimulatedTee.open(dir.resolve("tee"), "it-other-runtime"), Duration.ofHours(1)))) {
+            KeyRelease rel = rt.release(PrincipalId.parse(user), modelId);
+            assertThat(rel.modelKey()).isEqualTo(ModelKeyFile.read(dir.resolve("mk.json")).key());
+            assertThat(rel.requestKey()).isEqualTo(RequestKeyFile.read(dir.resolve("rk.json")).key());
+            assertThatThrownBy(() -> rt.release(PrincipalId.parse(other), modelId)).isInstanceOfSatisfying(KeyServiceException.class,
+                    e -> assertThat(e.reason()).isEqualTo("no_grant"));
+            assertThatThrownBy(() -> wrong.release(PrincipalId.parse(user), modelId)).isInstanceOfSatisfying(KeyServiceException.class,
+                    e -> assertThat(e.reason()).isEqualTo("no_grant"));
+        }
+
+        // The owner's audit view shows the release and the denials; revocation via the CLI stops releases.
+        String audit = stdout(SesemiProcess.run(asOwner, "audit", "--model-id", model));
+        assertThat(audit).contains("\"event\":\"release\"").contains("\"outcome\":\"allowed\"").contains("\"reason\":\"no_grant\"");
+        assertThat(stdout(SesemiProcess.run(asOwner, "grant", "revoke", "--model-id", model, "--user", user,
+                "--measurement", granted.value()))).startsWith("revoked grant");
+        try (KeyServiceClient rt = KeyServiceClient.forRuntime(endpoint, RaTls.issue(runtimeTee, Duration.ofHours(1)))) {
+            assertThatThrownBy(() -> rt.release(PrincipalId.parse(user), modelId)).isInstanceOfSatisfying(KeyServiceException.class,
+                    e -> assertThat(e.reason()).isEqualTo("no_grant"));
+        }
+
+        // Backup while running; the backup verifies under the KeyService's sealing key... only in the same build,
+        // which this JVM is not (other class path = other simulated measurement), so check that it is sealed-only.
+        stdout(SesemiProcess.run("keyservice", "backup", "--db", dir.resolve("ks.db").toString(), "--out", dir.resolve("b.db").toString()));
+        byte[] backup = Files.readAllBytes(dir.resolve("b.db"));
+        assertThat(new String(backup, StandardCharsets.ISO_8859_1)).contains("model_keys")
+                .doesNotContain(java.util.Base64.getEncoder().encodeToString(ModelKeyFile.read(dir.resolve("mk.json")).key().exportSecret()));
+        var restoreWhileRunning = SesemiProcess.run("keyservice", "restore", "--db", dir.resolve("ks.db").toString(),
+                "--from", dir.resolve("b.db").toString(), "--tee-dir", dir.resolve("tee").toString());
+        assertThat(restoreWhileRunning.exitCode()).isEqualTo(1);
+    }
+}
