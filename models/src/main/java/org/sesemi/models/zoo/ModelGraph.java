@@ -167,6 +167,31 @@ public final class ModelGraph {
         cos.flush();
     }
 
+    /** The model file's bytes, for small models that other modules encrypt or load in tests. */
+    public byte[] toByteArray() throws IOException {
+        long size = fileSize();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IOException(model.cliName() + " is " + size + " bytes, too large for one array; use writeTo");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
+        writeTo(out);
+        return out.toByteArray();
+    }
+
+    /** Writes the model file atomically (temporary sibling, then rename), replacing {@code file} if present. */
+    public void writeTo(java.nio.file.Path file) throws IOException {
+        java.nio.file.Path abs = file.toAbsolutePath();
+        java.nio.file.Path tmp = abs.resolveSibling(abs.getFileName() + ".partial");
+        try (OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp), CHUNK)) {
+            writeTo(out);
+        } catch (IOException | RuntimeException e) {
+            java.nio.file.Files.deleteIfExists(tmp);
+            throw e;
+        }
+        java.nio.file.Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /**
      * The whole model as one protobuf message, weights included: for tests and small models only (BERT-base needs
      * about 440 MB of heap this way; {@link #writeTo} needs 64 KB).

@@ -102,6 +102,17 @@ class ZooModelTest {
     }
 
     @Test
+    void convenienceWritersGiveTheSameBytes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        ModelGraph g = ZooModel.MOBILENET_V2.build(new ZooOptions(8, 1, 128));
+        byte[] streamed = bytes(g);
+        assertThat(g.toByteArray()).isEqualTo(streamed);
+        java.nio.file.Path f = dir.resolve("m.onnx");
+        g.writeTo(f);
+        assertThat(java.nio.file.Files.readAllBytes(f)).isEqualTo(streamed);
+        assertThat(dir.resolve("m.onnx.partial")).doesNotExist();
+    }
+
+    @Test
     void metadataSaysTheWeightsAreNotTrained() throws IOException {
         ModelProto p = ModelProto.parseFrom(bytes(ZooModel.MOBILENET_V1.build(ZooOptions.defaults())));
         Map<String, String> meta = p.getMetadataPropsList().stream()
