@@ -13,8 +13,9 @@ import org.sesemi.client.inference.Tensor;
 
 /**
  * Random inputs generated from a model's metadata, for any ONNX model: every declared input gets a tensor of its
- * type; dynamic dimensions take the user's {@code --shape} or 1. Floats in [0,1), integers in [0,100) (valid token
- * ids for typical embedding tables), booleans, bytes, and short ASCII strings.
+ * type; dynamic dimensions take the user's {@code --shape} or 1. Floats in [0,1); integers in [0,100) (valid token
+ * ids for typical embedding tables), except inputs named like masks (all 1) or token types/segments (all 0);
+ * random booleans; short ASCII strings.
  */
 final class BenchInputs {
     private BenchInputs() {}
@@ -32,6 +33,10 @@ final class BenchInputs {
             }
             shape = shape.clone();
             for (int i = 0; i < shape.length; i++) {
+                if (s.shape()[i] >= 0 && shape[i] != s.shape()[i]) {
+                    throw new CliErrors.UserException("--shape " + s.name() + " " + Arrays.toString(shape) + " does not match the model's fixed "
+                            + "dimensions " + Arrays.toString(s.shape()) + " (-1 = free)");
+                }
                 if (shape[i] < 0) {
                     shape[i] = 1;
                 }
@@ -50,15 +55,20 @@ final class BenchInputs {
                 continue;
             }
             ByteBuffer b = ByteBuffer.allocate(count * t.size()).order(ByteOrder.LITTLE_ENDIAN);
+            // Integer inputs are usually indices: masks are 1, token types/segments 0, anything else a small id.
+            String lower = s.name().toLowerCase(java.util.Locale.ROOT);
+            int bound = lower.contains("mask") || lower.contains("type") || lower.contains("segment") ? 0 : 100;
+            int fill = lower.contains("mask") ? 1 : 0;
             for (int i = 0; i < count; i++) {
+                long iv = bound == 0 ? fill : r.nextInt(bound);
                 switch (t) {
                     case FP32 -> b.putFloat((float) r.nextDouble());
                     case FP64 -> b.putDouble(r.nextDouble());
                     case FP16 -> b.putShort(Float.floatToFloat16((float) r.nextDouble()));
-                    case INT64, UINT64 -> b.putLong(r.nextInt(100));
-                    case INT32, UINT32 -> b.putInt(r.nextInt(100));
-                    case INT16, UINT16 -> b.putShort((short) r.nextInt(100));
-                    case INT8, UINT8 -> b.put((byte) r.nextInt(100));
+                    case INT64, UINT64 -> b.putLong(iv);
+                    case INT32, UINT32 -> b.putInt((int) iv);
+                    case INT16, UINT16 -> b.putShort((short) iv);
+                    case INT8, UINT8 -> b.put((byte) iv);
                     case BOOL -> b.put((byte) (r.nextBoolean() ? 1 : 0));
                     case BYTES -> throw new AssertionError();
                 }

@@ -95,8 +95,13 @@ final class RuntimeCommand {
             if (port != null) {
                 settings.put("PORT", port.toString());
             }
-            RuntimeSettings.coreConfig(settings); // validate numbers before listening
-            HostConfig host = HostConfig.fromEnvironment(settings).withBind(bind);
+            HostConfig host;
+            try {
+                RuntimeSettings.coreConfig(settings); // validate numbers before listening
+                host = HostConfig.fromEnvironment(settings).withBind(bind);
+            } catch (IllegalArgumentException e) {
+                throw new CliErrors.UserException(e.getMessage());
+            }
             PrintWriter err = spec.commandLine().getErr();
             String teeKind = settings.getOrDefault(RuntimeSettings.TEE, "simulated");
             RuntimeServer server;
