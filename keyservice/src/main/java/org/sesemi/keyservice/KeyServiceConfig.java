@@ -22,9 +22,13 @@ import org.sesemi.attestation.VerificationPolicy;
  * @param rateBurst burst per caller (default 400)
  * @param certificateValidity lifetime of the KeyService's RA-TLS certificate; it is re-issued (fresh key, fresh
  *     quote) every half of this, so clients with a maximum evidence age of at least this much accept it (default 12 h)
+ * @param releaseAuditFsync whether each release's (or release denial's) audit record is fsynced before the answer
+ *     (default false: it is committed before the answer and survives a crash of the process, and reaches the disk
+ *     with the next fsynced commit or checkpoint; every state change is always fsynced)
  */
 public record KeyServiceConfig(String host, int port, Path database, TeeConfig tee, Optional<VerificationPolicy> runtimePolicy,
-        Duration releaseTtl, int maxBodyBytes, double ratePerSecond, int rateBurst, Duration certificateValidity) {
+        Duration releaseTtl, int maxBodyBytes, double ratePerSecond, int rateBurst, Duration certificateValidity,
+        boolean releaseAuditFsync) {
     public static final int DEFAULT_PORT = 8443;
     public static final Path DEFAULT_DATABASE = Path.of(System.getProperty("user.home"), ".sesemi", "keyservice", "keyservice.db");
 
@@ -52,42 +56,46 @@ public record KeyServiceConfig(String host, int port, Path database, TeeConfig t
 
     public static KeyServiceConfig defaults() {
         return new KeyServiceConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_DATABASE, TeeConfig.defaults("keyservice"),
-                Optional.empty(), Duration.ofSeconds(60), 64 * 1024, 200, 400, Duration.ofHours(12));
+                Optional.empty(), Duration.ofSeconds(60), 64 * 1024, 200, 400, Duration.ofHours(12), false);
     }
 
     public KeyServiceConfig withHost(String h) {
-        return new KeyServiceConfig(h, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+        return new KeyServiceConfig(h, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
     }
 
     public KeyServiceConfig withPort(int p) {
-        return new KeyServiceConfig(host, p, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+        return new KeyServiceConfig(host, p, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
     }
 
     public KeyServiceConfig withDatabase(Path d) {
-        return new KeyServiceConfig(host, port, d, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+        return new KeyServiceConfig(host, port, d, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
     }
 
     public KeyServiceConfig withTee(TeeConfig t) {
-        return new KeyServiceConfig(host, port, database, t, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+        return new KeyServiceConfig(host, port, database, t, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
     }
 
     public KeyServiceConfig withRuntimePolicy(VerificationPolicy p) {
-        return new KeyServiceConfig(host, port, database, tee, Optional.of(p), releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+        return new KeyServiceConfig(host, port, database, tee, Optional.of(p), releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
     }
 
     public KeyServiceConfig withReleaseTtl(Duration ttl) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, ttl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, ttl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
     }
 
     public KeyServiceConfig withMaxBodyBytes(int max) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, max, ratePerSecond, rateBurst, certificateValidity);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, max, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
     }
 
     public KeyServiceConfig withRateLimit(double perSecond, int burst) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, perSecond, burst, certificateValidity);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, perSecond, burst, certificateValidity, releaseAuditFsync);
     }
 
     public KeyServiceConfig withCertificateValidity(Duration v) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, v);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, v, releaseAuditFsync);
+    }
+
+    public KeyServiceConfig withReleaseAuditFsync(boolean fsync) {
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, fsync);
     }
 }

@@ -79,7 +79,7 @@ public final class KeyServiceServer implements AutoCloseable {
                 ? VerificationPolicy.simulated(s) : VerificationPolicy.defaults());
         this.store = KeyStore.open(config.database(), tee.sealingKey(), Clock.systemUTC());
         try {
-            KeyServiceCore core = new KeyServiceCore(store, config.releaseTtl(), Clock.systemUTC());
+            KeyServiceCore core = new KeyServiceCore(store, config.releaseTtl(), Clock.systemUTC(), config.releaseAuditFsync());
             this.metrics = new KsMetrics();
             this.keyManager = new RotatingServerKeyManager(tee, config.certificateValidity());
             ClientCertificates clients = new ClientCertificates(runtimePolicy);

@@ -28,14 +28,24 @@ public final class KeyServiceCore {
     private final KeyStore store;
     private final Duration releaseTtl;
     private final Clock clock;
+    private final boolean releaseAuditFsync;
 
     public KeyServiceCore(KeyStore store, Duration releaseTtl, Clock clock) {
+        this(store, releaseTtl, clock, true);
+    }
+
+    /**
+     * @param releaseAuditFsync fsync each release's audit record before answering (else: committed, process-crash
+     *     safe, fsynced with the next durable commit)
+     */
+    public KeyServiceCore(KeyStore store, Duration releaseTtl, Clock clock, boolean releaseAuditFsync) {
         this.store = Objects.requireNonNull(store);
         if (releaseTtl.isNegative() || releaseTtl.isZero()) {
             throw new IllegalArgumentException("release TTL must be positive");
         }
         this.releaseTtl = releaseTtl;
         this.clock = clock;
+        this.releaseAuditFsync = releaseAuditFsync;
     }
 
     /** Keys released to a runtime, valid until {@code expiresAt}. */
@@ -124,7 +134,7 @@ public final class KeyServiceCore {
     public Released release(Caller caller, PrincipalId user, ModelId model) {
         if (!(caller instanceof Caller.Runtime rt)) {
             store.audit(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
-                    Optional.empty(), false, Optional.of(ErrorReason.ATTESTATION_REJECTED.code())));
+                    Optional.empty(), false, Optional.of(ErrorReason.ATTESTATION_REJECTED.code())), releaseAuditFsync);
             throw new DeniedException(ErrorReason.ATTESTATION_REJECTED,
                     "key release needs an attested runtime (RA-TLS client certificate); principals cannot fetch keys");
         }
@@ -134,7 +144,7 @@ public final class KeyServiceCore {
         if (denial.isPresent()) {
             ErrorReason r = denial.get();
             store.audit(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
-                    Optional.of(rt.measurement()), false, Optional.of(r.code())));
+                    Optional.of(rt.measurement()), false, Optional.of(r.code())), releaseAuditFsync);
             throw new DeniedException(r, switch (r) {
                 case UNKNOWN_MODEL -> "model " + model + " is unknown to the KeyService";
                 case NO_GRANT -> "no grant for (model " + model + ", user " + user + ", measurement " + rt.measurement() + ")";
@@ -145,7 +155,7 @@ public final class KeyServiceCore {
             });
         }
         store.audit(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
-                Optional.of(rt.measurement()), true, Optional.empty()));
+                Optional.of(rt.measurement()), true, Optional.empty()), releaseAuditFsync);
         Instant now = clock.instant();
         return new Released(model, user, rt.measurement(), v.modelKey().orElseThrow(), v.requestKey().orElseThrow(),
                 releaseTtl, now.plus(releaseTtl));

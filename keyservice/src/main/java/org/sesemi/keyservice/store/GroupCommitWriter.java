@@ -24,7 +24,7 @@ final class GroupCommitWriter implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private record Task<T>(Work<T> work, CompletableFuture<T> done) {}
+    private record Task<T>(Work<T> work, boolean fsync, CompletableFuture<T> done) {}
 
     private static final int MAX_BATCH = 512;
     private final Connection conn;
@@ -34,16 +34,28 @@ final class GroupCommitWriter implements AutoCloseable {
 
     GroupCommitWriter(Connection conn) throws SQLException {
         this.conn = conn;
-        conn.setAutoCommit(false);
+        // Transactions are explicit (BEGIN IMMEDIATE ... COMMIT) so that the sync level can be set between them:
+        // SQLite refuses to change it inside a transaction, and the driver's non-autocommit mode is always inside one.
+        conn.setAutoCommit(true);
         this.thread = Thread.ofPlatform().name("keystore-writer").daemon(true).start(this::loop);
     }
 
+    /** Runs {@code work} and returns once its transaction is committed and fsynced ({@code synchronous=FULL}). */
     <T> T submit(Work<T> work) {
+        return submit(work, true);
+    }
+
+    /**
+     * Runs {@code work}; with {@code fsync} false the commit may use {@code synchronous=NORMAL} (WAL): durable
+     * against a crash of this process, and made durable against power loss by the next fsynced commit or checkpoint.
+     * A batch holding any fsync unit is committed with FULL.
+     */
+    <T> T submit(Work<T> work, boolean fsync) {
         if (closed) {
             throw new StoreException("store is closed");
         }
         CompletableFuture<T> done = new CompletableFuture<>();
-        queue.add(new Task<>(work, done));
+        queue.add(new Task<>(work, fsync, done));
         try {
             return done.get();
         } catch (InterruptedException e) {
@@ -81,26 +93,38 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    private boolean currentFull = true;
+
     private void runBatch(List<Task<?>> batch, List<Object> results) {
         try (Statement s = conn.createStatement()) {
-            for (Task<?> t : batch) {
-                s.execute("SAVEPOINT unit");
-                try {
-                    results.add(t.work().run(conn));
-                    s.execute("RELEASE unit");
-                } catch (SQLException | RuntimeException e) {
-                    s.execute("ROLLBACK TO unit");
-                    s.execute("RELEASE unit");
-                    results.add(new Failed(e));
-                }
+            boolean full = batch.stream().anyMatch(Task::fsync);
+            if (full != currentFull) {
+                s.execute(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+                currentFull = full;
             }
-            conn.commit();
-        } catch (SQLException | RuntimeException e) {
+            s.execute("BEGIN IMMEDIATE");
             try {
-                conn.rollback();
-            } catch (SQLException ignored) {
-                // the connection is broken; every task of the batch fails below
+                for (Task<?> t : batch) {
+                    s.execute("SAVEPOINT unit");
+                    try {
+                        results.add(t.work().run(conn));
+                        s.execute("RELEASE unit");
+                    } catch (SQLException | RuntimeException e) {
+                        s.execute("ROLLBACK TO unit");
+                        s.execute("RELEASE unit");
+                        results.add(new Failed(e));
+                    }
+                }
+                s.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    s.execute("ROLLBACK");
+                } catch (SQLException ignored) {
+                    // the connection is broken; every task of the batch fails below
+                }
+                throw e;
             }
+        } catch (SQLException | RuntimeException e) {
             StoreException failure = new StoreException("commit failed: " + e.getMessage(), e);
             for (Task<?> t : batch) {
                 t.done().completeExceptionally(failure);

@@ -388,13 +388,22 @@ public final class KeyStore implements AutoCloseable {
     public record AuditEntry(String event, String actor, Optional<ModelId> model, Optional<PrincipalId> user,
             Optional<Measurement> measurement, boolean allowed, Optional<String> reason) {}
 
-    /** Appends durably (group-committed with concurrent writes). */
-    public void audit(AuditEntry e) {
+    /**
+     * Appends to the audit log before returning. With {@code fsync} the record is on disk (power-loss safe); without,
+     * it survives a crash of this process at once and a power loss from the next fsynced commit on (see
+     * {@link GroupCommitWriter#submit(GroupCommitWriter.Work, boolean)}).
+     */
+    public void audit(AuditEntry e, boolean fsync) {
         long now = clock.millis();
         writer.submit(c -> {
             insertAudit(c, now, e);
             return Boolean.TRUE;
-        });
+        }, fsync);
+    }
+
+    /** Appends durably (fsynced, group-committed with concurrent writes). */
+    public void audit(AuditEntry e) {
+        audit(e, true);
     }
 
     private static void insertAudit(Connection c, long now, AuditEntry e) throws SQLException {
