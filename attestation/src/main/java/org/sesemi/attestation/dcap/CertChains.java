@@ -46,7 +46,7 @@ public final class CertChains {
             if (b < 0) {
                 break;
             }
-            int e = text.indexOf(END, b);
+            int e = text.indexOf(END, b + BEGIN.length());
             if (e < 0) {
                 throw new AttestationException(malformedReason, what + ": unterminated PEM certificate");
             }
