@@ -110,6 +110,16 @@ class KeyServiceRoundTripTest {
             assertThat(userView).allSatisfy(e -> assertThat(e.user()).contains(user.id()));
             assertThat(userView).extracting(AuditEvent::event).contains("release", "request_key_put", "request_key_delete");
         }
+        // Prometheus: releases, denials by reason, latency histograms by route template (never ids).
+        try (RawHttp anon = RawHttp.anonymous(ks)) {
+            String metrics = anon.get("/metrics").body();
+            assertThat(metrics).containsPattern("keyservice_releases_total(\\{[^}]*\\})? 2\\.0")
+                    .contains("keyservice_release_denials_total{reason=\"no_grant\"}")
+                    .contains("keyservice_release_denials_total{reason=\"no_request_key\"}")
+                    .contains("keyservice_release_denials_total{reason=\"unknown_model\"}")
+                    .contains("route=\"/v1/release\"")
+                    .doesNotContain(owner.id().hex());
+        }
     }
 
     @Test
