@@ -35,7 +35,9 @@ public final class InferenceClient {
         /** The envelope itself as the body (Knative entrypoint, a runtime's direct endpoint). */
         ENVELOPE,
         /** OpenWhisk action protocol: {@code {"value": envelope}} to {@code /run} (testing a runtime container). */
-        OPENWHISK_RUN
+        OPENWHISK_RUN,
+        /** The binary envelope form ({@link BinaryEnvelope}) as the body: no base64, for large tensors (Knative entrypoint). */
+        ENVELOPE_BINARY
     }
 
     /**
@@ -93,11 +95,18 @@ public final class InferenceClient {
 
     private Exchange exchange(byte[] plaintext) throws IOException, InterruptedException {
         RequestEnvelope sealed = cipher.sealRequest(model, user, UUID.randomUUID().toString(), plaintext);
-        byte[] envelope = EnvelopeJson.write(sealed);
-        byte[] body = protocol == Protocol.ENVELOPE ? envelope : wrapForRun(envelope);
+        byte[] body = switch (protocol) {
+            case ENVELOPE -> EnvelopeJson.write(sealed);
+            case OPENWHISK_RUN -> wrapForRun(EnvelopeJson.write(sealed));
+            case ENVELOPE_BINARY -> BinaryEnvelope.write(sealed);
+        };
         HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(endpoint).timeout(timeout)
-                .header("Content-Type", "application/json")
+                .header("Content-Type", protocol == Protocol.ENVELOPE_BINARY ? BinaryEnvelope.CONTENT_TYPE : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (resp.statusCode() == 200 && BinaryEnvelope.isBinary(resp.body())) {
+            Optional<Map<String, Double>> timing = resp.headers().firstValue("Sesemi-Timing").map(InferenceClient::timing);
+            return new Exchange(openChecked(sealed, BinaryEnvelope.parse(resp.body(), Integer.MAX_VALUE)), timing);
+        }
         return open(sealed, resp.statusCode(), resp.body());
     }
 
@@ -131,9 +140,7 @@ public final class InferenceClient {
         Optional<Map<String, Double>> timing = Optional.empty();
         JsonNode t = ((ObjectNode) n).remove("timing");
         if (t != null && t.isObject()) {
-            Map<String, Double> m = new LinkedHashMap<>();
-            t.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().isBoolean() ? (e.getValue().asBoolean() ? 1.0 : 0.0) : e.getValue().asDouble()));
-            timing = Optional.of(m);
+            timing = Optional.of(timing(t));
         }
         RequestEnvelope resp;
         try {
@@ -141,11 +148,29 @@ public final class InferenceClient {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        return new Exchange(openChecked(request, resp), timing);
+    }
+
+    private byte[] openChecked(RequestEnvelope request, RequestEnvelope resp) {
         // The AAD binds model, user and requestId; checking the id here stops a host from answering with another
         // (valid) response of the same user.
         if (!resp.requestId().equals(request.requestId()) || !resp.model().equals(request.model()) || !resp.user().equals(request.user())) {
             throw new CryptoException(CryptoException.Reason.AUTHENTICATION_FAILED, "the response envelope belongs to another request");
         }
-        return new Exchange(cipher.openResponse(resp), timing);
+        return cipher.openResponse(resp);
+    }
+
+    private static Map<String, Double> timing(String json) {
+        try {
+            return timing(JSON.readTree(json));
+        } catch (IOException e) {
+            return Map.of();
+        }
+    }
+
+    private static Map<String, Double> timing(JsonNode t) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        t.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().isBoolean() ? (e.getValue().asBoolean() ? 1.0 : 0.0) : e.getValue().asDouble()));
+        return m;
     }
 }

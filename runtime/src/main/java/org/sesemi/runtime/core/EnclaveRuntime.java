@@ -103,22 +103,25 @@ public final class EnclaveRuntime implements AutoCloseable {
     }
 
     /**
-     * Serves one request envelope (its JSON form, as posted by the user).
+     * Serves one request envelope as posted by the user: its JSON form, or the binary form
+     * ({@link org.sesemi.client.inference.BinaryEnvelope}, recognised by its magic). The answer uses the same form.
      *
      * @return never null; never throws for bad input
      */
     public Outcome handle(byte[] envelopeJson) {
         long t0 = System.nanoTime();
         RequestEnvelope env;
+        boolean binary = org.sesemi.client.inference.BinaryEnvelope.isBinary(envelopeJson);
         try {
-            env = FastEnvelopeJson.parse(envelopeJson, config.maxEnvelopeBytes());
+            env = binary ? org.sesemi.client.inference.BinaryEnvelope.parse(envelopeJson, config.maxEnvelopeBytes())
+                    : FastEnvelopeJson.parse(envelopeJson, config.maxEnvelopeBytes());
         } catch (CryptoException e) {
             ErrorCode c = e.reason() == CryptoException.Reason.TOO_LARGE ? ErrorCode.TOO_LARGE : ErrorCode.MALFORMED;
             return reject(c, c.wire(), e.getMessage(), null, t0, null);
         }
         Phases ph = new Phases();
         try (Admission.Permit permit = admission.enter()) {
-            return serve(env, ph, t0);
+            return serve(env, binary, ph, t0);
         } catch (BusyException e) {
             return reject(ErrorCode.BUSY, "busy", e.getMessage(), env, t0, ph);
         } catch (KeyDeniedException e) {
@@ -151,7 +154,7 @@ public final class EnclaveRuntime implements AutoCloseable {
         final LoadTimes load = new LoadTimes();
     }
 
-    private Outcome serve(RequestEnvelope env, Phases ph, long t0) {
+    private Outcome serve(RequestEnvelope env, boolean binary, Phases ph, long t0) {
         long tk = System.nanoTime();
         ReleasedKeys keys;
         if (config.naive()) {
@@ -176,14 +179,14 @@ public final class EnclaveRuntime implements AutoCloseable {
         } finally {
             Arrays.fill(plaintext, (byte) 0);
         }
-        byte[] out = FastEnvelopeJson.write(cipher.sealResponse(env, answer));
+        RequestEnvelope out = cipher.sealResponse(env, answer);
         Arrays.fill(answer, (byte) 0);
         Optional<Timing> timing = timing(t0, ph);
         if (log.isDebugEnabled()) {
             log.debug("request {} model {} user {}: sealed, {} ms{}", env.requestId(), env.model(), env.user(),
                     String.format("%.2f", (System.nanoTime() - t0) / 1e6), ph.cold ? " (cold)" : "");
         }
-        return new Outcome.Sealed(out, timing);
+        return new Outcome.Sealed(out, binary, timing);
     }
 
     /** The plaintext answer: an OIP response, metadata, or an OIP error body. */

@@ -57,7 +57,10 @@ public final class FastEnvelopeJson {
                 return null;
             }
             i = ws(b, i + 1);
-            int ve = str(b, i);
+            // The last field of the canonical form is the (large) payload: its closing quote is the last one before
+            // the final '}', so it need not be scanned; a stray quote or escape inside fails base64 decoding below
+            // and the reference parser decides.
+            int ve = field == 3 && which == 3 ? lastQuote(b, i) : str(b, i);
             if (ve < 0) {
                 return null;
             }
@@ -94,6 +97,25 @@ public final class FastEnvelopeJson {
         } catch (CryptoException e) {
             return null;
         }
+    }
+
+    /** For the last field: b[i] must be '"'; the closing quote is the last '"' before the final '}' (or -1). */
+    private static int lastQuote(byte[] b, int i) {
+        if (i >= b.length || b[i] != '"') {
+            return -1;
+        }
+        int j = b.length - 1;
+        while (j > i && (b[j] == ' ' || b[j] == '\n' || b[j] == '\r' || b[j] == '\t')) {
+            j--;
+        }
+        if (j <= i || b[j] != '}') {
+            return -1;
+        }
+        j--;
+        while (j > i && (b[j] == ' ' || b[j] == '\n' || b[j] == '\r' || b[j] == '\t')) {
+            j--;
+        }
+        return j > i && b[j] == '"' ? j : -1;
     }
 
     private static int ws(byte[] b, int i) {

@@ -8,10 +8,21 @@ public sealed interface Outcome {
     Optional<Timing> timing();
 
     /**
-     * The sealed response envelope (its JSON form). It may carry an inference result or an OIP error — only the user
-     * can tell.
+     * The sealed response envelope. It may carry an inference result or an OIP error — only the user can tell.
+     *
+     * @param binary the request came in the binary envelope form, so the answer goes back in it too
      */
-    record Sealed(byte[] envelopeJson, Optional<Timing> timing) implements Outcome {}
+    record Sealed(org.sesemi.crypto.RequestEnvelope envelope, boolean binary, Optional<Timing> timing) implements Outcome {
+        /** The response in the request's form: binary envelope or JSON envelope. */
+        public byte[] envelopeBytes() {
+            return binary ? org.sesemi.client.inference.BinaryEnvelope.write(envelope) : FastEnvelopeJson.write(envelope);
+        }
+
+        /** The response as a JSON envelope (whatever the request's form). */
+        public byte[] envelopeJson() {
+            return FastEnvelopeJson.write(envelope);
+        }
+    }
 
     /**
      * No encrypted answer is possible (or needed).

@@ -46,6 +46,8 @@ public final class RuntimeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RuntimeServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long DRAIN_LIMIT = 1L << 30;
+    /** Content type of the binary envelope form (see docs/protocol.md, "Runtime"). */
+    public static final String BINARY_ENVELOPE = "application/vnd.sesemi.envelope";
 
     private final HostConfig config;
     private final CoreFactory factory;
@@ -217,6 +219,19 @@ public final class RuntimeServer implements AutoCloseable {
     // ------------------------------------------------------------------ Knative
 
     private void knative(HttpExchange ex) throws IOException {
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith(BINARY_ENVELOPE)) {
+            // The binary envelope form: handed to the core as is; the answer comes back in the same form.
+            Outcome o = core.handle(readBody(ex));
+            switch (o) {
+                case Outcome.Sealed s -> {
+                    s.timing().ifPresent(t -> ex.getResponseHeaders().set("Sesemi-Timing", timingJson(t)));
+                    send(ex, 200, s.envelopeBytes(), s.binary() ? BINARY_ENVELOPE : "application/json");
+                }
+                case Outcome.Rejected r -> send(ex, r.code().httpStatus(), rejection(r.code().wire(), r.reason(), r.message()));
+            }
+            return;
+        }
         Optional<JsonNode> body = readJson(ex);
         if (body.isEmpty() || !body.get().isObject()) {
             send(ex, 400, rejection("malformed", "malformed", "the body must be a JSON object: an envelope or {\"value\": envelope}"));
@@ -242,6 +257,15 @@ public final class RuntimeServer implements AutoCloseable {
     // ------------------------------------------------------------------ helpers
 
     private Optional<JsonNode> readJson(HttpExchange ex) throws IOException {
+        byte[] body = readBody(ex);
+        try {
+            return Optional.ofNullable(JSON.readTree(body));
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
+    private byte[] readBody(HttpExchange ex) throws IOException {
         byte[] body;
         try (InputStream in = ex.getRequestBody()) {
             body = in.readNBytes(config.maxBodyBytes() + 1);
@@ -256,11 +280,7 @@ public final class RuntimeServer implements AutoCloseable {
                 throw new BodyTooLarge();
             }
         }
-        try {
-            return Optional.ofNullable(JSON.readTree(body));
-        } catch (JsonProcessingException e) {
-            return Optional.empty();
-        }
+        return body;
     }
 
     /** A body over the limit: answered 413 by {@link #dispatch} without reading further. */
@@ -297,14 +317,17 @@ public final class RuntimeServer implements AutoCloseable {
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    static String timingJson(Timing t) {
+        return String.format(java.util.Locale.ROOT,
+                "{\"cold\":%b,\"keyFetchMs\":%.3f,\"modelFetchMs\":%.3f,\"decryptMs\":%.3f,\"sessionMs\":%.3f,\"inferenceMs\":%.3f,\"totalMs\":%.3f}",
+                t.cold(), t.keyFetchMs(), t.modelFetchMs(), t.decryptMs(), t.sessionMs(), t.inferenceMs(), t.totalMs());
+    }
+
     static byte[] withTiming(byte[] envelopeJson, Optional<Timing> timing) {
         if (timing.isEmpty()) {
             return envelopeJson;
         }
-        Timing t = timing.get();
-        String extra = String.format(java.util.Locale.ROOT,
-                ",\"timing\":{\"cold\":%b,\"keyFetchMs\":%.3f,\"modelFetchMs\":%.3f,\"decryptMs\":%.3f,\"sessionMs\":%.3f,\"inferenceMs\":%.3f,\"totalMs\":%.3f}}",
-                t.cold(), t.keyFetchMs(), t.modelFetchMs(), t.decryptMs(), t.sessionMs(), t.inferenceMs(), t.totalMs());
+        String extra = ",\"timing\":" + timingJson(timing.get()) + "}";
         byte[] e = extra.getBytes(StandardCharsets.US_ASCII);
         byte[] out = java.util.Arrays.copyOf(envelopeJson, envelopeJson.length - 1 + e.length);
         System.arraycopy(e, 0, out, envelopeJson.length - 1, e.length);
@@ -328,7 +351,11 @@ public final class RuntimeServer implements AutoCloseable {
 
     /** Always a body and a fixed Content-Length: OpenWhisk treats chunked or empty answers as no answer. */
     private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "application/json");
+        send(ex, status, body, "application/json");
+    }
+
+    private static void send(HttpExchange ex, int status, byte[] body, String contentType) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
         ex.sendResponseHeaders(status, body.length);
         ex.getResponseBody().write(body);
     }

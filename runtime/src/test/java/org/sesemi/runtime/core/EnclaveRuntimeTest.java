@@ -89,6 +89,24 @@ class EnclaveRuntimeTest {
     }
 
     @Test
+    void binaryEnvelopeInBinaryEnvelopeOut() throws Exception {
+        ModelId m = f.addModel("affine", TestModels.affine(3, 0));
+        RequestEnvelope req = f.seal(m, request(floats("x", X, 2, 4)), true);
+        Outcome o = f.core.handle(org.sesemi.client.inference.BinaryEnvelope.write(req));
+        assertThat(o).isInstanceOfSatisfying(Outcome.Sealed.class, s -> {
+            assertThat(s.binary()).isTrue();
+            byte[] bytes = s.envelopeBytes();
+            assertThat(org.sesemi.client.inference.BinaryEnvelope.isBinary(bytes)).isTrue();
+            RequestEnvelope resp = org.sesemi.client.inference.BinaryEnvelope.parse(bytes, Integer.MAX_VALUE);
+            assertThat(resp.requestId()).isEqualTo(req.requestId());
+            InferenceResponse r = OipCodec.parseResponse(new RequestCipher(f.requestKey).openResponse(resp));
+            assertThat(floatsOf(r.outputs().get(0))).containsExactly(TestModels.affineExpected(3, X, 2), org.assertj.core.data.Offset.offset(1e-5f));
+        });
+        byte[] bad = org.sesemi.client.inference.BinaryEnvelope.write(req);
+        assertThat(code(f.core.handle(java.util.Arrays.copyOf(bad, bad.length - 1)))).isEqualTo(ErrorCode.MALFORMED);
+    }
+
+    @Test
     void timingIsOffByDefault() throws Exception {
         try (Fixture g = new Fixture(dir.resolve("g"), CoreConfig.defaults())) {
             ModelId m = g.addModel("affine", TestModels.affine(1, 0));

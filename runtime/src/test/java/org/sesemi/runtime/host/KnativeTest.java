@@ -40,6 +40,13 @@ class KnativeTest {
                 InferenceClient c = new InferenceClient(root, InferenceClient.Protocol.ENVELOPE, f.user.id(), m, f.requestKey);
                 assertThat(floatsOf(c.infer(request(floats("x", X, 2, 4)), true).response().outputs().get(0)))
                         .containsExactly(TestModels.affineExpected(2, X, 2), org.assertj.core.data.Offset.offset(1e-5f));
+                InferenceClient bin = new InferenceClient(root, InferenceClient.Protocol.ENVELOPE_BINARY, f.user.id(), m, f.requestKey);
+                assertThat(floatsOf(bin.infer(request(floats("x", X, 2, 4)), true).response().outputs().get(0)))
+                        .containsExactly(TestModels.affineExpected(2, X, 2), org.assertj.core.data.Offset.offset(1e-5f));
+                HttpResponse<String> badBinary = http.send(HttpRequest.newBuilder(root).header("Content-Type", RuntimeServer.BINARY_ENVELOPE)
+                        .POST(HttpRequest.BodyPublishers.ofString("SSEB garbage")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(badBinary.statusCode()).isEqualTo(400);
+                assertThat(badBinary.body()).contains("\"code\":\"malformed\"");
                 String env = new String(EnvelopeJson.write(f.seal(m, request(floats("x", X, 2, 4)), false)), StandardCharsets.UTF_8);
                 HttpResponse<String> wrapped = http.send(HttpRequest.newBuilder(root).POST(HttpRequest.BodyPublishers.ofString(
                         "{\"activation\":{\"namespace\":\"n\",\"activation_id\":\"a\"},\"value\":" + env + "}")).build(), HttpResponse.BodyHandlers.ofString());
