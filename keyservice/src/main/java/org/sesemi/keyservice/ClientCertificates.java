@@ -9,8 +9,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.util.Date;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -42,21 +40,14 @@ import org.sesemi.keyservice.http.CallerResolver;
  *       (RA-TLS) or {@code unauthenticated} (principal certificate). Nothing is ever granted to an unidentified peer.
  * </ol>
  *
- * <p>Resumed TLS sessions carry no verification result; the certificate is then re-verified on first use (and the
- * result cached by certificate fingerprint).
+ * <p>Resumed TLS sessions may carry no verification result; the certificate is then verified again. Identities found
+ * in a session are re-checked for time validity on every request.
  */
 final class ClientCertificates {
-    private static final int CACHE = 4096;
+    /** Handshake-session marker: this peer's certificate failed verification in the handshake. */
+    static final String REJECTED = "org.sesemi.keyservice.rejected";
     private final VerificationPolicy runtimePolicy;
     private final X509ExtendedTrustManager strict;
-    private final Map<String, PeerIdentity> verified = new LinkedHashMap<>(64, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, PeerIdentity> e) {
-            return size() > CACHE;
-        }
-    };
 
     ClientCertificates(VerificationPolicy runtimePolicy) {
         this.runtimePolicy = runtimePolicy;
@@ -71,6 +62,9 @@ final class ClientCertificates {
                     strict.checkClientTrusted(chain, authType, engine);
                 } catch (CertificateException e) {
                     letThroughUnidentified(chain, e);
+                    if (engine.getHandshakeSession() != null) {
+                        engine.getHandshakeSession().putValue(REJECTED, Boolean.TRUE);
+                    }
                 }
             }
 
@@ -80,16 +74,16 @@ final class ClientCertificates {
                     strict.checkClientTrusted(chain, authType, socket);
                 } catch (CertificateException e) {
                     letThroughUnidentified(chain, e);
+                    if (socket instanceof javax.net.ssl.SSLSocket ssl && ssl.getHandshakeSession() != null) {
+                        ssl.getHandshakeSession().putValue(REJECTED, Boolean.TRUE);
+                    }
                 }
             }
 
             @Override
             public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-                try {
-                    strict.checkClientTrusted(chain, authType);
-                } catch (CertificateException e) {
-                    letThroughUnidentified(chain, e);
-                }
+                // Without an engine or socket there is no session to mark: refuse outright.
+                strict.checkClientTrusted(chain, authType);
             }
 
             @Override
@@ -145,42 +139,46 @@ final class ClientCertificates {
         } catch (SSLPeerUnverifiedException e) {
             return Optional.empty();
         }
-        PeerIdentity id = RaTls.peer(session).orElseGet(() -> judge(cert));
+        // A certificate rejected in this handshake is judged again (for the typed reason), never looked up in the
+        // identity caches, which may still hold it from a time it was valid.
+        PeerIdentity id = session.getValue(REJECTED) != null ? judge(cert)
+                : RaTls.peer(session).map(p -> fresh(p, cert)).orElseGet(() -> judge(cert));
         return Optional.of(switch (id) {
             case PeerIdentity.Principal p -> new Caller.Principal(p.id(), cert.getPublicKey().getEncoded());
             case PeerIdentity.AttestedTee t -> new Caller.Runtime(t.quote().measurement(), Hashes.sha256Hex(t.key().getEncoded()));
         });
     }
 
-    /** Verifies a certificate the handshake let through (unverified or resumed); throws a typed denial. */
-    private PeerIdentity judge(X509Certificate cert) {
-        String fp;
-        try {
-            fp = Hashes.sha256Hex(cert.getEncoded());
-        } catch (java.security.cert.CertificateEncodingException e) {
-            throw new DeniedException(ErrorReason.UNAUTHENTICATED, "unreadable client certificate");
-        }
-        synchronized (verified) {
-            PeerIdentity cached = verified.get(fp);
-            if (cached != null) {
-                return cached;
+    /**
+     * An identity verified earlier in this (or a resumed) session is only as fresh as its certificate: re-check the
+     * time-dependent rules on every request, so evidence that expires during a long-lived connection stops working.
+     */
+    private PeerIdentity fresh(PeerIdentity id, X509Certificate cert) {
+        java.time.Instant now = runtimePolicy.clock().instant();
+        boolean valid = !now.isBefore(cert.getNotBefore().toInstant()) && !now.isAfter(cert.getNotAfter().toInstant());
+        if (id instanceof PeerIdentity.AttestedTee) {
+            boolean young = runtimePolicy.maxEvidenceAge().map(age -> !cert.getNotBefore().toInstant().plus(age).isBefore(now)).orElse(true);
+            if (!valid || !young) {
+                throw new DeniedException(ErrorReason.ATTESTATION_REJECTED,
+                        "runtime evidence rejected [evidence_expired]: the RA-TLS certificate expired or is older than allowed; reconnect with fresh evidence");
             }
+        } else if (!valid) {
+            throw new DeniedException(ErrorReason.UNAUTHENTICATED, "client certificate is outside its validity period");
         }
-        PeerIdentity id;
+        return id;
+    }
+
+    /** Verifies a certificate the handshake let through (rejected, or resumed without a cached result). */
+    private PeerIdentity judge(X509Certificate cert) {
         if (RaTlsEvidence.present(cert)) {
             try {
-                id = RaTls.verifyCertificate(cert, runtimePolicy);
+                return RaTls.verifyCertificate(cert, runtimePolicy);
             } catch (AttestationException e) {
                 throw new DeniedException(ErrorReason.ATTESTATION_REJECTED,
                         "runtime evidence rejected [" + e.code() + "]: " + e.getMessage());
             }
-        } else {
-            id = principal(cert);
         }
-        synchronized (verified) {
-            verified.put(fp, id);
-        }
-        return id;
+        return principal(cert);
     }
 
     private PeerIdentity principal(X509Certificate cert) {

@@ -258,6 +258,63 @@ class KeyServiceBadInputTest {
         }
     }
 
+    /** A clock the test moves. */
+    static final class MovableClock extends Clock {
+        volatile java.time.Instant now = java.time.Instant.now();
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void evidenceThatExpiresDuringAConnectionStopsWorkingAndCannotReconnect(@TempDir Path other) {
+        MovableClock clock = new MovableClock();
+        try (KsFixture ks2 = new KsFixture(other, c -> c.withRuntimePolicy(VerificationPolicy.simulated(
+                SimulatedTee.open(other.resolve("tee"), "keyservice")).toBuilder().clock(clock).build()))) {
+            PrincipalIdentity o = PrincipalIdentity.generate();
+            ModelId m = new ModelId(o.id(), "m");
+            Measurement mr = ks2.runtimeTee("runtime-a").measurement();
+            try (var oc = ks2.principal(o)) {
+                oc.register();
+                oc.putModelKey(m, ModelKey.generate(1));
+                oc.addGrant(m, o.id(), mr);
+                oc.putRequestKey(m, mr, RequestKey.generate());
+            }
+            RaTlsIdentity id = ks2.runtimeIdentity("runtime-a"); // valid for 1 h
+            try (KeyServiceClient rt = KeyServiceClient.forRuntime(ks2.endpoint, id)) {
+                assertThat(rt.release(o.id(), m).modelKey().version()).isEqualTo(1);
+                clock.now = clock.now.plus(Duration.ofHours(2));
+                assertThatThrownBy(() -> rt.release(o.id(), m)).isInstanceOfSatisfying(KeyServiceException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("attestation_rejected");
+                    assertThat(e.getMessage()).contains("evidence_expired");
+                });
+            }
+            // A new connection with the same (now expired) certificate: the identity caches must not revive it.
+            try (KeyServiceClient again = KeyServiceClient.forRuntime(ks2.endpoint, id)) {
+                assertThatThrownBy(() -> again.release(o.id(), m)).isInstanceOfSatisfying(KeyServiceException.class,
+                        e -> assertThat(e.reason()).isEqualTo("attestation_rejected"));
+            }
+            // Fresh evidence works again.
+            try (KeyServiceClient fresh = KeyServiceClient.forRuntime(ks2.endpoint, RaTls.issue(ks2.runtimeTee("runtime-a"),
+                    Duration.ofHours(4)))) {
+                clock.now = java.time.Instant.now().plus(Duration.ofMinutes(5));
+                assertThat(fresh.release(o.id(), m).modelKey().version()).isEqualTo(1);
+            }
+        }
+    }
+
     @Test
     void rateLimitAnswers429WithRetryAfter(@TempDir Path other) {
         try (KsFixture limited = new KsFixture(other, c -> c.withRateLimit(0.01, 2));
