@@ -50,6 +50,8 @@ public final class KeyServiceServer implements AutoCloseable {
         // Bound slow clients: a request must arrive within 30 s, a response be taken within 30 s.
         setIfAbsent("sun.net.httpserver.maxReqTime", "30");
         setIfAbsent("sun.net.httpserver.maxRspTime", "30");
+        // Bound open connections (each costs a socket and TLS state); runtimes keep one persistent connection each.
+        setIfAbsent("sun.net.httpserver.maxConnections", "4096");
     }
 
     private static void setIfAbsent(String key, String value) {
@@ -86,7 +88,7 @@ public final class KeyServiceServer implements AutoCloseable {
             SSLContext ssl = RaTls.sslContext(keyManager, clients.trustManager());
             var http = new KeyServiceHttp(core, clients.resolver(),
                     new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime), metrics,
-                    config.maxBodyBytes(), new KeyServiceHttp.HealthInfo(tee.name(), tee.isSimulated(), measurement));
+                    config.maxBodyBytes(), new KeyServiceHttp.HealthInfo(tee.name(), tee.isSimulated(), measurement, store::ping));
             this.server = HttpsServer.create(new InetSocketAddress(config.host(), config.port()), 512);
             server.setHttpsConfigurator(new HttpsConfigurator(ssl) {
                 @Override

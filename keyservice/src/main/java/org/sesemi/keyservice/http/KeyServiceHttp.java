@@ -68,8 +68,8 @@ public final class KeyServiceHttp implements HttpHandler {
         }
     }
 
-    /** Static facts for {@code /health}. */
-    public record HealthInfo(String tee, boolean simulated, Measurement measurement) {}
+    /** Facts for {@code /health}; {@code storeReady} is asked on every health request. */
+    public record HealthInfo(String tee, boolean simulated, Measurement measurement, java.util.function.BooleanSupplier storeReady) {}
 
     private final KeyServiceCore core;
     private final CallerResolver callers;
@@ -171,7 +171,9 @@ public final class KeyServiceHttp implements HttpHandler {
         switch (r.template()) {
             case "/health" -> {
                 allow(method, "GET");
-                return json(ex, 200, new Bodies.Health("ok", health.tee(), health.simulated(), health.measurement().value()));
+                boolean ready = health.storeReady().getAsBoolean();
+                return json(ex, ready ? 200 : 503, new Bodies.Health(ready ? "ok" : "store_unavailable", health.tee(),
+                        health.simulated(), health.measurement().value()));
             }
             case "/metrics" -> {
                 allow(method, "GET");

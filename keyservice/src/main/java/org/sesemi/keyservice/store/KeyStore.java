@@ -651,6 +651,20 @@ public final class KeyStore implements AutoCloseable {
         return db;
     }
 
+    /** True if a read transaction on the store succeeds (for health checks). */
+    public boolean ping() {
+        try {
+            return read(c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 FROM principals LIMIT 1")) {
+                    rs.next();
+                    return Boolean.TRUE;
+                }
+            });
+        } catch (StoreException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
         writer.close();
