@@ -76,6 +76,66 @@ class ZooInferenceTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void bertMaskHidesPaddingAndPositionsMatter() throws Exception {
+        ModelGraph g = ZooModel.BERT_MINI.build(new ZooOptions(5, 1, 8));
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(g.toByteArray(), new OrtSession.SessionOptions())) {
+            long[] mask = {1, 1, 1, 1, 1, 1, 0, 0};
+            float[] base = bert(env, s, new long[] {101, 2023, 2003, 1037, 3231, 102, 0, 0}, mask);
+            // Different tokens under the mask: the unmasked positions do not see them.
+            float[] padded = bert(env, s, new long[] {101, 2023, 2003, 1037, 3231, 102, 7592, 9999}, mask);
+            for (int i = 0; i < 6 * 256; i++) {
+                assertThat(padded[i]).as("hidden[%d]", i).isCloseTo(base[i], org.assertj.core.data.Offset.offset(1e-4f));
+            }
+            // Same tokens in another order: position embeddings make the first token's state differ.
+            float[] swapped = bert(env, s, new long[] {101, 2003, 2023, 1037, 3231, 102, 0, 0}, mask);
+            assertThat(Arrays.copyOf(swapped, 256)).isNotEqualTo(Arrays.copyOf(base, 256));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void cnnBatchElementsDoNotMix() throws Exception {
+        ModelGraph g = ZooModel.MOBILENET_V2.build(new ZooOptions(5, 2, 128));
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(g.toByteArray(), new OrtSession.SessionOptions())) {
+            int per = 3 * 224 * 224;
+            float[] a = new float[2 * per];
+            SplitMix64 rng = new SplitMix64(1);
+            for (int i = 0; i < a.length; i++) {
+                a[i] = 2 * rng.nextFloat() - 1;
+            }
+            float[] b = a.clone();
+            for (int i = per; i < b.length; i++) {
+                b[i] = -b[i];
+            }
+            float[][] outA = image(env, s, a);
+            float[][] outB = image(env, s, b);
+            assertThat(outB[0]).containsExactly(outA[0], org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(outB[1]).isNotEqualTo(outA[1]);
+        }
+    }
+
+    private static float[] bert(OrtEnvironment env, OrtSession s, long[] ids, long[] mask) throws Exception {
+        long[] shape = {1, ids.length};
+        try (OnnxTensor i = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(ids), shape);
+                OnnxTensor m = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(mask), shape);
+                OnnxTensor t = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(new long[ids.length]), shape);
+                OrtSession.Result r = s.run(Map.of("input_ids", i, "attention_mask", m, "token_type_ids", t))) {
+            FloatBuffer fb = ((OnnxTensor) r.get("last_hidden_state").orElseThrow()).getFloatBuffer();
+            float[] out = new float[fb.remaining()];
+            fb.get(out);
+            return out;
+        }
+    }
+
+    private static float[][] image(OrtEnvironment env, OrtSession s, float[] pixels) throws Exception {
+        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), new long[] {2, 3, 224, 224});
+                OrtSession.Result r = s.run(Map.of("input", x))) {
+            return (float[][]) r.get(0).getValue();
+        }
+    }
+
     private static void assertSignature(Map<String, NodeInfo> actual, List<TensorSpec> expected) {
         assertThat(actual.keySet()).containsExactlyElementsOf(expected.stream().map(TensorSpec::name).toList());
         for (TensorSpec spec : expected) {
