@@ -112,6 +112,19 @@ class ZooModelTest {
         assertThat(dir.resolve("m.onnx.partial")).doesNotExist();
     }
 
+    /**
+     * Pins the generator's output across JDKs, machines and releases: a change here means every published benchmark
+     * model changes too, so it must be deliberate (then update the hashes and say so in the commit).
+     */
+    @Test
+    void goldenHashesPinTheGeneratedBytes() throws Exception {
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        assertThat(java.util.HexFormat.of().formatHex(sha.digest(bytes(ZooModel.MOBILENET_V1.build(ZooOptions.defaults())))))
+                .isEqualTo("06f01b853d7ddeaee0d452cfd4213a7307a5427c9c6b1f34618f612fddff0e44");
+        assertThat(java.util.HexFormat.of().formatHex(sha.digest(bytes(ZooModel.BERT_MINI.build(new ZooOptions(1, 1, 16))))))
+                .isEqualTo("750a3c98a4ad38fa85a3ff3150de00d359a163cb054a5adf168192b8cc270c71");
+    }
+
     @Test
     void metadataSaysTheWeightsAreNotTrained() throws IOException {
         ModelProto p = ModelProto.parseFrom(bytes(ZooModel.MOBILENET_V1.build(ZooOptions.defaults())));
