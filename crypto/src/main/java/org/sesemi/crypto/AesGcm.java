@@ -63,23 +63,51 @@ final class AesGcm {
      * As {@link #decryptInto(SecretKey, byte[], byte[], ByteBuffer, ByteBuffer)}, with whichever provider
      * {@code provider} offers for this call (the native one once loaded, else the JDK's). Callers wipe {@code out}
      * on failure, so no provider's partial output can escape.
+     *
+     * <p>Buffer shapes are chosen for speed, measured in {@code docs/benchmarks.md}: warm, both providers are several
+     * times faster on heap arrays than on direct buffers (which they process through small bounce buffers), so
+     * segments up to {@link #MAX_STAGED} bytes are decrypted between heap arrays and copied from/to direct buffers;
+     * cold, the JDK provider is the exception (see {@link #JDK_COLD_BYTES}).
      */
     static boolean decryptInto(CryptoProvider provider, SecretKey key, byte[] nonce, byte[] aad, ByteBuffer in, ByteBuffer out) {
-        try {
-            Optional<Provider> p = provider.current();
-            if (p.isEmpty() && !in.isDirect() && !out.isDirect() && in.remaining() <= MAX_STAGED
-                    && JDK_COLD_BYTES.getAndAdd(-in.remaining()) > 0) {
-                in = staged(in);
+        Optional<Provider> p = provider.current();
+        int n = in.remaining();
+        ByteBuffer src = in;
+        ByteBuffer dst = out;
+        byte[] scratch = null;
+        int room = out.remaining();
+        if (n <= MAX_STAGED) {
+            if (p.isEmpty() && JDK_COLD_BYTES.get() > 0 && JDK_COLD_BYTES.getAndAdd(-n) > 0) {
+                if (!in.isDirect()) {
+                    src = Staging.direct(in);
+                }
+            } else {
+                if (in.isDirect()) {
+                    src = Staging.heap(in);
+                }
+                if (out.isDirect()) {
+                    scratch = Staging.scratch(room);
+                    dst = ByteBuffer.wrap(scratch, 0, room);
+                }
             }
+        }
+        try {
             Cipher c = p.isPresent() ? Cipher.getInstance(TRANSFORMATION, p.get()) : Cipher.getInstance(TRANSFORMATION);
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce));
             c.updateAAD(aad);
-            c.doFinal(in, out);
+            int len = c.doFinal(src, dst);
+            if (scratch != null) {
+                out.put(scratch, 0, len);
+            }
             return true;
         } catch (AEADBadTagException e) {
             return false;
         } catch (GeneralSecurityException e) {
             throw new CryptoException(CryptoException.Reason.PLATFORM, "AES-GCM decryption failed: " + e.getClass().getSimpleName(), e);
+        } finally {
+            if (scratch != null) {
+                java.util.Arrays.fill(scratch, 0, room, (byte) 0); // it held plaintext
+            }
         }
     }
 
@@ -93,18 +121,46 @@ final class AesGcm {
      */
     private static final java.util.concurrent.atomic.AtomicLong JDK_COLD_BYTES =
             new java.util.concurrent.atomic.AtomicLong(Long.getLong("sesemi.crypto.jdkColdBytes", 64L << 20));
+    /** Largest segment (ciphertext with tag) that is copied into a per-thread buffer; larger ones are used as given. */
     private static final int MAX_STAGED = (4 << 20) + TAG_BYTES;
-    private static final ThreadLocal<ByteBuffer> STAGING = new ThreadLocal<>();
 
-    private static ByteBuffer staged(ByteBuffer in) {
-        ByteBuffer b = STAGING.get();
-        if (b == null || b.capacity() < in.remaining()) {
-            b = ByteBuffer.allocateDirect(Math.max(in.remaining(), 256 << 10));
-            STAGING.set(b);
+    /** Per-thread bounce buffers, at most {@link #MAX_STAGED} bytes each. */
+    private static final class Staging {
+        private static final ThreadLocal<ByteBuffer> DIRECT = new ThreadLocal<>();
+        private static final ThreadLocal<byte[]> HEAP = new ThreadLocal<>();
+        private static final ThreadLocal<byte[]> SCRATCH = new ThreadLocal<>();
+
+        /** A direct copy of ciphertext {@code in} (not consumed). */
+        static ByteBuffer direct(ByteBuffer in) {
+            ByteBuffer b = DIRECT.get();
+            if (b == null || b.capacity() < in.remaining()) {
+                b = ByteBuffer.allocateDirect(Math.max(in.remaining(), 256 << 10));
+                DIRECT.set(b);
+            }
+            return b.clear().put(in.duplicate()).flip();
         }
-        b.clear();
-        b.put(in.duplicate()).flip();
-        return b;
+
+        /** A heap copy of ciphertext {@code in} (not consumed). */
+        static ByteBuffer heap(ByteBuffer in) {
+            int n = in.remaining();
+            byte[] a = HEAP.get();
+            if (a == null || a.length < n) {
+                a = new byte[Math.max(n, 256 << 10)];
+                HEAP.set(a);
+            }
+            in.duplicate().get(a, 0, n);
+            return ByteBuffer.wrap(a, 0, n);
+        }
+
+        /** A heap array of at least {@code n} bytes for plaintext; the caller zeroes it after use. */
+        static byte[] scratch(int n) {
+            byte[] a = SCRATCH.get();
+            if (a == null || a.length < n) {
+                a = new byte[Math.max(n, 256 << 10)];
+                SCRATCH.set(a);
+            }
+            return a;
+        }
     }
 
     static void encryptInto(SecretKey key, byte[] nonce, byte[] aad, ByteBuffer in, ByteBuffer out) {
