@@ -16,6 +16,7 @@ import org.sesemi.attestation.VerificationPolicy;
  * identity is the evidence or the key, not a DNS name). The verified identity is stored in the handshake session.
  */
 final class RaTlsTrustManager extends X509ExtendedTrustManager {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaTlsTrustManager.class);
     private final VerificationPolicy policy;
     private final boolean allowPrincipals;
 
@@ -32,8 +33,14 @@ final class RaTlsTrustManager extends X509ExtendedTrustManager {
             throw new CertificateException("RA-TLS and principal certificates are self-signed: expected exactly one certificate");
         }
         try {
-            return RaTls.identify(chain[0], policy, allowPrincipals);
+            PeerIdentity id = RaTls.identify(chain[0], policy, allowPrincipals);
+            if (id instanceof PeerIdentity.AttestedTee t && t.quote().simulated()) {
+                LOG.debug("accepted SIMULATED TEE peer (no hardware protection): {}", t.quote());
+            }
+            return id;
         } catch (AttestationException e) {
+            // Public facts only (reason and which check failed); certificates and quotes carry no secrets.
+            LOG.info("TLS peer rejected [{}]: {}", e.code(), e.getMessage());
             throw new CertificateException("peer rejected [" + e.code() + "]: " + e.getMessage(), e);
         }
     }
