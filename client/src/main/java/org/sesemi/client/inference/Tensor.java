@@ -15,11 +15,21 @@ public record Tensor(String name, DataType type, long[] shape, ByteBuffer data) 
     public Tensor {
         shape = shape.clone();
         data = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        long n = elementCount(shape);
+        long n;
+        long bytes;
+        try {
+            n = elementCount(shape);
+            bytes = type == DataType.BYTES ? 0 : Math.multiplyExact(n, type.size());
+        } catch (ArithmeticException e) {
+            throw new OipException("tensor '" + OipException.safe(name) + "' has a shape whose size overflows");
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new OipException("tensor '" + OipException.safe(name) + "' has more than " + (Integer.MAX_VALUE - 8) + " elements");
+        }
         if (type != DataType.BYTES) {
-            if (n * type.size() != data.remaining()) {
+            if (bytes != data.remaining()) {
                 throw new OipException("tensor '" + OipException.safe(name) + "' has shape " + Arrays.toString(shape) + " of "
-                        + type + " (" + n * type.size() + " bytes) but " + data.remaining() + " bytes of data");
+                        + type + " (" + bytes + " bytes) but " + data.remaining() + " bytes of data");
             }
         } else {
             checkBytesLayout(name, n, data);
