@@ -139,6 +139,8 @@ class KeyServiceBadInputTest {
         assertThat(raw.get("/v1/nothing-here").status()).isEqualTo(404);
         assertThat(raw.get("/v1/nothing-here").reason()).isEqualTo("not_found");
         assertThat(raw.send("DELETE", "/v1/register", null, null).status()).isEqualTo(405);
+        assertThat(raw.send("FOOBAR1", "/v1/register", null, null).reason()).isEqualTo("method_not_allowed");
+        assertThat(anon.get("/metrics").body()).doesNotContain("FOOBAR1").contains("method=\"OTHER\"");
         assertThat(raw.get("/v1/models/NOTHEX/m/grants").reason()).isEqualTo("malformed");
         assertThat(raw.get("/v1/models/" + owner.id() + "/.hidden/grants").reason()).isEqualTo("malformed");
         assertThat(raw.send("PUT", "/v1/models/" + owner.id() + "/m/grants/" + user.id() + "/sgx:1234", null, null).reason())

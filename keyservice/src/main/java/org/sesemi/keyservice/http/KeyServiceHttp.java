@@ -127,7 +127,12 @@ public final class KeyServiceHttp implements HttpHandler {
         } finally {
             ex.close();
         }
-        metrics.request(template, ex.getRequestMethod(), status, System.nanoTime() - start);
+        // Label values must stay a small fixed set whatever callers send (no attacker-chosen method names).
+        String m = switch (ex.getRequestMethod()) {
+            case "GET", "PUT", "POST", "DELETE", "HEAD" -> ex.getRequestMethod();
+            default -> "OTHER";
+        };
+        metrics.request(template, m, status, System.nanoTime() - start);
     }
 
     private static Route match(String path) {
