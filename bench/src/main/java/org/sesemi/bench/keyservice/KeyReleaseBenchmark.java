@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -57,13 +58,17 @@ public class KeyReleaseBenchmark {
         final PrincipalIdentity user = PrincipalIdentity.generate();
         ModelId model;
 
+        /** true: every release waits for its audit record's fsync (see docs/operations.md, "Durability"). */
+        @Param({"false"})
+        public boolean auditFsync;
+
         @Setup(Level.Trial)
         public void start() throws IOException {
             dir = Files.createTempDirectory("ks-bench");
             Path tee = dir.resolve("tee");
             // Rate limit off: the benchmark measures the service, not the limiter.
             server = KeyServiceServer.start(KeyServiceConfig.defaults().withPort(0).withDatabase(dir.resolve("ks.db"))
-                    .withTee(TeeConfig.simulated(tee, "keyservice")).withRateLimit(0, 1));
+                    .withTee(TeeConfig.simulated(tee, "keyservice")).withRateLimit(0, 1).withReleaseAuditFsync(auditFsync));
             endpoint = new KeyServiceEndpoint(server.uri(), VerificationPolicy.simulated(SimulatedTee.open(tee, "keyservice"))
                     .toBuilder().expectMeasurement(server.measurement()).build());
             runtimeTee = SimulatedTee.open(tee, "bench-runtime");
