@@ -153,6 +153,48 @@ class KeyServiceBadInputTest {
         assertStateUnchanged();
     }
 
+    /** Sends raw bytes over a real TLS connection as the owner and returns what the server answered (may be empty). */
+    private String rawExchange(String request, boolean closeOutput) throws Exception {
+        var ctx = RaTls.sslContext(RaTls.keyManager(owner.privateKey(), owner.selfSignedCertificate(Duration.ofHours(1))),
+                RaTls.serverTrust(ks.clientPolicy()));
+        try (var sock = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", ks.server.port())) {
+            sock.setSoTimeout(20_000);
+            sock.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            sock.getOutputStream().flush();
+            if (closeOutput) {
+                sock.close(); // truncated: the peer goes away mid-body
+                return "";
+            }
+            // Read until the server closes, or until it has been silent for 2 s (it may keep a garbled connection).
+            sock.setSoTimeout(2_000);
+            var out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            try {
+                for (int n; out.size() < 65536 && (n = sock.getInputStream().read(buf)) > 0; ) {
+                    out.write(buf, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException | javax.net.ssl.SSLException silentOrClosed) {
+                // what arrived so far is the answer
+            }
+            return out.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void truncatedAndGarbledHttpLeavesTheServerServing() throws Exception {
+        String path = keyPath();
+        rawExchange("PUT " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"version\":", true);
+        String badLength = rawExchange("PUT " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: abc\r\nConnection: close\r\n\r\n{}", false);
+        assertThat(badLength).startsWith("HTTP/1.1 4");
+        String garbage = rawExchange("\u0000\u0001GARBAGE not http\r\n\r\n", false);
+        assertThat(garbage).doesNotContain("200 OK");
+        String noLength = rawExchange("PUT " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n{\"ver\r\n0\r\n\r\n", false);
+        assertThat(noLength).startsWith("HTTP/1.1 400");
+        assertStateUnchanged();
+    }
+
     @Test
     void noClientCertificateMeansUnauthenticatedExceptForHealthMetricsAndOpenApi() {
         var r = anon.json("POST", "/v1/register", "{}");
