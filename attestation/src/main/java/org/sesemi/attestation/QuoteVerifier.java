@@ -29,7 +29,8 @@ import org.sesemi.crypto.Hashes;
  *
  * <p>Order of checks: structure → QE vendor → PCK chain to a key-pinned trust root (valid at the policy instant) →
  * QE report signature by the PCK key → QE report data = SHA-256(attestation key ‖ QE auth data) → quote signature by
- * the attestation key → (with collateral) CRLs, TCB info and QE identity signatures, chains and validity windows, QE
+ * the attestation key → QE not in debug mode → (without collateral, hardware roots) QE is Intel's by MRSIGNER and
+ * ISVPRODID → (with collateral) CRLs, TCB info and QE identity signatures, chains and validity windows, QE
  * identity match, TCB level match (SGX components + PCE SVN; TDX also TEE TCB SVN and the TDX module identity) and TCB
  * status → debug → expected measurements → accepted TCB status. The first failing check decides the {@link
  * AttestationException.Reason}.
@@ -39,6 +40,10 @@ import org.sesemi.crypto.Hashes;
  */
 public final class QuoteVerifier {
     private static final int CACHE_SIZE = 128;
+    /** MRSIGNER of Intel's SGX quoting enclave (ISVPRODID 1), as in Intel's QE identity. */
+    public static final String INTEL_QE_MRSIGNER = "8c4f5775d796503e96137f77c68a829a0056ac8ded70140b081b094490c57bff";
+    /** MRSIGNER of Intel's TDX quoting enclave (ISVPRODID 2), as in Intel's TD_QE identity. */
+    public static final String INTEL_TD_QE_MRSIGNER = "dc9e2a7c6f948f17474e34a7fc43ed030f7c1563f1babddf6340c82e0e54a8c5";
     private final Map<String, Window> chainCache = lru();
     private final Map<String, CollateralResult> collateralCache = lru();
 
@@ -96,10 +101,26 @@ public final class QuoteVerifier {
             throw new AttestationException(Reason.SIGNATURE_INVALID, "quote signature does not verify with the attestation key");
         }
 
+        if (qe.debug()) {
+            throw new AttestationException(Reason.DEBUG_REJECTED, "the quoting enclave is a debug enclave");
+        }
+
         Optional<Collateral> coll = collateral.isPresent() ? collateral
                 : policy.collateralSource().collateralFor(q.tee(), pckExt.fmspcHex());
         if (coll.isEmpty() && policy.collateralRequired()) {
             throw new AttestationException(Reason.COLLATERAL_INVALID, "the policy requires collateral and none was supplied");
+        }
+        if (coll.isEmpty() && !simulated) {
+            // Without a QE identity document, still insist on Intel's quoting enclave: on flexible-launch platforms
+            // the host can run its own enclave with PROVISIONKEY and have the PCE certify an attestation key for it.
+            String signer = HexFormat.of().formatHex(qe.mrSigner());
+            int expectedProdId = q.tee() == TeeType.SGX ? 1 : 2;
+            String expectedSigner = q.tee() == TeeType.SGX ? INTEL_QE_MRSIGNER : INTEL_TD_QE_MRSIGNER;
+            if (!signer.equals(expectedSigner) || qe.isvProdId() != expectedProdId) {
+                throw new AttestationException(Reason.TCB_REJECTED, "the quoting enclave is not Intel's "
+                        + (q.tee() == TeeType.SGX ? "QE" : "TD QE") + " (MRSIGNER " + signer + ", ISVPRODID "
+                        + qe.isvProdId() + ")");
+            }
         }
         Optional<Tcb> tcb = coll.map(c -> evaluate(q, pck, pckExt, c, now));
 

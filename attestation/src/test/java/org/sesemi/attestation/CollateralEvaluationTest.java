@@ -199,4 +199,26 @@ class CollateralEvaluationTest {
         assertThat(verify(q, s, pki.policy().allowDebug(true).build()).debug()).isTrue();
         assertThat(Map.of()).isEmpty();
     }
+
+    @Test
+    void quotingEnclaveMustBeIntelsAndNotDebugEvenWithoutCollateral() {
+        byte[] body = org.sesemi.attestation.dcap.QuoteWriter.sgxReportBody(TestDcap.bytes(32, 1), TestDcap.bytes(32, 2), 0, 0,
+                0x05, new byte[64]);
+        byte[] rogueQe = org.sesemi.attestation.dcap.QuoteWriter.write(3, org.sesemi.attestation.dcap.Quote.TEE_TYPE_SGX, 1,
+                body, 8, pki.pceSvn, new byte[20], pki.att.getPrivate(), pki.attRaw(), pki.qeCert(TestDcap.bytes(32, 0x66), 1, 8));
+        assertThat(reasonOf(() -> verifier.verify(rogueQe, Optional.empty(), pki.policy().build()))).isEqualTo(Reason.TCB_REJECTED);
+        assertThat(reasonOf(() -> verify(rogueQe, new TestDcap.Spec(), pki.policy().build()))).isEqualTo(Reason.TCB_REJECTED);
+        // The same quote under a simulated root is not held to Intel's QE identity (the simulated QE has its own).
+        assertThat(verifier.verify(rogueQe, Optional.empty(), VerificationPolicy.builder().simulatedTrustRoot(pki.root.getPublic())
+                .clock(java.time.Clock.fixed(TestDcap.T0, java.time.ZoneOffset.UTC)).build()).simulated()).isTrue();
+
+        byte[] auth = new byte[32];
+        byte[] debugQeReport = org.sesemi.attestation.dcap.QuoteWriter.qeReport(pki.attRaw(), auth, TestDcap.QE_MRSIGNER, 1, 8, 0x13);
+        var debugCert = new org.sesemi.attestation.dcap.QuoteWriter.QeCertification(debugQeReport,
+                org.sesemi.attestation.dcap.Ecdsa.sign(pki.pck.getPrivate(), debugQeReport), auth, pki.qeCert(TestDcap.QE_MRSIGNER, 1, 8).pckChainPem());
+        byte[] debugQe = org.sesemi.attestation.dcap.QuoteWriter.write(3, org.sesemi.attestation.dcap.Quote.TEE_TYPE_SGX, 1, body,
+                8, pki.pceSvn, new byte[20], pki.att.getPrivate(), pki.attRaw(), debugCert);
+        assertThat(reasonOf(() -> verifier.verify(debugQe, Optional.empty(), pki.policy().allowDebug(true).build())))
+                .isEqualTo(Reason.DEBUG_REJECTED);
+    }
 }
