@@ -46,6 +46,8 @@ import org.sesemi.keyservice.http.CallerResolver;
 final class ClientCertificates {
     /** Handshake-session marker: this peer's certificate failed verification in the handshake. */
     static final String REJECTED = "org.sesemi.keyservice.rejected";
+    /** Session value: the refusal computed for a rejected certificate. */
+    static final String REJECTED_ANSWER = "org.sesemi.keyservice.rejected.answer";
     private final VerificationPolicy runtimePolicy;
     private final X509ExtendedTrustManager strict;
 
@@ -141,7 +143,7 @@ final class ClientCertificates {
         }
         // A certificate rejected in this handshake is judged again (for the typed reason), never looked up in the
         // identity caches, which may still hold it from a time it was valid.
-        PeerIdentity id = session.getValue(REJECTED) != null ? judge(cert)
+        PeerIdentity id = session.getValue(REJECTED) != null ? rejected(session, cert)
                 : RaTls.peer(session).map(p -> fresh(p, cert)).orElseGet(() -> judge(cert));
         return Optional.of(switch (id) {
             case PeerIdentity.Principal p -> new Caller.Principal(p.id(), cert.getPublicKey().getEncoded());
@@ -166,6 +168,22 @@ final class ClientCertificates {
             throw new DeniedException(ErrorReason.UNAUTHENTICATED, "client certificate is outside its validity period");
         }
         return id;
+    }
+
+    /**
+     * A handshake-rejected certificate: verified once more for the typed reason, which is then kept with the session,
+     * so that a client cannot make the server re-verify a quote on every request of a persistent connection.
+     */
+    private PeerIdentity rejected(SSLSession session, X509Certificate cert) {
+        if (session.getValue(REJECTED_ANSWER) instanceof DeniedException d) {
+            throw new DeniedException(d.reason(), d.getMessage());
+        }
+        try {
+            return judge(cert);
+        } catch (DeniedException d) {
+            session.putValue(REJECTED_ANSWER, d);
+            throw d;
+        }
     }
 
     /** Verifies a certificate the handshake let through (rejected, or resumed without a cached result). */
