@@ -79,6 +79,26 @@ public final class DecryptEquivalence {
                 }
             }
         }
+        // Many bad segments at once: concurrent workers fail at several indices, and the error must still name the
+        // first one, as a sequential reader would (timing-dependent, so tried a few times).
+        byte[] big = new byte[512 * SEG];
+        rnd.nextBytes(big);
+        byte[] bigCt = encrypt(big, key);
+        int bigHeader = bigCt.length - big.length - 512 * 16;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            byte[] t = bigCt.clone();
+            for (int seg = attempt % 3; seg < 512; seg += 1 + attempt % 5) {
+                t[bigHeader + seg * (SEG + 16) + 5] ^= 1;
+            }
+            String reference = outcome(variants.get(0), t, key);
+            for (Variant v : variants.subList(1, variants.size())) {
+                String got = outcome(v, t, key);
+                if (!got.equals(reference)) {
+                    fail("many bad segments, " + v + ": got [" + got + "], reference [" + reference + "]");
+                }
+                checks++;
+            }
+        }
         System.out.println("decrypt equivalence: " + checks + " checks passed over " + variants.size() + " variants");
     }
 
