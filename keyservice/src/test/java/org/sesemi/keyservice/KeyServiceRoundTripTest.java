@@ -88,6 +88,11 @@ class KeyServiceRoundTripTest {
             ModelKey mk2 = ModelKey.generate(2);
             assertThat(o.putModelKey(model, mk2)).isTrue();
             assertThat(ra.release(user.id(), model).modelKey()).isEqualTo(mk2);
+            // While model files encrypted under version 1 are still around, a runtime can ask for that version.
+            assertThat(ra.release(user.id(), model, 1).modelKey()).isEqualTo(mk);
+            assertThat(ra.release(user.id(), model, 2).modelKey()).isEqualTo(mk2);
+            assertThatThrownBy(() -> ra.release(user.id(), model, 3)).isInstanceOfSatisfying(KeyServiceException.class,
+                    e -> assertThat(e.reason()).isEqualTo("no_model_key"));
             assertThatThrownBy(() -> o.putModelKey(model, ModelKey.generate(1))).isInstanceOfSatisfying(
                     KeyServiceException.class, e -> assertThat(e.status()).isEqualTo(409));
 
@@ -103,7 +108,7 @@ class KeyServiceRoundTripTest {
             // The audit log: the owner sees releases and denials on its model, the user those naming it.
             List<AuditEvent> ownerView = o.audit(AuditQuery.forModel(model));
             assertThat(ownerView).extracting(AuditEvent::event).contains("model_key_put", "grant_add", "release", "grant_revoke");
-            assertThat(ownerView).filteredOn(e -> e.event().equals("release") && e.outcome().equals("allowed")).hasSize(2)
+            assertThat(ownerView).filteredOn(e -> e.event().equals("release") && e.outcome().equals("allowed")).hasSize(4)
                     .allSatisfy(e -> assertThat(e.measurement()).contains(ma));
             assertThat(ownerView).filteredOn(e -> e.reason().equals(java.util.Optional.of("no_grant"))).isNotEmpty();
             List<AuditEvent> userView = u.audit(AuditQuery.all());
@@ -113,7 +118,7 @@ class KeyServiceRoundTripTest {
         // Prometheus: releases, denials by reason, latency histograms by route template (never ids).
         try (RawHttp anon = RawHttp.anonymous(ks)) {
             String metrics = anon.get("/metrics").body();
-            assertThat(metrics).containsPattern("keyservice_releases_total(\\{[^}]*\\})? 2\\.0")
+            assertThat(metrics).containsPattern("keyservice_releases_total(\\{[^}]*\\})? 4\\.0")
                     .contains("keyservice_release_denials_total{reason=\"no_grant\"}")
                     .contains("keyservice_release_denials_total{reason=\"no_request_key\"}")
                     .contains("keyservice_release_denials_total{reason=\"unknown_model\"}")

@@ -156,10 +156,23 @@ public final class KeyServiceClient implements AutoCloseable {
      * this client's verified RA-TLS certificate.
      */
     public KeyRelease release(PrincipalId user, ModelId model) {
+        return release(user, model, 0);
+    }
+
+    /**
+     * Like {@link #release(PrincipalId, ModelId)}, for one model key version (e.g. the version in the header of the
+     * model file at hand while the owner rotates keys); {@code version} 0 = the newest. A version that is not stored
+     * is refused with {@code no_model_key}.
+     */
+    public KeyRelease release(PrincipalId user, ModelId model, int version) {
+        if (version < 0) {
+            throw new IllegalArgumentException("version must be >= 0 (0 = newest)");
+        }
         Instant sent = Instant.now();
-        byte[] body = WireJson.write(new Bodies.ReleaseRequest(user.hex(), model.toString()));
+        byte[] body = WireJson.write(new Bodies.ReleaseRequest(user.hex(), model.toString(), version));
         var r = call("POST", "/v1/release", Optional.of(body), Bodies.ReleaseResponse.class);
-        if (!r.model().equals(model.toString()) || !r.user().equals(user.hex()) || r.ttlSeconds() < 0) {
+        if (!r.model().equals(model.toString()) || !r.user().equals(user.hex()) || r.ttlSeconds() < 0
+                || version != 0 && r.modelKeyVersion() != version) {
             throw new KeyServiceException(200, KeyServiceException.BAD_RESPONSE, "release answer is for another (user, model)");
         }
         return parse(() -> {

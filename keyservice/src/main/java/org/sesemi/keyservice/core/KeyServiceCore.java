@@ -132,13 +132,18 @@ public final class KeyServiceCore {
      * its verified quote.
      */
     public Released release(Caller caller, PrincipalId user, ModelId model) {
+        return release(caller, user, model, 0);
+    }
+
+    /** As {@link #release(Caller, PrincipalId, ModelId)} for model key {@code version} (0 = newest). */
+    public Released release(Caller caller, PrincipalId user, ModelId model, int version) {
         if (!(caller instanceof Caller.Runtime rt)) {
             store.audit(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
                     Optional.empty(), false, Optional.of(ErrorReason.ATTESTATION_REJECTED.code())), releaseAuditFsync);
             throw new DeniedException(ErrorReason.ATTESTATION_REJECTED,
                     "key release needs an attested runtime (RA-TLS client certificate); principals cannot fetch keys");
         }
-        KeyStore.ReleaseView v = store.releaseView(model, user, rt.measurement());
+        KeyStore.ReleaseView v = store.releaseView(model, user, rt.measurement(), version);
         var facts = new AccessPolicy.ReleaseFacts(v.modelKnown(), v.granted(), v.requestKey().isPresent(), v.modelKey().isPresent());
         Optional<ErrorReason> denial = AccessPolicy.release(caller, facts);
         if (denial.isPresent()) {
@@ -150,7 +155,8 @@ public final class KeyServiceCore {
                 case NO_GRANT -> "no grant for (model " + model + ", user " + user + ", measurement " + rt.measurement() + ")";
                 case NO_REQUEST_KEY -> "user " + user + " has no request key for (model " + model + ", measurement "
                         + rt.measurement() + ")";
-                case NO_MODEL_KEY -> "the owner has not stored a key for model " + model;
+                case NO_MODEL_KEY -> version == 0 ? "the owner has not stored a key for model " + model
+                        : "model " + model + " has no key version " + version;
                 default -> r.code();
             });
         }

@@ -204,7 +204,7 @@ public final class KeyServiceHttp implements HttpHandler {
                 PrincipalId user = param(() -> PrincipalId.parse(req.user()), "user");
                 ModelId model = param(() -> ModelId.parse(req.model()), "model");
                 try {
-                    var rel = core.release(caller, user, model);
+                    var rel = core.release(caller, user, model, req.version());
                     metrics.released();
                     byte[] mk = rel.modelKey().exportSecret();
                     byte[] rk = rel.requestKey().exportSecret();

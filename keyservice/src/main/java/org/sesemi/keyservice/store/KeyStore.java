@@ -187,6 +187,24 @@ public final class KeyStore implements AutoCloseable {
         });
     }
 
+    private Optional<ModelKey> modelKey(Connection c, ModelId model, int version) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT sealed_key FROM model_keys WHERE model = ? AND version = ?")) {
+            p.setString(1, model.toString());
+            p.setInt(2, version);
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                byte[] raw = unseal(rs.getBytes(1), "model_keys", model.toString(), Integer.toString(version));
+                try {
+                    return Optional.of(ModelKey.fromSecret(raw, version));
+                } finally {
+                    Arrays.fill(raw, (byte) 0);
+                }
+            }
+        }
+    }
+
     public Optional<ModelKey> latestModelKey(ModelId model) {
         return read(c -> latestModelKey(c, model));
     }
@@ -371,14 +389,22 @@ public final class KeyStore implements AutoCloseable {
     public record ReleaseView(boolean modelKnown, boolean granted, Optional<RequestKey> requestKey, Optional<ModelKey> modelKey) {}
 
     public ReleaseView releaseView(ModelId model, PrincipalId user, Measurement m) {
+        return releaseView(model, user, m, 0);
+    }
+
+    /** As {@link #releaseView(ModelId, PrincipalId, Measurement)} for model key {@code version} (0 = newest). */
+    public ReleaseView releaseView(ModelId model, PrincipalId user, Measurement m, int version) {
         return read(c -> {
             boolean granted = grantCreated(c, new Grant(model, user, m)).isPresent();
-            Optional<ModelKey> mk = latestModelKey(c, model);
-            boolean known = mk.isPresent() || granted
-                    || exists(c, "SELECT 1 FROM grants WHERE model = ? LIMIT 1", model.toString());
-            // Only unseal the user's key when the grant exists: nothing more is touched for a denied caller.
-            Optional<RequestKey> rk = granted ? requestKey(c, model, m, user) : Optional.empty();
-            return new ReleaseView(known, granted, rk, mk);
+            if (!granted) {
+                // No key is unsealed for a caller without a grant; only whether the model exists at all.
+                boolean known = exists(c, "SELECT 1 FROM model_keys WHERE model = ? LIMIT 1", model.toString())
+                        || exists(c, "SELECT 1 FROM grants WHERE model = ? LIMIT 1", model.toString());
+                return new ReleaseView(known, false, Optional.empty(), Optional.empty());
+            }
+            Optional<RequestKey> rk = requestKey(c, model, m, user);
+            Optional<ModelKey> mk = version == 0 ? latestModelKey(c, model) : modelKey(c, model, version);
+            return new ReleaseView(true, true, rk, mk);
         });
     }
 

@@ -63,11 +63,14 @@ public final class Bodies {
         }
     }
 
-    /** Body of {@code POST /v1/release}. */
-    public record ReleaseRequest(String user, String model) {
+    /** Body of {@code POST /v1/release}; {@code version} 0 = the newest model key, else exactly that version. */
+    public record ReleaseRequest(String user, String model, int version) {
         public ReleaseRequest {
             require(user, "user");
             require(model, "model");
+            if (version < 0) {
+                throw new IllegalArgumentException("field 'version' must be >= 0 (0 = newest)");
+            }
         }
     }
 
