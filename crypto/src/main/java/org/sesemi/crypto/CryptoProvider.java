@@ -31,6 +31,8 @@ public final class CryptoProvider {
             CompletableFuture.completedFuture(Optional.empty()), "native provider not requested");
     /** Set once, on the first {@link #preferNative()}; loading a native library is a per-process affair anyway. */
     private static volatile CryptoProvider nativePreferred;
+    /** Why the native provider did not load (exception class name only: safe to log), empty while none failed. */
+    private static volatile String loadFailure = "";
 
     private final CompletableFuture<Optional<Provider>> nativeProvider;
     private final String notRequestedReason;
@@ -114,8 +116,6 @@ public final class CryptoProvider {
         Provider sun = Security.getProvider("SunJCE");
         return sun == null ? "JDK default provider" : sun.getName() + " " + sun.getVersionStr();
     }
-
-    private static volatile String loadFailure = "";
 
     private static Optional<Provider> loadNative() {
         try {
