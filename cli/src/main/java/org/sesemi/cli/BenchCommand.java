@@ -84,6 +84,10 @@ final class BenchCommand {
         @Option(names = "--warmup", defaultValue = "20", description = "Unrecorded warm-up pairs (default ${DEFAULT-VALUE}).")
         int warmup;
 
+        @Option(names = "--naive", description = "Measure the naive baseline instead: no caches, every request repeats key release, "
+                + "model fetch, decryption and session creation.")
+        boolean naive;
+
         @Override
         public Integer call() throws Exception {
             if (requests < 1 || concurrency < 1 || warmup < 0) {
@@ -92,7 +96,7 @@ final class BenchCommand {
             ModelOptions o = options;
             BenchOverhead b = o.open();
             try {
-                BenchOverhead.Overhead r = b.overhead(requests, concurrency, warmup);
+                BenchOverhead.Overhead r = b.overhead(requests, concurrency, warmup, naive);
                 ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 ObjectNode n = o.header(m, b);
                 double p50 = BenchOverhead.percentile(r.plain(), 0.5), p99 = BenchOverhead.percentile(r.plain(), 0.99);
@@ -101,6 +105,7 @@ final class BenchCommand {
                 n.put("concurrency", concurrency);
                 n.put("warmup", warmup);
                 n.put("crypto_warmup_bytes", BenchOverhead.WARM_CRYPTO_BYTES);
+                n.put("mode", naive ? "naive (no caches)" : "semirt (warm caches)");
                 n.put("plain_p50_ms", round(p50));
                 n.put("plain_p99_ms", round(p99));
                 n.put("secure_p50_ms", round(s50));

@@ -222,9 +222,9 @@ final class BenchOverhead {
     }
 
     /** {@code requests} pairs over {@code concurrency} threads; each thread alternates which path goes first. */
-    Overhead overhead(int requests, int concurrency, int warmup) throws Exception {
+    Overhead overhead(int requests, int concurrency, int warmup, boolean naive) throws Exception {
         try (EnclaveRuntime core = core(CoreConfig.defaults().withConcurrency(Math.max(concurrency, 1), 1024, Duration.ofMinutes(5))
-                .withTiming(true))) {
+                .withTiming(true).withNaive(naive))) {
             warmCrypto(WARM_CRYPTO_BYTES);
             for (int i = 0; i < warmup; i++) {
                 plainOnce();
