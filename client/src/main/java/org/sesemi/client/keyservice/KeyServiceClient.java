@@ -23,7 +23,6 @@ import org.sesemi.attestation.Measurement;
 import org.sesemi.attestation.ratls.RaTls;
 import org.sesemi.attestation.ratls.RaTlsIdentity;
 import org.sesemi.client.keyservice.wire.Bodies;
-import org.sesemi.client.keyservice.wire.ErrorReason;
 import org.sesemi.client.keyservice.wire.WireFormatException;
 import org.sesemi.client.keyservice.wire.WireJson;
 import org.sesemi.crypto.CryptoException;
@@ -217,7 +216,7 @@ public final class KeyServiceClient implements AutoCloseable {
             resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new KeyServiceException(0, UNREACHABLE_REASON, "interrupted");
+            throw new KeyServiceException(0, KeyServiceException.UNREACHABLE, "interrupted");
         } catch (IOException e) {
             throw transportFailure(e);
         }
@@ -230,8 +229,6 @@ public final class KeyServiceClient implements AutoCloseable {
             throw new KeyServiceException(resp.statusCode(), KeyServiceException.BAD_RESPONSE, "KeyService answer: " + e.getMessage());
         }
     }
-
-    private static final String UNREACHABLE_REASON = KeyServiceException.UNREACHABLE;
 
     private static KeyServiceException serverError(HttpResponse<byte[]> resp) {
         try {
@@ -283,11 +280,6 @@ public final class KeyServiceClient implements AutoCloseable {
     private static String clip(String s) {
         String p = s.replaceAll("\\p{Cntrl}", " ");
         return p.length() > 300 ? p.substring(0, 300) + "..." : p;
-    }
-
-    /** Is {@code reason} one of the server's codes? (Unknown codes from newer servers are passed through as-is.) */
-    static boolean known(String reason) {
-        return ErrorReason.ofCode(reason).isPresent();
     }
 
     @Override
