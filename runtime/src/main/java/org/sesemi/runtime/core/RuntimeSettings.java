@@ -102,6 +102,12 @@ public final class RuntimeSettings {
     public static EnclaveRuntime create(Map<String, String> s) {
         CoreConfig config = coreConfig(s);
         KeyServiceKeySource keys = new KeyServiceKeySource(keyService(s), tee(s), Duration.ofHours(6), Clock.systemUTC());
+        try {
+            keys.connect();
+        } catch (RuntimeException e) {
+            keys.close();
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         ModelStore store = store(s);
         return EnclaveRuntime.create(config, keys, store, Clock.systemUTC(), List.of(keys, store));
     }

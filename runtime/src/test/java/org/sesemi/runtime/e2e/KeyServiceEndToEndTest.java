@@ -149,6 +149,22 @@ class KeyServiceEndToEndTest {
     }
 
     @Test
+    void initFailsClearlyWhenTheKeyServiceEvidenceIsNotTheExpectedOne() throws Exception {
+        try (RuntimeServer other = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings, Map.of(),
+                System.out, System.err)) {
+            String init = new ObjectMapper().writeValueAsString(Map.of("value", Map.of("env", Map.of(
+                    RuntimeSettings.KS_URL, ks.uri().toString(),
+                    RuntimeSettings.KS_MEASUREMENT, "sgx:" + "0".repeat(64),
+                    RuntimeSettings.TEE_DIR, teeDir.toString(),
+                    RuntimeSettings.MODEL_STORE, store.root().toString()))));
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port() + "/init"))
+                    .POST(HttpRequest.BodyPublishers.ofString(init)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(502);
+            assertThat(r.body()).contains("cannot reach an acceptable KeyService");
+        }
+    }
+
+    @Test
     void revocationReachesTheRuntimeWithinTheTtl() throws Exception {
         ModelId model = publish("affine", TestModels.affine(1, 0));
         InferenceClient c = client(user, model, requestKey);

@@ -49,6 +49,22 @@ public final class KeyServiceKeySource implements KeySource, AutoCloseable {
         return client;
     }
 
+    /**
+     * Opens the attested connection now (TLS handshake with RA-TLS on both sides, KeyService evidence verified
+     * against the expected measurement) so that a misconfigured or unreachable KeyService fails initialisation
+     * instead of the first request, and the handshake cost lands in the cold start, not in a request.
+     *
+     * @throws KeySourceUnavailableException with the KeyService client's reason (e.g. {@code ks_evidence_rejected})
+     */
+    public void connect() {
+        try {
+            client().health();
+        } catch (KeyServiceException e) {
+            throw new KeySourceUnavailableException("cannot reach an acceptable KeyService at " + endpoint.baseUri() + " ("
+                    + e.reason() + "): " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public ReleasedKeys release(PrincipalId user, ModelId model) {
         try {
