@@ -67,6 +67,14 @@ public final class VerificationPolicy {
         static CollateralSource none() {
             return (tee, fmspc) -> Optional.empty();
         }
+
+        /**
+         * Collateral files in {@code dir}: {@code <tee>-<fmspc>.json} or {@code <fmspc>.json} (lowercase hex), in the
+         * {@code QuoteCollateralV3} layout; re-read when a file changes. A missing file means no collateral.
+         */
+        static CollateralSource directory(java.nio.file.Path dir) {
+            return new DirectoryCollateralSource(dir);
+        }
     }
 
     private final List<PublicKey> trustRoots;
