@@ -139,6 +139,10 @@ public final class QuoteVerifier {
                 claims.put("isvSvn", Integer.toString(b.isvSvn()));
             }
             case TdReportBody b -> {
+                if (policy.requireTdxSeptVeDisable() && (b.tdAttributes()[3] & 0x10) == 0) {
+                    throw new AttestationException(Reason.MEASUREMENT_MISMATCH,
+                            "TD runs without SEPT_VE_DISABLE, which the policy requires");
+                }
                 if (!allZero(b.mrServiceTd())) {
                     throw new AttestationException(Reason.MEASUREMENT_MISMATCH, "TD has a service TD bound (MRSERVICETD non-zero)");
                 }

@@ -88,6 +88,7 @@ public final class VerificationPolicy {
     private final Optional<Duration> maxEvidenceAge;
     private final Clock clock;
     private final CollateralSource collateralSource;
+    private final boolean requireTdxSeptVeDisable;
 
     private VerificationPolicy(Builder b) {
         List<PublicKey> roots = new ArrayList<>(b.trustRoots);
@@ -105,6 +106,7 @@ public final class VerificationPolicy {
         this.maxEvidenceAge = b.maxEvidenceAge;
         this.clock = b.clock;
         this.collateralSource = b.collateralSource;
+        this.requireTdxSeptVeDisable = b.requireTdxSeptVeDisable;
     }
 
     public static Builder builder() {
@@ -139,6 +141,7 @@ public final class VerificationPolicy {
         b.maxEvidenceAge = maxEvidenceAge;
         b.clock = clock;
         b.collateralSource = collateralSource;
+        b.requireTdxSeptVeDisable = requireTdxSeptVeDisable;
         return b;
     }
 
@@ -194,6 +197,11 @@ public final class VerificationPolicy {
         return collateralSource;
     }
 
+    /** Whether TDs must have TDATTRIBUTES.SEPT_VE_DISABLE (bit 28) set; off by default (not all real TDs set it). */
+    public boolean requireTdxSeptVeDisable() {
+        return requireTdxSeptVeDisable;
+    }
+
     @Override
     public String toString() {
         return "VerificationPolicy[roots=" + trustRoots.size() + ", simulatedRoots=" + simulatedRoots.size()
@@ -227,6 +235,7 @@ public final class VerificationPolicy {
         private Optional<Duration> maxEvidenceAge = Optional.of(DEFAULT_MAX_EVIDENCE_AGE);
         private Clock clock = Clock.systemUTC();
         private CollateralSource collateralSource = CollateralSource.none();
+        private boolean requireTdxSeptVeDisable;
 
         private Builder() {}
 
@@ -320,6 +329,15 @@ public final class VerificationPolicy {
 
         public Builder collateralSource(CollateralSource source) {
             this.collateralSource = java.util.Objects.requireNonNull(source);
+            return this;
+        }
+
+        /**
+         * Requires TDs to run with SEPT_VE_DISABLE, so the host cannot inject #VE exceptions through secure EPT
+         * violations (dcap-qvl enforces this; Intel's QVL leaves it to the relying party).
+         */
+        public Builder requireTdxSeptVeDisable(boolean require) {
+            this.requireTdxSeptVeDisable = require;
             return this;
         }
 

@@ -175,4 +175,14 @@ class QuoteVerifierNegativeTest {
         assertThat(v.tcbStatus()).contains("ConfigurationAndSWHardeningNeeded");
         assertThat(Duration.ofSeconds(1)).isPositive();
     }
+
+    @Test
+    void septVeDisableIsEnforcedOnlyWhenRequired() {
+        VerificationPolicy strict = policy().toBuilder().requireTdxSeptVeDisable(true).build();
+        // tdx-v4-prod sets SEPT_VE_DISABLE (TD attributes 0000001000000000); the SPR_E4 quote does not (0000004000000000).
+        verifier.verify(SharedVectors.read("tdx-v4-prod/quote.bin"), Optional.empty(), strict);
+        byte[] spr = SharedVectors.read("tdx-v4-trailing/quote.bin");
+        verifier.verify(spr, Optional.empty(), policy());
+        assertThat(reasonOf(() -> verifier.verify(spr, Optional.empty(), strict))).isEqualTo(Reason.MEASUREMENT_MISMATCH);
+    }
 }
