@@ -81,6 +81,9 @@ public final class RuntimeServer implements AutoCloseable {
      */
     public static RuntimeServer start(HostConfig config, CoreFactory factory, Map<String, String> environment, PrintStream out,
             PrintStream err) throws IOException {
+        // Start loading the native AES-GCM provider now, so that it overlaps waiting for /init and the KeyService
+        // handshake instead of adding to the first model decryption (docs/benchmarks.md, "Crypto: model decryption").
+        org.sesemi.crypto.CryptoProvider.preferNative();
         EnclaveRuntime pre = config.platform() == HostConfig.Platform.KNATIVE ? factory.create(environment) : null;
         return new RuntimeServer(config, factory, environment, out, err, pre);
     }
