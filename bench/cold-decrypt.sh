@@ -42,6 +42,9 @@ M256="$WORK/model-262144.sesemi"
 CONFIGS=(
   "baseline||run $M256 $KEY --baseline"
   "baseline-aot|AOT:jdk|run $M256 $KEY --baseline"
+  "baseline-iowait300||run $M256 $KEY --baseline --io-wait-ms 300"
+  "jdk-staged-iowait300||run $M256 $KEY --provider jdk --io-wait-ms 300"
+  "native-async-iowait300||run $M256 $KEY --provider native --io-wait-ms 300"
   "jdk-unstaged|-Dsesemi.crypto.jdkColdBytes=0|run $M256 $KEY --provider jdk"
   "jdk-staged||run $M256 $KEY --provider jdk"
   "jdk-staged-mmap-2threads||run $M256 $KEY --provider jdk --input mmap --threads 2"
@@ -121,7 +124,9 @@ for name in dict.fromkeys(r["config"] for r in runs):
         # AOT configurations are compared with the baseline that uses the same AOT cache: the cache speeds up all
         # start-up work, and only what decryption adds is of interest here.
         b = base_aot if name.endswith("-aot") and base_aot else base
-        s["baseline"] = "baseline-aot" if b is base_aot else "baseline"
+        if name.endswith("-iowait300"):
+            b = {r["round"]: r for r in runs if r["config"] == "baseline-iowait300"}
+        s["baseline"] = next(iter(b.values()))["config"] if b else "none"
         s["addedMs"] = stat([r["wallMs"] - b[r["round"]]["wallMs"] for r in rs if r["round"] in b])
         s["addedMainToDoneMs"] = stat([r["run"]["mainToDoneMs"] - b[r["round"]]["run"]["mainToDoneMs"] for r in rs if r["round"] in b])
         s["addedCpuMs"] = stat([r["run"]["cpuMs"] - b[r["round"]]["run"]["cpuMs"] for r in rs if r["round"] in b])
