@@ -173,6 +173,32 @@ final class AesGcm {
         }
     }
 
+    /**
+     * Encrypts the concatenation of {@code parts} (not consumed) into {@code out} at {@code outOff}, writing
+     * ciphertext ‖ tag: the same bytes as {@link #encrypt} of the concatenated plaintext.
+     */
+    static void encryptParts(SecretKey key, byte[] nonce, byte[] aad, java.util.List<ByteBuffer> parts, byte[] out, int outOff) {
+        try {
+            Cipher c = cipher(Cipher.ENCRYPT_MODE, key, nonce);
+            c.updateAAD(aad);
+            int pos = outOff;
+            for (ByteBuffer part : parts) {
+                ByteBuffer p = part.duplicate();
+                if (p.hasArray()) {
+                    pos += c.update(p.array(), p.arrayOffset() + p.position(), p.remaining(), out, pos);
+                } else {
+                    pos += c.update(p, ByteBuffer.wrap(out, pos, out.length - pos));
+                }
+            }
+            pos += c.doFinal(out, pos);
+            if (pos != out.length) {
+                throw new IllegalStateException("AES-GCM wrote " + (pos - outOff) + " bytes, expected " + (out.length - outOff));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new CryptoException(CryptoException.Reason.PLATFORM, "AES-GCM encryption failed: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
     private static Cipher cipher(int mode, SecretKey key, byte[] nonce) throws GeneralSecurityException {
         Cipher c = Cipher.getInstance(TRANSFORMATION);
         c.init(mode, key, new GCMParameterSpec(TAG_BYTES * 8, nonce));

@@ -28,8 +28,45 @@ public final class RequestCipher {
         return seal(Direction.RESPONSE, request.model(), request.user(), request.requestId(), plaintext, randomNonce());
     }
 
+    /**
+     * As {@link #sealResponse(RequestEnvelope, byte[])} for a plaintext given as consecutive parts (e.g. an OIP JSON
+     * header followed by tensor buffers): the envelope is byte-for-byte what sealing their concatenation gives, but the
+     * parts are encrypted straight into the payload, so no concatenated plaintext copy is made. Parts are not consumed.
+     */
+    public RequestEnvelope sealResponse(RequestEnvelope request, java.util.List<java.nio.ByteBuffer> parts) {
+        return sealResponse(request.model(), request.user(), request.requestId(), parts);
+    }
+
+    /** As {@link #sealResponse(RequestEnvelope, java.util.List)}, for a request known by its routing fields. */
+    public RequestEnvelope sealResponse(ModelId model, PrincipalId user, String requestId, java.util.List<java.nio.ByteBuffer> parts) {
+        byte[] nonce = randomNonce();
+        byte[] aad = aad(Direction.RESPONSE, model, user, requestId);
+        long total = AesGcm.NONCE_BYTES + AesGcm.TAG_BYTES;
+        for (java.nio.ByteBuffer b : parts) {
+            total += b.remaining();
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new CryptoException(CryptoException.Reason.TOO_LARGE, "response of " + total + " bytes is too large to seal");
+        }
+        byte[] payload = Arrays.copyOf(nonce, (int) total);
+        AesGcm.encryptParts(key.bytes().aesKey(), nonce, aad, parts, payload, AesGcm.NONCE_BYTES);
+        return new RequestEnvelope(model, user, requestId, payload);
+    }
+
     public byte[] openRequest(RequestEnvelope envelope) {
         return open(Direction.REQUEST, envelope);
+    }
+
+    /**
+     * As {@link #openRequest(RequestEnvelope)} for a payload (nonce ‖ ciphertext ‖ tag) lying at {@code off} in a larger
+     * buffer, e.g. inside a binary envelope as received, so it need not be copied out first. Same checks, same errors.
+     */
+    public byte[] openRequest(ModelId model, PrincipalId user, String requestId, byte[] buf, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        if (len < RequestEnvelope.MIN_PAYLOAD) {
+            throw new CryptoException(CryptoException.Reason.MALFORMED, "payload must hold at least a 12-byte nonce and a 16-byte tag");
+        }
+        return open(Direction.REQUEST, model, user, requestId, buf, off, len);
     }
 
     public byte[] openResponse(RequestEnvelope envelope) {
@@ -39,18 +76,22 @@ public final class RequestCipher {
     /** Visible for known-answer tests only: encryption with a caller-chosen nonce. */
     RequestEnvelope seal(Direction d, ModelId model, PrincipalId user, String requestId, byte[] plaintext, byte[] nonce) {
         byte[] aad = aad(d, model, user, requestId);
-        byte[] ct = AesGcm.encrypt(key.bytes().aesKey(), nonce, aad, plaintext);
-        byte[] payload = Arrays.copyOf(nonce, AesGcm.NONCE_BYTES + ct.length);
-        System.arraycopy(ct, 0, payload, AesGcm.NONCE_BYTES, ct.length);
+        // Encrypted in place behind the nonce: one pass over the plaintext, no intermediate ciphertext array.
+        byte[] payload = Arrays.copyOf(nonce, AesGcm.NONCE_BYTES + plaintext.length + AesGcm.TAG_BYTES);
+        AesGcm.encryptParts(key.bytes().aesKey(), nonce, aad, java.util.List.of(java.nio.ByteBuffer.wrap(plaintext)), payload,
+                AesGcm.NONCE_BYTES);
         return new RequestEnvelope(model, user, requestId, payload);
     }
 
     private byte[] open(Direction d, RequestEnvelope e) {
-        byte[] p = e.payload();
-        byte[] nonce = Arrays.copyOf(p, AesGcm.NONCE_BYTES);
+        return open(d, e.model(), e.user(), e.requestId(), e.payload(), 0, e.payload().length);
+    }
+
+    private byte[] open(Direction d, ModelId model, PrincipalId user, String requestId, byte[] p, int off, int len) {
+        byte[] nonce = Arrays.copyOfRange(p, off, off + AesGcm.NONCE_BYTES);
         try {
-            return AesGcm.decrypt(key.bytes().aesKey(), nonce, aad(d, e.model(), e.user(), e.requestId()), p,
-                    AesGcm.NONCE_BYTES, p.length - AesGcm.NONCE_BYTES);
+            return AesGcm.decrypt(key.bytes().aesKey(), nonce, aad(d, model, user, requestId), p,
+                    off + AesGcm.NONCE_BYTES, len - AesGcm.NONCE_BYTES);
         } catch (CryptoException ex) {
             throw new CryptoException(CryptoException.Reason.AUTHENTICATION_FAILED,
                     "the " + d.name().toLowerCase() + " payload does not decrypt: wrong request key, or the envelope was modified");

@@ -157,6 +157,16 @@ public final class OipCodec {
 
     /** Encodes a response: JSON, then the binary section for outputs flagged binary. */
     public static byte[] writeResponse(InferenceResponse r) {
+        List<ByteBuffer> parts = writeResponseParts(r);
+        return concat(parts.getFirst(), parts.subList(1, parts.size()));
+    }
+
+    /**
+     * As {@link #writeResponse} without concatenating: the JSON (a fresh heap buffer) followed by the binary sections
+     * (views of the output tensors' data, not copies). Their concatenation is exactly {@link #writeResponse}'s bytes;
+     * for sealing large outputs without a plaintext copy (see {@code RequestCipher.sealResponse(request, parts)}).
+     */
+    public static List<ByteBuffer> writeResponseParts(InferenceResponse r) {
         ByteArrayOutputStream json = new ByteArrayOutputStream(256);
         List<ByteBuffer> binary = new ArrayList<>();
         try (JsonGenerator g = FACTORY.createGenerator(json)) {
@@ -179,7 +189,10 @@ public final class OipCodec {
         } catch (IOException e) {
             throw new IllegalStateException("in-memory JSON write failed", e);
         }
-        return concat(json, binary);
+        List<ByteBuffer> parts = new ArrayList<>(1 + binary.size());
+        parts.add(ByteBuffer.wrap(json.toByteArray()));
+        parts.addAll(binary);
+        return parts;
     }
 
     /**
@@ -614,12 +627,20 @@ public final class OipCodec {
         if (binary.isEmpty()) {
             return json.toByteArray();
         }
-        int total = json.size();
+        return concat(ByteBuffer.wrap(json.toByteArray()), binary);
+    }
+
+    private static byte[] concat(ByteBuffer json, List<ByteBuffer> binary) {
+        if (binary.isEmpty() && json.hasArray() && json.arrayOffset() == 0 && json.position() == 0 && json.remaining() == json.array().length) {
+            return json.array();
+        }
+        int total = json.remaining();
         for (ByteBuffer b : binary) {
             total = Math.addExact(total, b.remaining());
         }
-        byte[] out = Arrays.copyOf(json.toByteArray(), total);
-        int pos = json.size();
+        byte[] out = new byte[total];
+        json.duplicate().get(out, 0, json.remaining());
+        int pos = json.remaining();
         for (ByteBuffer b : binary) {
             int n = b.remaining();
             b.duplicate().get(out, pos, n);

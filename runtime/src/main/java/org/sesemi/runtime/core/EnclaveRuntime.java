@@ -110,11 +110,11 @@ public final class EnclaveRuntime implements AutoCloseable {
      */
     public Outcome handle(byte[] envelopeJson) {
         long t0 = System.nanoTime();
-        RequestEnvelope env;
+        Request env;
         boolean binary = org.sesemi.client.inference.BinaryEnvelope.isBinary(envelopeJson);
         try {
-            env = binary ? org.sesemi.client.inference.BinaryEnvelope.parse(envelopeJson, config.maxEnvelopeBytes())
-                    : FastEnvelopeJson.parse(envelopeJson, config.maxEnvelopeBytes());
+            env = binary ? Request.of(envelopeJson, org.sesemi.client.inference.BinaryEnvelope.locate(envelopeJson, config.maxEnvelopeBytes()))
+                    : Request.of(FastEnvelopeJson.parse(envelopeJson, config.maxEnvelopeBytes()));
         } catch (CryptoException e) {
             ErrorCode c = e.reason() == CryptoException.Reason.TOO_LARGE ? ErrorCode.TOO_LARGE : ErrorCode.MALFORMED;
             return reject(c, c.wire(), e.getMessage(), null, t0, null);
@@ -147,6 +147,21 @@ public final class EnclaveRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * A parsed request envelope whose encrypted payload is {@code len} bytes at {@code off} in {@code buf}: for the
+     * binary form that is the received array itself, so a multi-megabyte payload is decrypted without a copy first.
+     */
+    private record Request(org.sesemi.crypto.ModelId model, org.sesemi.crypto.PrincipalId user, String requestId, byte[] buf,
+            int off, int len) {
+        static Request of(RequestEnvelope e) {
+            return new Request(e.model(), e.user(), e.requestId(), e.payload(), 0, e.payload().length);
+        }
+
+        static Request of(byte[] received, org.sesemi.client.inference.BinaryEnvelope.Located l) {
+            return new Request(l.model(), l.user(), l.requestId(), received, l.payloadOffset(), l.payloadLength());
+        }
+    }
+
     /** Per-request phase times. */
     private static final class Phases {
         boolean cold;
@@ -154,7 +169,7 @@ public final class EnclaveRuntime implements AutoCloseable {
         final LoadTimes load = new LoadTimes();
     }
 
-    private Outcome serve(RequestEnvelope env, boolean binary, Phases ph, long t0) {
+    private Outcome serve(Request env, boolean binary, Phases ph, long t0) {
         long tk = System.nanoTime();
         ReleasedKeys keys;
         if (config.naive()) {
@@ -169,18 +184,23 @@ public final class EnclaveRuntime implements AutoCloseable {
         RequestCipher cipher = new RequestCipher(keys.requestKey());
         byte[] plaintext;
         try {
-            plaintext = cipher.openRequest(env);
+            plaintext = cipher.openRequest(env.model(), env.user(), env.requestId(), env.buf(), env.off(), env.len());
         } catch (CryptoException e) {
             return reject(ErrorCode.AUTHENTICATION_FAILED, "authentication_failed", e.getMessage(), env, t0, ph);
         }
-        byte[] answer;
+        java.util.List<java.nio.ByteBuffer> answer;
         try {
             answer = answer(env, plaintext, keys, ph);
         } finally {
             Arrays.fill(plaintext, (byte) 0);
         }
-        RequestEnvelope out = cipher.sealResponse(env, answer);
-        Arrays.fill(answer, (byte) 0);
+        // Sealed from its parts (OIP JSON, then output tensor bytes): no concatenated plaintext copy to make and wipe.
+        RequestEnvelope out;
+        try {
+            out = cipher.sealResponse(env.model(), env.user(), env.requestId(), answer);
+        } finally {
+            answer.forEach(EnclaveRuntime::wipe);
+        }
         Optional<Timing> timing = timing(t0, ph);
         if (log.isDebugEnabled()) {
             log.debug("request {} model {} user {}: sealed, {} ms{}", env.requestId(), env.model(), env.user(),
@@ -189,13 +209,30 @@ public final class EnclaveRuntime implements AutoCloseable {
         return new Outcome.Sealed(out, binary, timing);
     }
 
-    /** The plaintext answer: an OIP response, metadata, or an OIP error body. */
-    private byte[] answer(RequestEnvelope env, byte[] plaintext, ReleasedKeys keys, Phases ph) {
+    /** Zeroes a plaintext part from 0 to its limit; the parts are heap buffers the core owns (see {@link #run}). */
+    private static void wipe(java.nio.ByteBuffer b) {
+        if (b.hasArray()) {
+            Arrays.fill(b.array(), b.arrayOffset(), b.arrayOffset() + b.limit(), (byte) 0);
+        } else if (!b.isReadOnly()) {
+            java.nio.ByteBuffer d = b.duplicate().clear();
+            byte[] zeros = new byte[Math.min(d.remaining(), 64 << 10)];
+            while (d.hasRemaining()) {
+                d.put(zeros, 0, Math.min(zeros.length, d.remaining()));
+            }
+        }
+    }
+
+    private static java.util.List<java.nio.ByteBuffer> one(byte[] b) {
+        return java.util.List.of(java.nio.ByteBuffer.wrap(b));
+    }
+
+    /** The plaintext answer in parts whose concatenation is an OIP response, metadata, or an OIP error body. */
+    private java.util.List<java.nio.ByteBuffer> answer(Request env, byte[] plaintext, ReleasedKeys keys, Phases ph) {
         InferenceRequest req;
         try {
             req = OipCodec.parseRequest(plaintext);
         } catch (OipException e) {
-            return OipCodec.writeError(e.getMessage());
+            return one(OipCodec.writeError(e.getMessage()));
         }
         if (config.naive()) {
             ModelSession s = loadUncached(env, keys, ph);
@@ -211,7 +248,7 @@ public final class EnclaveRuntime implements AutoCloseable {
         }
     }
 
-    private ModelSession loadUncached(RequestEnvelope env, ReleasedKeys keys, Phases ph) {
+    private ModelSession loadUncached(Request env, ReleasedKeys keys, Phases ph) {
         try {
             return loader.load(env.model(), keys.modelKey(), bytes -> {
                 if (bytes > config.modelBudgetBytes()) {
@@ -223,16 +260,17 @@ public final class EnclaveRuntime implements AutoCloseable {
         }
     }
 
-    private static byte[] run(ModelSession s, InferenceRequest req, Phases ph) {
+    private static java.util.List<java.nio.ByteBuffer> run(ModelSession s, InferenceRequest req, Phases ph) {
         long ti = System.nanoTime();
         try {
             if (req.operation() == InferenceRequest.Operation.METADATA) {
-                return OipCodec.writeMetadata(s.metadata());
+                return one(OipCodec.writeMetadata(s.metadata()));
             }
             InferenceResponse r = s.run(req);
-            return OipCodec.writeResponse(r);
+            // Output tensors are fresh heap copies made by ModelSession, so the parts can be wiped after sealing.
+            return OipCodec.writeResponseParts(r);
         } catch (OipException | EngineException e) {
-            return OipCodec.writeError(e.getMessage());
+            return one(OipCodec.writeError(e.getMessage()));
         } finally {
             ph.infMs = (System.nanoTime() - ti) / 1e6;
         }
@@ -246,7 +284,7 @@ public final class EnclaveRuntime implements AutoCloseable {
                 (System.nanoTime() - t0) / 1e6));
     }
 
-    private Outcome reject(ErrorCode code, String reason, String message, RequestEnvelope env, long t0, Phases ph) {
+    private Outcome reject(ErrorCode code, String reason, String message, Request env, long t0, Phases ph) {
         log.info("request {} model {} user {}: rejected {} ({})", env == null ? "-" : env.requestId(), env == null ? "-" : env.model(),
                 env == null ? "-" : env.user(), code.wire(), reason);
         return new Outcome.Rejected(code, reason, message, ph == null ? Optional.empty() : timing(t0, ph));

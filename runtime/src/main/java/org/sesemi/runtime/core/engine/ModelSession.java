@@ -38,6 +38,7 @@ public final class ModelSession implements AutoCloseable {
     private final long modelBytes;
     private final Map<String, TensorInfo> inputs = new LinkedHashMap<>();
     private final ModelMetadata metadata;
+    private final InputBuffers buffers = new InputBuffers();
     private boolean closed;
 
     ModelSession(String name, OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options, long modelBytes)
@@ -77,6 +78,7 @@ public final class ModelSession implements AutoCloseable {
      */
     public InferenceResponse run(InferenceRequest request) {
         Map<String, OnnxTensor> feed = new HashMap<>();
+        List<ByteBuffer> direct = new ArrayList<>(request.inputs().size());
         try {
             for (Tensor t : request.inputs()) {
                 TensorInfo info = inputs.get(t.name());
@@ -84,7 +86,7 @@ public final class ModelSession implements AutoCloseable {
                     throw new OipException("the model has no input '" + OipException.safe(t.name()) + "' (inputs: " + inputs.keySet() + ")");
                 }
                 check(t, info);
-                feed.put(t.name(), toOrt(t));
+                feed.put(t.name(), toOrt(t, direct));
             }
             for (String required : inputs.keySet()) {
                 if (!feed.containsKey(required)) {
@@ -118,6 +120,7 @@ public final class ModelSession implements AutoCloseable {
             throw new EngineException("inference failed: " + OnnxEngine.firstLine(e.getMessage()));
         } finally {
             feed.values().forEach(OnnxTensor::close);
+            direct.forEach(buffers::release); // after close: ONNX Runtime no longer reads them
         }
     }
 
@@ -140,7 +143,7 @@ public final class ModelSession implements AutoCloseable {
         }
     }
 
-    private OnnxTensor toOrt(Tensor t) throws OrtException {
+    private OnnxTensor toOrt(Tensor t, List<ByteBuffer> direct) throws OrtException {
         long[] shape = t.shape();
         if (t.type() == DataType.BYTES) {
             byte[][] e = t.bytesElements();
@@ -163,10 +166,12 @@ public final class ModelSession implements AutoCloseable {
             default -> throw new OipException("datatype " + t.type() + " is not supported by the ONNX Runtime Java API");
         };
         // A direct buffer is used by ONNX Runtime in place (heap buffers would need the typed view per type).
+        // Pooled, wiped on release (see InputBuffers): no per-request multi-megabyte allocation.
         ByteBuffer src = t.data();
-        ByteBuffer direct = ByteBuffer.allocateDirect(src.remaining()).order(java.nio.ByteOrder.nativeOrder());
-        direct.put(src).flip();
-        return OnnxTensor.createTensor(env, direct, shape, jt);
+        ByteBuffer buf = buffers.take(src.remaining());
+        direct.add(buf);
+        buf.put(src).flip();
+        return OnnxTensor.createTensor(env, buf.slice().order(java.nio.ByteOrder.nativeOrder()), shape, jt);
     }
 
     private static Tensor fromOrt(String name, OnnxValue v) throws OrtException {
