@@ -38,14 +38,41 @@ final class AesGcm {
 
     /** Decrypts {@code ct ‖ tag}; throws AUTHENTICATION_FAILED on any mismatch. Never returns unauthenticated bytes. */
     static byte[] decrypt(SecretKey key, byte[] nonce, byte[] aad, byte[] ciphertextAndTag, int off, int len) {
+        return decrypt(CryptoProvider.jdk(), key, nonce, aad, ciphertextAndTag, off, len);
+    }
+
+    /** As above with {@code provider}'s current choice (a failed decryption returns no array, so nothing escapes). */
+    static byte[] decrypt(CryptoProvider provider, SecretKey key, byte[] nonce, byte[] aad, byte[] ciphertextAndTag, int off, int len) {
         try {
-            Cipher c = cipher(Cipher.DECRYPT_MODE, key, nonce);
+            Cipher c = cipher(provider, Cipher.DECRYPT_MODE, key, nonce);
             c.updateAAD(aad);
             return c.doFinal(ciphertextAndTag, off, len);
         } catch (AEADBadTagException e) {
             throw new CryptoException(CryptoException.Reason.AUTHENTICATION_FAILED, "authentication failed");
         } catch (GeneralSecurityException e) {
             throw new CryptoException(CryptoException.Reason.AUTHENTICATION_FAILED, "authentication failed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * As {@link #decrypt(CryptoProvider, SecretKey, byte[], byte[], byte[], int, int)}, writing the plaintext into
+     * {@code out} at {@code outOff} instead of a fresh array. On failure that range is zeroed, whatever the provider
+     * wrote there, so no unauthenticated plaintext survives.
+     *
+     * @return the plaintext length, {@code len - TAG_BYTES}
+     */
+    static int decrypt(CryptoProvider provider, SecretKey key, byte[] nonce, byte[] aad, byte[] ciphertextAndTag, int off, int len,
+            byte[] out, int outOff) {
+        int n = len - TAG_BYTES;
+        java.util.Objects.checkFromIndexSize(outOff, n, out.length);
+        try {
+            Cipher c = cipher(provider, Cipher.DECRYPT_MODE, key, nonce);
+            c.updateAAD(aad);
+            return c.doFinal(ciphertextAndTag, off, len, out, outOff);
+        } catch (GeneralSecurityException e) {
+            java.util.Arrays.fill(out, outOff, outOff + n, (byte) 0);
+            throw new CryptoException(CryptoException.Reason.AUTHENTICATION_FAILED,
+                    e instanceof AEADBadTagException ? "authentication failed" : "authentication failed: " + e.getClass().getSimpleName());
         }
     }
 
@@ -175,11 +202,19 @@ final class AesGcm {
 
     /**
      * Encrypts the concatenation of {@code parts} (not consumed) into {@code out} at {@code outOff}, writing
-     * ciphertext ‖ tag: the same bytes as {@link #encrypt} of the concatenated plaintext.
+     * ciphertext ‖ tag (their total length plus {@link #TAG_BYTES}): the same bytes as {@link #encrypt} of the
+     * concatenated plaintext.
      */
-    static void encryptParts(SecretKey key, byte[] nonce, byte[] aad, java.util.List<ByteBuffer> parts, byte[] out, int outOff) {
+    static void encryptParts(CryptoProvider provider, SecretKey key, byte[] nonce, byte[] aad, java.util.List<ByteBuffer> parts,
+            byte[] out, int outOff) {
         try {
-            Cipher c = cipher(Cipher.ENCRYPT_MODE, key, nonce);
+            long total = TAG_BYTES;
+            for (ByteBuffer part : parts) {
+                total += part.remaining();
+            }
+            java.util.Objects.checkFromIndexSize(outOff, total, out.length);
+            int end = outOff + (int) total;
+            Cipher c = cipher(provider, Cipher.ENCRYPT_MODE, key, nonce);
             c.updateAAD(aad);
             int pos = outOff;
             for (ByteBuffer part : parts) {
@@ -191,8 +226,8 @@ final class AesGcm {
                 }
             }
             pos += c.doFinal(out, pos);
-            if (pos != out.length) {
-                throw new IllegalStateException("AES-GCM wrote " + (pos - outOff) + " bytes, expected " + (out.length - outOff));
+            if (pos != end) {
+                throw new IllegalStateException("AES-GCM wrote " + (pos - outOff) + " bytes, expected " + (end - outOff));
             }
         } catch (GeneralSecurityException e) {
             throw new CryptoException(CryptoException.Reason.PLATFORM, "AES-GCM encryption failed: " + e.getClass().getSimpleName(), e);
@@ -200,7 +235,12 @@ final class AesGcm {
     }
 
     private static Cipher cipher(int mode, SecretKey key, byte[] nonce) throws GeneralSecurityException {
-        Cipher c = Cipher.getInstance(TRANSFORMATION);
+        return cipher(CryptoProvider.jdk(), mode, key, nonce);
+    }
+
+    private static Cipher cipher(CryptoProvider provider, int mode, SecretKey key, byte[] nonce) throws GeneralSecurityException {
+        Optional<Provider> p = provider.current();
+        Cipher c = p.isPresent() ? Cipher.getInstance(TRANSFORMATION, p.get()) : Cipher.getInstance(TRANSFORMATION);
         c.init(mode, key, new GCMParameterSpec(TAG_BYTES * 8, nonce));
         return c;
     }

@@ -13,9 +13,20 @@ import java.util.Arrays;
  */
 public final class RequestCipher {
     private final RequestKey key;
+    private final CryptoProvider provider;
 
+    /** With the JDK's provider: what users' clients need (small payloads, no native library to load). */
     public RequestCipher(RequestKey key) {
+        this(key, CryptoProvider.jdk());
+    }
+
+    /**
+     * With {@code provider}'s AES-GCM: the trusted core passes {@link CryptoProvider#preferNative()}, which decrypts a
+     * multi-megabyte payload about 3× faster than the JDK once loaded ({@code docs/benchmarks.md}). Same bytes either way.
+     */
+    public RequestCipher(RequestKey key, CryptoProvider provider) {
         this.key = key;
+        this.provider = provider;
     }
 
     /** Encrypts a plaintext request (e.g. an Open Inference Protocol body). */
@@ -39,8 +50,28 @@ public final class RequestCipher {
 
     /** As {@link #sealResponse(RequestEnvelope, java.util.List)}, for a request known by its routing fields. */
     public RequestEnvelope sealResponse(ModelId model, PrincipalId user, String requestId, java.util.List<java.nio.ByteBuffer> parts) {
+        byte[] payload = new byte[sealedLength(parts)];
+        sealResponseInto(model, user, requestId, parts, payload, 0);
+        return new RequestEnvelope(model, user, requestId, payload);
+    }
+
+    /**
+     * As {@link #sealResponse(ModelId, PrincipalId, String, java.util.List)}, writing the payload (nonce ‖ ciphertext
+     * ‖ tag, {@link #sealedLength} bytes) into {@code out} at {@code off}: e.g. straight into the frame of a binary
+     * envelope, so a large response is not copied once more after sealing.
+     */
+    public void sealResponseInto(ModelId model, PrincipalId user, String requestId, java.util.List<java.nio.ByteBuffer> parts, byte[] out,
+            int off) {
+        int n = sealedLength(parts);
+        java.util.Objects.checkFromIndexSize(off, n, out.length);
         byte[] nonce = randomNonce();
-        byte[] aad = aad(Direction.RESPONSE, model, user, requestId);
+        System.arraycopy(nonce, 0, out, off, AesGcm.NONCE_BYTES);
+        AesGcm.encryptParts(provider, key.bytes().aesKey(), nonce, aad(Direction.RESPONSE, model, user, requestId), parts, out,
+                off + AesGcm.NONCE_BYTES);
+    }
+
+    /** The payload length (nonce ‖ ciphertext ‖ tag) that sealing the concatenation of {@code parts} produces. */
+    public static int sealedLength(java.util.List<java.nio.ByteBuffer> parts) {
         long total = AesGcm.NONCE_BYTES + AesGcm.TAG_BYTES;
         for (java.nio.ByteBuffer b : parts) {
             total += b.remaining();
@@ -48,9 +79,12 @@ public final class RequestCipher {
         if (total > Integer.MAX_VALUE - 8) {
             throw new CryptoException(CryptoException.Reason.TOO_LARGE, "response of " + total + " bytes is too large to seal");
         }
-        byte[] payload = Arrays.copyOf(nonce, (int) total);
-        AesGcm.encryptParts(key.bytes().aesKey(), nonce, aad, parts, payload, AesGcm.NONCE_BYTES);
-        return new RequestEnvelope(model, user, requestId, payload);
+        return (int) total;
+    }
+
+    /** The plaintext length of a request or response whose payload (nonce ‖ ciphertext ‖ tag) has {@code payloadLength} bytes. */
+    public static int plaintextLength(int payloadLength) {
+        return Math.max(0, payloadLength - RequestEnvelope.MIN_PAYLOAD);
     }
 
     public byte[] openRequest(RequestEnvelope envelope) {
@@ -62,11 +96,33 @@ public final class RequestCipher {
      * buffer, e.g. inside a binary envelope as received, so it need not be copied out first. Same checks, same errors.
      */
     public byte[] openRequest(ModelId model, PrincipalId user, String requestId, byte[] buf, int off, int len) {
+        checkPayload(buf, off, len);
+        return open(Direction.REQUEST, model, user, requestId, buf, off, len);
+    }
+
+    /**
+     * As {@link #openRequest(ModelId, PrincipalId, String, byte[], int, int)}, decrypting into {@code out} from index 0
+     * (it must hold {@link #plaintextLength}{@code (len)} bytes) instead of a fresh array: for a reused buffer that the
+     * caller wipes after use. On failure {@code out} holds no plaintext.
+     *
+     * @return the plaintext length
+     */
+    public int openRequestInto(ModelId model, PrincipalId user, String requestId, byte[] buf, int off, int len, byte[] out) {
+        checkPayload(buf, off, len);
+        byte[] nonce = Arrays.copyOfRange(buf, off, off + AesGcm.NONCE_BYTES);
+        try {
+            return AesGcm.decrypt(provider, key.bytes().aesKey(), nonce, aad(Direction.REQUEST, model, user, requestId), buf,
+                    off + AesGcm.NONCE_BYTES, len - AesGcm.NONCE_BYTES, out, 0);
+        } catch (CryptoException ex) {
+            throw doesNotDecrypt(Direction.REQUEST);
+        }
+    }
+
+    private static void checkPayload(byte[] buf, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         if (len < RequestEnvelope.MIN_PAYLOAD) {
             throw new CryptoException(CryptoException.Reason.MALFORMED, "payload must hold at least a 12-byte nonce and a 16-byte tag");
         }
-        return open(Direction.REQUEST, model, user, requestId, buf, off, len);
     }
 
     public byte[] openResponse(RequestEnvelope envelope) {
@@ -78,7 +134,7 @@ public final class RequestCipher {
         byte[] aad = aad(d, model, user, requestId);
         // Encrypted in place behind the nonce: one pass over the plaintext, no intermediate ciphertext array.
         byte[] payload = Arrays.copyOf(nonce, AesGcm.NONCE_BYTES + plaintext.length + AesGcm.TAG_BYTES);
-        AesGcm.encryptParts(key.bytes().aesKey(), nonce, aad, java.util.List.of(java.nio.ByteBuffer.wrap(plaintext)), payload,
+        AesGcm.encryptParts(provider, key.bytes().aesKey(), nonce, aad, java.util.List.of(java.nio.ByteBuffer.wrap(plaintext)), payload,
                 AesGcm.NONCE_BYTES);
         return new RequestEnvelope(model, user, requestId, payload);
     }
@@ -90,12 +146,16 @@ public final class RequestCipher {
     private byte[] open(Direction d, ModelId model, PrincipalId user, String requestId, byte[] p, int off, int len) {
         byte[] nonce = Arrays.copyOfRange(p, off, off + AesGcm.NONCE_BYTES);
         try {
-            return AesGcm.decrypt(key.bytes().aesKey(), nonce, aad(d, model, user, requestId), p,
+            return AesGcm.decrypt(provider, key.bytes().aesKey(), nonce, aad(d, model, user, requestId), p,
                     off + AesGcm.NONCE_BYTES, len - AesGcm.NONCE_BYTES);
         } catch (CryptoException ex) {
-            throw new CryptoException(CryptoException.Reason.AUTHENTICATION_FAILED,
-                    "the " + d.name().toLowerCase() + " payload does not decrypt: wrong request key, or the envelope was modified");
+            throw doesNotDecrypt(d);
         }
+    }
+
+    private static CryptoException doesNotDecrypt(Direction d) {
+        return new CryptoException(CryptoException.Reason.AUTHENTICATION_FAILED,
+                "the " + d.name().toLowerCase() + " payload does not decrypt: wrong request key, or the envelope was modified");
     }
 
     static byte[] aad(Direction d, ModelId model, PrincipalId user, String requestId) {

@@ -28,6 +28,60 @@ class RequestCipherTest {
         assertThat(cipher.openResponse(EnvelopeJson.parse(EnvelopeJson.write(resp)))).isEqualTo(plaintext);
     }
 
+    /** Both providers the core may use: the JDK's, and the native one (or the JDK's again where it cannot load). */
+    static final java.util.List<CryptoProvider> PROVIDERS =
+            java.util.List.of(CryptoProvider.jdk(), CryptoProvider.preferNative().awaitReady(java.time.Duration.ofSeconds(30)));
+
+    @Property(tries = 30)
+    void openIntoAndSealIntoAgreeWithTheArrayFormsAcrossProviders(@ForAll @Size(max = 5000) byte[] plaintext,
+            @ForAll @net.jqwik.api.constraints.IntRange(max = 40) int offset) {
+        for (CryptoProvider a : PROVIDERS) {
+            for (CryptoProvider b : PROVIDERS) {
+                RequestCipher sealer = new RequestCipher(key, a);
+                RequestCipher opener = new RequestCipher(key, b);
+                RequestEnvelope req = sealer.sealRequest(MODEL, USER, "r-1", plaintext);
+                byte[] wire = new byte[offset + req.payload().length + 3];
+                System.arraycopy(req.payload(), 0, wire, offset, req.payload().length);
+                byte[] out = new byte[RequestCipher.plaintextLength(req.payload().length) + 9];
+                java.util.Arrays.fill(out, (byte) 0x55);
+                int n = opener.openRequestInto(MODEL, USER, "r-1", wire, offset, req.payload().length, out);
+                assertThat(n).isEqualTo(plaintext.length);
+                assertThat(java.util.Arrays.copyOf(out, n)).isEqualTo(plaintext);
+                assertThat(java.util.Arrays.copyOfRange(out, n, out.length)).containsOnly(0x55);
+
+                int half = plaintext.length / 2;
+                java.util.List<java.nio.ByteBuffer> parts = java.util.List.of(java.nio.ByteBuffer.wrap(plaintext, 0, half),
+                        java.nio.ByteBuffer.wrap(plaintext, half, plaintext.length - half));
+                byte[] frame = new byte[offset + RequestCipher.sealedLength(parts)];
+                sealer.sealResponseInto(MODEL, USER, "r-1", parts, frame, offset);
+                byte[] payload = java.util.Arrays.copyOfRange(frame, offset, frame.length);
+                assertThat(opener.openResponse(new RequestEnvelope(MODEL, USER, "r-1", payload))).isEqualTo(plaintext);
+            }
+        }
+    }
+
+    @Test
+    void aFailedOpenIntoLeavesNoPlaintextBehind() {
+        byte[] pt = new byte[100_000];
+        java.util.Arrays.fill(pt, (byte) 0x42);
+        for (CryptoProvider p : PROVIDERS) {
+            RequestEnvelope req = new RequestCipher(key, p).sealRequest(MODEL, USER, "r-1", pt);
+            byte[] tampered = req.payload().clone();
+            tampered[tampered.length - 1] ^= 1; // the tag
+            byte[] out = new byte[pt.length];
+            assertThatThrownBy(() -> new RequestCipher(key, p).openRequestInto(MODEL, USER, "r-1", tampered, 0, tampered.length, out))
+                    .isInstanceOf(CryptoException.class).hasMessageContaining("does not decrypt");
+            assertThat(out).containsOnly(0);
+            assertThatThrownBy(() -> new RequestCipher(key, p).openRequestInto(MODEL, USER, "r-2", req.payload(), 0, req.payload().length, out))
+                    .isInstanceOf(CryptoException.class);
+            assertThat(out).containsOnly(0);
+            assertThatThrownBy(() -> new RequestCipher(key, p).openRequestInto(MODEL, USER, "r-1", req.payload(), 0, 27, out))
+                    .isInstanceOf(CryptoException.class).hasMessageContaining("at least");
+            assertThatThrownBy(() -> new RequestCipher(key, p).openRequestInto(MODEL, USER, "r-1", req.payload(), 0, req.payload().length,
+                    new byte[pt.length - 1])).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
     @Test
     void freshNonceEveryMessage() {
         Set<String> nonces = new HashSet<>();

@@ -31,15 +31,31 @@ public final class BinaryEnvelope {
     }
 
     public static byte[] write(RequestEnvelope e) {
-        byte[] m = e.model().toString().getBytes(StandardCharsets.UTF_8);
-        byte[] u = e.user().hex().getBytes(StandardCharsets.UTF_8);
-        byte[] r = e.requestId().getBytes(StandardCharsets.UTF_8);
-        byte[] p = e.payload();
-        ByteBuffer b = ByteBuffer.allocate(6 + 2 + m.length + 2 + u.length + 2 + r.length + 4 + p.length);
+        Frame f = frame(e.model(), e.user(), e.requestId(), e.payload().length);
+        System.arraycopy(e.payload(), 0, f.bytes(), f.payloadOffset(), e.payload().length);
+        return f.bytes();
+    }
+
+    /** A binary envelope whose fields are written and whose payload, {@code bytes.length - payloadOffset} bytes, is not yet. */
+    public record Frame(byte[] bytes, int payloadOffset) {}
+
+    /**
+     * The envelope for these fields with room for a payload of {@code payloadLength} bytes: a producer writes the
+     * payload straight into it (e.g. {@code RequestCipher.sealResponseInto}), so a large payload is not copied again.
+     */
+    public static Frame frame(ModelId model, PrincipalId user, String requestId, int payloadLength) {
+        byte[] m = model.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] u = user.hex().getBytes(StandardCharsets.UTF_8);
+        byte[] r = requestId.getBytes(StandardCharsets.UTF_8);
+        int header = 6 + 2 + m.length + 2 + u.length + 2 + r.length + 4;
+        if (payloadLength < 0 || payloadLength > Integer.MAX_VALUE - 8 - header) {
+            throw new CryptoException(CryptoException.Reason.TOO_LARGE, "payload of " + payloadLength + " bytes does not fit a binary envelope");
+        }
+        ByteBuffer b = ByteBuffer.allocate(header + payloadLength);
         b.put(MAGIC).put((byte) VERSION).put((byte) 0);
         b.putShort((short) m.length).put(m).putShort((short) u.length).put(u).putShort((short) r.length).put(r);
-        b.putInt(p.length).put(p);
-        return b.array();
+        b.putInt(payloadLength);
+        return new Frame(b.array(), header);
     }
 
     /**

@@ -40,7 +40,16 @@ public final class OipCodec {
 
     /** Decodes a request payload (JSON + optional binary section). */
     public static InferenceRequest parseRequest(byte[] payload) {
-        try (JsonParser p = FACTORY.createParser(payload)) {
+        return parseRequest(payload, payload.length);
+    }
+
+    /**
+     * Decodes the request payload held in the first {@code length} bytes of {@code buf} (e.g. a reused plaintext
+     * buffer). Binary tensors are views of {@code buf}, not copies: valid while the caller keeps the buffer unchanged.
+     */
+    public static InferenceRequest parseRequest(byte[] buf, int length) {
+        java.util.Objects.checkFromIndexSize(0, length, buf.length);
+        try (JsonParser p = FACTORY.createParser(buf, 0, length)) {
             expect(p.nextToken() == JsonToken.START_OBJECT, "an inference request is a JSON object");
             Optional<String> id = Optional.empty();
             InferenceRequest.Operation op = InferenceRequest.Operation.INFER;
@@ -92,7 +101,7 @@ public final class OipCodec {
             if (op == InferenceRequest.Operation.INFER) {
                 expect(sawInputs && !inputs.isEmpty(), "an inference request needs at least one input");
             }
-            List<Tensor> tensors = resolve(inputs, payload, jsonEnd);
+            List<Tensor> tensors = resolve(inputs, buf, length, jsonEnd);
             checkUnique(tensors.stream().map(Tensor::name).toList(), "input");
             checkUnique(outputs.stream().map(InferenceRequest.RequestedOutput::name).toList(), "output");
             return new InferenceRequest(id, op, tensors, outputs, binaryOut);
@@ -223,7 +232,7 @@ public final class OipCodec {
                 }
             }
             int jsonEnd = (int) p.currentLocation().getByteOffset();
-            List<Tensor> tensors = resolve(outs, payload, jsonEnd);
+            List<Tensor> tensors = resolve(outs, payload, payload.length, jsonEnd);
             List<Boolean> bin = outs.stream().map(o -> o.binarySize >= 0).toList();
             return new InferenceResponse(model == null ? "" : model, id, tensors, bin);
         } catch (IOException e) {
@@ -383,23 +392,23 @@ public final class OipCodec {
         return new RawTensor(name, type, shape, data.toBuffer(type, name), -1);
     }
 
-    private static List<Tensor> resolve(List<RawTensor> raw, byte[] payload, int jsonEnd) {
+    private static List<Tensor> resolve(List<RawTensor> raw, byte[] payload, int length, int jsonEnd) {
         int pos = jsonEnd;
         List<Tensor> out = new ArrayList<>(raw.size());
         for (RawTensor r : raw) {
             ByteBuffer data = r.jsonData;
             if (r.binarySize >= 0) {
-                if (r.binarySize > payload.length - pos) {
+                if (r.binarySize > length - pos) {
                     throw new OipException("tensor '" + OipException.safe(r.name) + "' declares binary_data_size " + r.binarySize
-                            + " but only " + (payload.length - pos) + " binary bytes remain");
+                            + " but only " + (length - pos) + " binary bytes remain");
                 }
                 data = ByteBuffer.wrap(payload, pos, (int) r.binarySize).slice();
                 pos += (int) r.binarySize;
             }
             out.add(new Tensor(r.name, r.type, r.shape, data));
         }
-        if (pos != payload.length) {
-            throw new OipException((payload.length - pos) + " bytes follow the JSON body that no tensor's binary_data_size accounts for");
+        if (pos != length) {
+            throw new OipException((length - pos) + " bytes follow the JSON body that no tensor's binary_data_size accounts for");
         }
         return out;
     }

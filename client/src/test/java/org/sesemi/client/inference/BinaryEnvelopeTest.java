@@ -28,6 +28,20 @@ class BinaryEnvelopeTest {
     }
 
     @Test
+    void aFrameFilledWithThePayloadIsTheWrittenEnvelope() {
+        RequestEnvelope e = new RequestEnvelope(ModelId.parse("a".repeat(64) + "/m"), PrincipalId.parse("b".repeat(64)), "r-9", new byte[300]);
+        java.util.Arrays.fill(e.payload(), (byte) 7);
+        BinaryEnvelope.Frame f = BinaryEnvelope.frame(e.model(), e.user(), e.requestId(), 300);
+        assertThat(f.bytes().length - f.payloadOffset()).isEqualTo(300);
+        System.arraycopy(e.payload(), 0, f.bytes(), f.payloadOffset(), 300);
+        assertThat(f.bytes()).isEqualTo(BinaryEnvelope.write(e));
+        assertThat(BinaryEnvelope.locate(f.bytes(), 10_000).payloadOffset()).isEqualTo(f.payloadOffset());
+        assertThatThrownBy(() -> BinaryEnvelope.frame(e.model(), e.user(), e.requestId(), -1)).isInstanceOf(CryptoException.class);
+        assertThatThrownBy(() -> BinaryEnvelope.frame(e.model(), e.user(), e.requestId(), Integer.MAX_VALUE - 10))
+                .isInstanceOf(CryptoException.class);
+    }
+
+    @Test
     void malformedTruncatedOversizedAndTrailing() {
         byte[] b = BinaryEnvelope.write(E);
         for (int cut = 0; cut < b.length; cut += 7) {

@@ -91,6 +91,19 @@ class OipCodecTest {
     }
 
     @Test
+    void aPrefixOfALargerBufferParsesAsThatPrefixAlone() {
+        InferenceRequest req = new InferenceRequest(Optional.empty(), InferenceRequest.Operation.INFER, List.of(fp32("a", 3)), List.of(), false);
+        byte[] ok = OipCodec.writeRequest(req, true);
+        byte[] pooled = java.util.Arrays.copyOf(ok, ok.length + 100);
+        java.util.Arrays.fill(pooled, ok.length, pooled.length, (byte) '}'); // stale bytes beyond the length are never read
+        InferenceRequest back = OipCodec.parseRequest(pooled, ok.length);
+        assertThat(back.inputs().getFirst().data()).isEqualTo(req.inputs().getFirst().data());
+        assertThatThrownBy(() -> OipCodec.parseRequest(pooled, ok.length - 1)).isInstanceOf(OipException.class);
+        assertThatThrownBy(() -> OipCodec.parseRequest(pooled, ok.length + 1)).isInstanceOf(OipException.class).hasMessageContaining("1 bytes follow");
+        assertThatThrownBy(() -> OipCodec.parseRequest(ok, ok.length + 1)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void errorMessagesNeverEchoValues() {
         assertThatThrownBy(() -> OipCodec.parseRequest(utf8("{\"inputs\":[{\"name\":\"a\",\"shape\":[1],\"datatype\":\"INT8\",\"data\":[31337]}]}")))
                 .hasMessageNotContaining("31337");

@@ -10,17 +10,19 @@ public sealed interface Outcome {
     /**
      * The sealed response envelope. It may carry an inference result or an OIP error — only the user can tell.
      *
-     * @param binary the request came in the binary envelope form, so the answer goes back in it too
+     * @param envelopeBytes the response envelope in the request's form, ready to send (not copied: do not modify)
+     * @param binary the request came in the binary envelope form, so the answer is in it too; else it is JSON
      */
-    record Sealed(org.sesemi.crypto.RequestEnvelope envelope, boolean binary, Optional<Timing> timing) implements Outcome {
-        /** The response in the request's form: binary envelope or JSON envelope. */
-        public byte[] envelopeBytes() {
-            return binary ? org.sesemi.client.inference.BinaryEnvelope.write(envelope) : FastEnvelopeJson.write(envelope);
-        }
-
+    record Sealed(byte[] envelopeBytes, boolean binary, Optional<Timing> timing) implements Outcome {
         /** The response as a JSON envelope (whatever the request's form). */
         public byte[] envelopeJson() {
-            return FastEnvelopeJson.write(envelope);
+            return binary ? FastEnvelopeJson.write(envelope()) : envelopeBytes;
+        }
+
+        /** The response envelope's fields (parsed from {@link #envelopeBytes}). */
+        public org.sesemi.crypto.RequestEnvelope envelope() {
+            return binary ? org.sesemi.client.inference.BinaryEnvelope.parse(envelopeBytes, Integer.MAX_VALUE)
+                    : FastEnvelopeJson.parse(envelopeBytes, Integer.MAX_VALUE);
         }
     }
 

@@ -38,7 +38,7 @@ public final class ModelSession implements AutoCloseable {
     private final long modelBytes;
     private final Map<String, TensorInfo> inputs = new LinkedHashMap<>();
     private final ModelMetadata metadata;
-    private final InputBuffers buffers = new InputBuffers();
+    private final PlaintextBuffers buffers = new PlaintextBuffers(true);
     private boolean closed;
 
     ModelSession(String name, OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options, long modelBytes)
@@ -166,7 +166,7 @@ public final class ModelSession implements AutoCloseable {
             default -> throw new OipException("datatype " + t.type() + " is not supported by the ONNX Runtime Java API");
         };
         // A direct buffer is used by ONNX Runtime in place (heap buffers would need the typed view per type).
-        // Pooled, wiped on release (see InputBuffers): no per-request multi-megabyte allocation.
+        // Pooled, wiped on release (see PlaintextBuffers): no per-request multi-megabyte allocation.
         ByteBuffer src = t.data();
         ByteBuffer buf = buffers.take(src.remaining());
         direct.add(buf);
