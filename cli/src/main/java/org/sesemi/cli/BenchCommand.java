@@ -105,6 +105,7 @@ final class BenchCommand {
                 n.put("concurrency", concurrency);
                 n.put("warmup", warmup);
                 n.put("crypto_warmup_bytes", BenchOverhead.WARM_CRYPTO_BYTES);
+                n.put("path_warmup_iterations", naive ? 0 : BenchOverhead.WARM_PATH_ITERATIONS);
                 n.put("mode", naive ? "naive (no caches)" : "semirt (warm caches)");
                 n.put("plain_p50_ms", round(p50));
                 n.put("plain_p99_ms", round(p99));
