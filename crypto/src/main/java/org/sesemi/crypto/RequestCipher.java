@@ -93,17 +93,9 @@ public final class RequestCipher {
 
     /**
      * As {@link #openRequest(RequestEnvelope)} for a payload (nonce ‖ ciphertext ‖ tag) lying at {@code off} in a larger
-     * buffer, e.g. inside a binary envelope as received, so it need not be copied out first. Same checks, same errors.
-     */
-    public byte[] openRequest(ModelId model, PrincipalId user, String requestId, byte[] buf, int off, int len) {
-        checkPayload(buf, off, len);
-        return open(Direction.REQUEST, model, user, requestId, buf, off, len);
-    }
-
-    /**
-     * As {@link #openRequest(ModelId, PrincipalId, String, byte[], int, int)}, decrypting into {@code out} from index 0
-     * (it must hold {@link #plaintextLength}{@code (len)} bytes) instead of a fresh array: for a reused buffer that the
-     * caller wipes after use. On failure {@code out} holds no plaintext.
+     * buffer — e.g. inside a binary envelope as received, so it need not be copied out first — decrypted into {@code out}
+     * from index 0 (it must hold {@link #plaintextLength}{@code (len)} bytes) instead of a fresh array: for a reused
+     * buffer that the caller wipes after use. Same checks, same errors; on failure {@code out} holds no plaintext.
      *
      * @return the plaintext length
      */

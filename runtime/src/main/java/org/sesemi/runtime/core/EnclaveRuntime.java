@@ -10,7 +10,6 @@ import org.sesemi.client.inference.InferenceResponse;
 import org.sesemi.client.inference.OipCodec;
 import org.sesemi.client.inference.OipException;
 import org.sesemi.crypto.CryptoException;
-import org.sesemi.crypto.EnvelopeJson;
 import org.sesemi.crypto.RequestCipher;
 import org.sesemi.crypto.RequestEnvelope;
 import org.sesemi.runtime.core.engine.Admission;

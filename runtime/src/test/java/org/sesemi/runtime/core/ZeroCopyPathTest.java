@@ -63,24 +63,30 @@ class ZeroCopyPathTest {
         assertThat(new RequestEnvelope(l.model(), l.user(), l.requestId(),
                 java.util.Arrays.copyOfRange(wire, l.payloadOffset(), l.payloadOffset() + l.payloadLength())))
                 .isEqualTo(BinaryEnvelope.parse(wire, 1 << 20)).isEqualTo(e);
-        assertThat(cipher.openRequest(l.model(), l.user(), l.requestId(), wire, l.payloadOffset(), l.payloadLength())).isEqualTo(plaintext);
+        assertThat(openInto(l.model(), l.user(), l.requestId(), wire, l.payloadOffset(), l.payloadLength())).isEqualTo(plaintext);
         // Bound to the routing fields and to every payload bit, as the envelope form is.
-        assertThatThrownBy(() -> cipher.openRequest(l.model(), l.user(), "req-2", wire, l.payloadOffset(), l.payloadLength()))
+        assertThatThrownBy(() -> openInto(l.model(), l.user(), "req-2", wire, l.payloadOffset(), l.payloadLength()))
                 .isInstanceOfSatisfying(CryptoException.class, x -> assertThat(x.reason()).isEqualTo(CryptoException.Reason.AUTHENTICATION_FAILED));
         wire[wire.length - 1 - (plaintext.length % 16)] ^= 0x40;
-        assertThatThrownBy(() -> cipher.openRequest(l.model(), l.user(), l.requestId(), wire, l.payloadOffset(), l.payloadLength()))
+        assertThatThrownBy(() -> openInto(l.model(), l.user(), l.requestId(), wire, l.payloadOffset(), l.payloadLength()))
                 .isInstanceOfSatisfying(CryptoException.class, x -> assertThat(x.reason()).isEqualTo(CryptoException.Reason.AUTHENTICATION_FAILED));
     }
 
     @Test
     void inPlaceOpenRejectsShortAndOutOfBoundsPayloads() {
         byte[] buf = new byte[64];
-        assertThatThrownBy(() -> cipher.openRequest(MODEL, USER, "r", buf, 0, 27))
+        assertThatThrownBy(() -> openInto(MODEL, USER, "r", buf, 0, 27))
                 .isInstanceOfSatisfying(CryptoException.class, x -> assertThat(x.reason()).isEqualTo(CryptoException.Reason.MALFORMED));
-        assertThatThrownBy(() -> cipher.openRequest(MODEL, USER, "r", buf, 40, 28)).isInstanceOf(IndexOutOfBoundsException.class);
-        assertThatThrownBy(() -> cipher.openRequest(MODEL, USER, "r", buf, -1, 28)).isInstanceOf(IndexOutOfBoundsException.class);
-        assertThatThrownBy(() -> cipher.openRequest(MODEL, USER, "r", buf, 0, 64))
+        assertThatThrownBy(() -> openInto(MODEL, USER, "r", buf, 40, 28)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> openInto(MODEL, USER, "r", buf, -1, 28)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> openInto(MODEL, USER, "r", buf, 0, 64))
                 .isInstanceOfSatisfying(CryptoException.class, x -> assertThat(x.reason()).isEqualTo(CryptoException.Reason.AUTHENTICATION_FAILED));
+    }
+
+    /** The core's way of opening a located payload: into a (pooled) buffer of the plaintext's length. */
+    private byte[] openInto(ModelId model, PrincipalId user, String requestId, byte[] buf, int off, int len) {
+        byte[] out = new byte[RequestCipher.plaintextLength(len)];
+        return java.util.Arrays.copyOf(out, cipher.openRequestInto(model, user, requestId, buf, off, len, out));
     }
 
     @Test
