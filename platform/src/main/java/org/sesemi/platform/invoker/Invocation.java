@@ -1,0 +1,17 @@
+package org.sesemi.platform.invoker;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One activation to run.
+ *
+ * @param activationId 32 lowercase hex characters
+ * @param subject the authenticated subject that invoked
+ * @param invocationNamespace the caller's namespace (containers are never shared across invocation namespaces)
+ * @param params the invocation's parameters; the invoker merges {@link ActionSpec#defaultParams()} under them
+ * @param receivedAtMillis when the controller received the request (epoch ms): {@code waitTime} counts from here
+ * @param apiKey the invoking subject's {@code uuid:key}, passed as {@code api_key} to {@code /run} only when the
+ *     action's {@code provide-api-key} annotation is true; else empty
+ */
+public record Invocation(String activationId, String subject, String invocationNamespace, ActionSpec action, ObjectNode params,
+        long receivedAtMillis, java.util.Optional<String> apiKey) {}
