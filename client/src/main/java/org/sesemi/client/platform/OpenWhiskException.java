@@ -1,0 +1,33 @@
+package org.sesemi.client.platform;
+
+import java.util.Optional;
+
+/**
+ * The platform answered with an HTTP error status. {@link #error()} is the {@code error} text of OpenWhisk's error
+ * shape (or of an activation's {@code response.result.error} for a failed blocking invoke), {@link #code()} the
+ * transaction id the server assigned, for correlating with its logs.
+ */
+public final class OpenWhiskException extends Exception {
+    private final int status;
+    private final String error;
+    private final Optional<String> code;
+
+    public OpenWhiskException(String method, String path, int status, String error, Optional<String> code) {
+        super(method + " " + path + " returned HTTP " + status + ": " + error + code.map(c -> " (transaction " + c + ")").orElse(""));
+        this.status = status;
+        this.error = error;
+        this.code = code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public Optional<String> code() {
+        return code;
+    }
+}
