@@ -37,7 +37,12 @@ public final class InferenceClient {
         /** OpenWhisk action protocol: {@code {"value": envelope}} to {@code /run} (testing a runtime container). */
         OPENWHISK_RUN,
         /** The binary envelope form ({@link BinaryEnvelope}) as the body: no base64, for large tensors (Knative entrypoint). */
-        ENVELOPE_BINARY
+        ENVELOPE_BINARY,
+        /**
+         * Through an OpenWhisk REST API (Apache OpenWhisk or the embedded platform): the envelope is the parameter
+         * object of a blocking invoke with {@code result=true}, so the answer is the runtime's. See {@link #viaOpenWhisk}.
+         */
+        OPENWHISK_API
     }
 
     /**
@@ -55,12 +60,18 @@ public final class InferenceClient {
     private final RequestCipher cipher;
     private final HttpClient http;
     private final Duration timeout;
+    private final Optional<String> authorization;
 
     public InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestKey key) {
         this(endpoint, protocol, user, model, key, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), Duration.ofMinutes(2));
     }
 
     public InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestKey key, HttpClient http, Duration timeout) {
+        this(endpoint, protocol, user, model, key, http, timeout, Optional.empty());
+    }
+
+    private InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestKey key, HttpClient http, Duration timeout,
+            Optional<String> authorization) {
         this.endpoint = endpoint;
         this.protocol = protocol;
         this.user = user;
@@ -68,6 +79,30 @@ public final class InferenceClient {
         this.cipher = new RequestCipher(key);
         this.http = http;
         this.timeout = timeout;
+        this.authorization = authorization;
+    }
+
+    /**
+     * A client that reaches the runtime through an OpenWhisk REST API: each request is a blocking invoke of
+     * {@code action} ({@code [pkg/]name} in the key's own namespace) with the sealed envelope as its parameters. The
+     * platform (and whoever runs it) sees only the envelope, like any host.
+     *
+     * @param apiHost e.g. {@code http://127.0.0.1:3233}
+     * @param apiKey the OpenWhisk {@code uuid:key} of the invoking subject
+     */
+    public static InferenceClient viaOpenWhisk(URI apiHost, String apiKey, String action, PrincipalId user, ModelId model, RequestKey key) {
+        String host = apiHost.toString().replaceAll("/+$", "");
+        StringBuilder path = new StringBuilder();
+        for (String seg : action.split("/", -1)) {
+            if (seg.isEmpty()) {
+                throw new IllegalArgumentException("an action name is [package/]name");
+            }
+            path.append('/').append(java.net.URLEncoder.encode(seg, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        URI endpoint = URI.create(host + "/api/v1/namespaces/_/actions" + path + "?blocking=true&result=true");
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(apiKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new InferenceClient(endpoint, Protocol.OPENWHISK_API, user, model, key,
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), Duration.ofMinutes(2), Optional.of(auth));
     }
 
     /**
@@ -96,13 +131,14 @@ public final class InferenceClient {
     private Exchange exchange(byte[] plaintext) throws IOException, InterruptedException {
         RequestEnvelope sealed = cipher.sealRequest(model, user, UUID.randomUUID().toString(), plaintext);
         byte[] body = switch (protocol) {
-            case ENVELOPE -> EnvelopeJson.write(sealed);
+            case ENVELOPE, OPENWHISK_API -> EnvelopeJson.write(sealed);
             case OPENWHISK_RUN -> wrapForRun(EnvelopeJson.write(sealed));
             case ENVELOPE_BINARY -> BinaryEnvelope.write(sealed);
         };
-        HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(endpoint).timeout(timeout)
-                .header("Content-Type", protocol == Protocol.ENVELOPE_BINARY ? BinaryEnvelope.CONTENT_TYPE : "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint).timeout(timeout)
+                .header("Content-Type", protocol == Protocol.ENVELOPE_BINARY ? BinaryEnvelope.CONTENT_TYPE : "application/json");
+        authorization.ifPresent(a -> rb.header("Authorization", a));
+        HttpResponse<byte[]> resp = http.send(rb.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (resp.statusCode() == 200 && BinaryEnvelope.isBinary(resp.body())) {
             Optional<Map<String, Double>> timing = resp.headers().firstValue("Sesemi-Timing").map(InferenceClient::timing);
             return new Exchange(openChecked(sealed, BinaryEnvelope.parse(resp.body(), Integer.MAX_VALUE)), timing);
@@ -128,6 +164,10 @@ public final class InferenceClient {
         }
         if (n == null || !n.isObject()) {
             throw new RuntimeRejectedException("bad_response", "bad_response", "the runtime's answer (HTTP " + status + ") is not a JSON object", status);
+        }
+        if (status == 202 && n.has("activationId")) {
+            throw new RuntimeRejectedException("accepted", "accepted", "the platform accepted the request as activation "
+                    + n.path("activationId").asText() + " but did not finish it within its blocking wait", status);
         }
         JsonNode err = n.get("error");
         if (err != null) {
