@@ -1,0 +1,656 @@
+package org.sesemi.platform.invoker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The invoker: a memory-bounded pool of {@link ProcessContainer}s, scheduling activations in OpenWhisk's classic order
+ * (reference §3.2): a warm container of the same action revision and invocation namespace with a free concurrency
+ * slot; else, if the memory fits (after evicting idle containers least recently used first), a prewarmed stem cell of
+ * the same image and memory, or a cold start; else a FIFO queue, behind which every later activation waits so that
+ * large actions are not starved by small ones.
+ *
+ * <p>Containers are destroyed after a developer or whisk error, after a timeout, and after {@code idleTimeout} without
+ * work. Pausing ({@code pause-grace}) is not implemented: an idle process simply stays running until its keep-alive ends,
+ * because a process has no cheap freeze/thaw that preserves its sockets the way {@code docker pause} does.
+ *
+ * <p>Thread-safety: all pool state is guarded by one lock; container I/O (start, {@code /init}, {@code /run}, kill) runs
+ * outside it on virtual threads, one per activation. {@link #invoke} never blocks.
+ */
+public final class ContainerPool implements Invoker {
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerPool.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final String CONCURRENT_LOGS_NOTE =
+            "Logs are not available for activations in containers with concurrency > 1: their output cannot be attributed.";
+
+    private enum State { STARTING, PREWARM_STARTING, PREWARM, READY, REMOVED }
+
+    private record Key(String path, long revision, String invocationNamespace) {}
+
+    /** One container and its bookkeeping; fields are guarded by the pool lock except the immutable ones. */
+    private static final class Slot {
+        final String image;
+        final int memoryMb;
+        Key key; // null while a stem cell
+        int concurrency = 1;
+        State state;
+        boolean removing;
+        int active;
+        long lastUsedNanos = System.nanoTime();
+        volatile ProcessContainer process;
+        /** Completes after {@code /init}: null on success, else the error result that joiners get too. */
+        final CompletableFuture<JsonNode> initialized = new CompletableFuture<>();
+
+        Slot(String image, int memoryMb, State state) {
+            this.image = image;
+            this.memoryMb = memoryMb;
+            this.state = state;
+        }
+
+        boolean chargesMemory() {
+            return key != null && state != State.REMOVED;
+        }
+    }
+
+    private record Job(Invocation invocation, CompletableFuture<ActivationOutcome> result) {}
+
+    /** A scheduling decision; {@code containerState} is how the activation reports it. */
+    private record Placement(Job job, Slot slot, String containerState, boolean startProcess, boolean init) {}
+
+    private final InvokerConfig config;
+    private final ImageRegistry images;
+    private final HttpClient http;
+    private final ScheduledExecutorService sweeper;
+    private final Object lock = new Object();
+    private final List<Slot> slots = new ArrayList<>();
+    private final Deque<Job> queue = new ArrayDeque<>();
+    private int memoryInUseMb;
+    private long coldStarts, warmStarts, prewarmStarts;
+    private boolean closed;
+
+    /**
+     * Starts the pool and its configured stem cells (in the background).
+     *
+     * @throws IllegalArgumentException a prewarm names an image the registry does not know
+     */
+    public ContainerPool(InvokerConfig config, ImageRegistry images) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.images = Objects.requireNonNull(images, "images");
+        for (InvokerConfig.Prewarm p : config.prewarm()) {
+            if (!images.contains(p.image())) {
+                throw new IllegalArgumentException("prewarm image '" + p.image() + "' is not in the image registry");
+            }
+        }
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "container-pool-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        long sweepMillis = Math.max(10, Math.min(config.idleTimeout().toMillis() / 4, 30_000));
+        sweeper.scheduleWithFixedDelay(this::expireIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        for (InvokerConfig.Prewarm p : config.prewarm()) {
+            for (int i = 0; i < p.count(); i++) {
+                startPrewarm(p.image(), p.memoryMb());
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<ActivationOutcome> invoke(Invocation invocation) {
+        Objects.requireNonNull(invocation, "invocation");
+        CompletableFuture<ActivationOutcome> result = new CompletableFuture<>();
+        ActionSpec action = invocation.action();
+        String image = ImageRegistry.imageOf(action.exec());
+        long now = System.currentTimeMillis();
+        if (!images.contains(image)) {
+            result.complete(failure(invocation, now, ActivationOutcome.DEVELOPER_ERROR,
+                    "image '" + image + "' is not available on this platform"));
+            return result;
+        }
+        if (action.limits().memoryMb() > config.userMemoryMb()) {
+            result.complete(failure(invocation, now, ActivationOutcome.INTERNAL_ERROR, "The action needs "
+                    + action.limits().memoryMb() + " MB of memory but this invoker has only " + config.userMemoryMb() + " MB."));
+            return result;
+        }
+        Job job = new Job(invocation, result);
+        Placement placement = null;
+        List<Slot> evicted = new ArrayList<>();
+        synchronized (lock) {
+            if (closed) {
+                result.complete(failure(invocation, now, ActivationOutcome.INTERNAL_ERROR, "The invoker is shutting down."));
+                return result;
+            }
+            if (queue.isEmpty()) {
+                placement = place(job, evicted);
+            }
+            if (placement == null) {
+                queue.add(job);
+            }
+        }
+        destroyAll(evicted);
+        if (placement != null) {
+            launch(placement);
+        }
+        return result;
+    }
+
+    /** Tries to give {@code job} a container; null when memory is short even after eviction. Caller holds the lock. */
+    private Placement place(Job job, List<Slot> evicted) {
+        ActionSpec action = job.invocation().action();
+        Key key = new Key(action.path(), action.revision(), job.invocation().invocationNamespace());
+        int concurrency = action.limits().concurrency();
+        Slot warm = null;
+        for (Slot s : slots) {
+            if (key.equals(s.key) && !s.removing && (s.state == State.READY || s.state == State.STARTING)
+                    && s.active < s.concurrency && (warm == null || warm.state != State.READY && s.state == State.READY)) {
+                warm = s;
+            }
+        }
+        if (warm != null) {
+            warm.active++;
+            warmStarts++;
+            return new Placement(job, warm, "warm", false, false);
+        }
+        int needed = action.limits().memoryMb();
+        if (memoryInUseMb + needed > config.userMemoryMb() && !evictFor(needed, evicted)) {
+            return null;
+        }
+        String image = ImageRegistry.imageOf(action.exec());
+        for (Slot s : slots) {
+            if (s.state == State.PREWARM && s.image.equals(image) && s.memoryMb == needed) {
+                s.key = key;
+                s.concurrency = concurrency;
+                s.state = State.STARTING;
+                s.active = 1;
+                memoryInUseMb += needed;
+                prewarmStarts++;
+                if (concurrency > 1) {
+                    s.process.logs().discardFromNowOn();
+                }
+                Thread.ofVirtual().name("prewarm-replace").start(() -> startPrewarm(s.image, s.memoryMb));
+                return new Placement(job, s, "prewarmed", false, true);
+            }
+        }
+        Slot cold = new Slot(image, needed, State.STARTING);
+        cold.key = key;
+        cold.concurrency = concurrency;
+        cold.active = 1;
+        slots.add(cold);
+        memoryInUseMb += needed;
+        coldStarts++;
+        return new Placement(job, cold, "cold", true, true);
+    }
+
+    /** Evicts idle action containers, least recently used first, if that frees enough. Caller holds the lock. */
+    private boolean evictFor(int neededMb, List<Slot> evicted) {
+        List<Slot> idle = slots.stream()
+                .filter(s -> s.key != null && s.state == State.READY && s.active == 0 && !s.removing)
+                .sorted(Comparator.comparingLong(s -> s.lastUsedNanos))
+                .toList();
+        int free = config.userMemoryMb() - memoryInUseMb;
+        List<Slot> victims = new ArrayList<>();
+        for (Slot s : idle) {
+            if (free >= neededMb) {
+                break;
+            }
+            victims.add(s);
+            free += s.memoryMb;
+        }
+        if (free < neededMb) {
+            return false;
+        }
+        for (Slot s : victims) {
+            removeLocked(s);
+            evicted.add(s);
+        }
+        return true;
+    }
+
+    private void removeLocked(Slot slot) {
+        if (slot.state == State.REMOVED) {
+            return;
+        }
+        if (slot.chargesMemory()) {
+            memoryInUseMb -= slot.memoryMb;
+        }
+        slot.state = State.REMOVED;
+        slots.remove(slot);
+    }
+
+    private void launch(Placement placement) {
+        Thread.ofVirtual().name("activation-" + placement.job().invocation().activationId()).start(() -> {
+            ActivationOutcome outcome;
+            try {
+                outcome = execute(placement);
+            } catch (Throwable t) {
+                LOG.error("activation {} failed inside the invoker", placement.job().invocation().activationId(), t);
+                finish(placement.slot(), true);
+                outcome = failure(placement.job().invocation(), System.currentTimeMillis(), ActivationOutcome.INTERNAL_ERROR,
+                        "The invoker failed to run the activation.");
+            }
+            placement.job().result().complete(outcome);
+        });
+    }
+
+    /** Runs one placed activation to its outcome; always releases its slot. */
+    private ActivationOutcome execute(Placement p) throws InterruptedException {
+        Invocation inv = p.job().invocation();
+        ActionSpec action = inv.action();
+        Slot slot = p.slot();
+        int timeoutMs = action.limits().timeoutMs();
+        boolean remove = false;
+        try {
+            if (p.startProcess()) {
+                try {
+                    slot.process = ProcessContainer.start(images.lookup(slot.image).orElseThrow(), containerEnv(),
+                            config.startTimeout(), http, config.maxBufferedLogBytes());
+                    if (slot.concurrency > 1) {
+                        slot.process.logs().discardFromNowOn();
+                    }
+                } catch (ProcessContainer.StartException e) {
+                    remove = true;
+                    ObjectNode error = errorResult("Failed to start a container for the action: " + e.getMessage());
+                    slot.initialized.complete(error);
+                    long now = System.currentTimeMillis();
+                    return new ActivationOutcome(now, now, ActivationOutcome.INTERNAL_ERROR, error, List.of(), OptionalLong.empty(),
+                            now - inv.receivedAtMillis(), false, p.containerState());
+                }
+            }
+            long start;
+            long waitTime;
+            long deadline;
+            OptionalLong initTime = OptionalLong.empty();
+            if (p.init()) {
+                start = System.currentTimeMillis();
+                waitTime = Math.max(0, start - inv.receivedAtMillis());
+                deadline = start + timeoutMs;
+                Call init = call(slot, "/init", initBody(inv, deadline), timeoutMs, config.maxResultBytes());
+                long initEnd = System.currentTimeMillis();
+                initTime = OptionalLong.of(initEnd - start);
+                JsonNode initError = initError(init, timeoutMs);
+                if (initError != null) {
+                    remove = true;
+                    slot.initialized.complete(initError);
+                    List<String> logs = logsAfterFailure(slot, action.limits());
+                    return new ActivationOutcome(start, initEnd, ActivationOutcome.DEVELOPER_ERROR, initError, logs, initTime,
+                            waitTime, init.timedOut(), p.containerState());
+                }
+                synchronized (lock) {
+                    if (slot.state == State.STARTING) {
+                        slot.state = State.READY;
+                    }
+                }
+                slot.initialized.complete(null);
+            } else {
+                JsonNode initError = slot.initialized.get();
+                if (initError != null) {
+                    long now = System.currentTimeMillis();
+                    return new ActivationOutcome(now, now, ActivationOutcome.DEVELOPER_ERROR, initError, List.of(),
+                            OptionalLong.empty(), now - inv.receivedAtMillis(), false, p.containerState());
+                }
+                start = System.currentTimeMillis();
+                waitTime = Math.max(0, start - inv.receivedAtMillis());
+                deadline = start + timeoutMs;
+            }
+            long remaining = deadline - System.currentTimeMillis();
+            Call run = remaining <= 0 ? Call.timeout() : call(slot, "/run", runBody(inv, deadline), (int) remaining,
+                    config.maxResultBytes());
+            long end = System.currentTimeMillis();
+            Result result = runResult(run, timeoutMs);
+            remove = result.status() >= ActivationOutcome.DEVELOPER_ERROR;
+            List<String> logs;
+            if (slot.concurrency > 1) {
+                logs = List.of(java.time.Instant.now() + " stderr: " + CONCURRENT_LOGS_NOTE);
+            } else if (remove) {
+                logs = logsAfterFailure(slot, action.limits());
+            } else {
+                logs = slot.process.logs().collect(config.logWait().toMillis(), logLimit(action.limits()));
+            }
+            return new ActivationOutcome(start, end, result.status(), result.body(), logs, initTime, waitTime, run.timedOut(),
+                    p.containerState());
+        } catch (java.util.concurrent.ExecutionException e) {
+            remove = true;
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            finish(slot, remove);
+        }
+    }
+
+    /** Kills the process first so the log readers reach the end of its output, then collects it. */
+    private List<String> logsAfterFailure(Slot slot, ActionLimits limits) throws InterruptedException {
+        ProcessContainer process = slot.process;
+        if (process == null || slot.concurrency > 1) {
+            return List.of();
+        }
+        process.close();
+        return process.logs().collect(config.logWait().toMillis(), logLimit(limits));
+    }
+
+    private static long logLimit(ActionLimits limits) {
+        return (long) limits.logsMb() * 1024 * 1024;
+    }
+
+    /** Releases the activation's slot; destroys the container if asked to (once nothing else runs in it). */
+    private void finish(Slot slot, boolean remove) {
+        boolean destroy = false;
+        synchronized (lock) {
+            slot.active--;
+            slot.lastUsedNanos = System.nanoTime();
+            if (remove) {
+                slot.removing = true;
+            }
+            if (slot.removing && slot.active <= 0 && slot.state != State.REMOVED) {
+                removeLocked(slot);
+                destroy = true;
+            }
+        }
+        if (destroy && slot.process != null) {
+            slot.process.close();
+        }
+        drain();
+    }
+
+    /** Places queued jobs in order until the head does not fit. */
+    private void drain() {
+        List<Placement> placed = new ArrayList<>();
+        List<Slot> evicted = new ArrayList<>();
+        synchronized (lock) {
+            while (!closed && !queue.isEmpty()) {
+                Placement p = place(queue.peek(), evicted);
+                if (p == null) {
+                    break;
+                }
+                queue.poll();
+                placed.add(p);
+            }
+        }
+        destroyAll(evicted);
+        placed.forEach(this::launch);
+    }
+
+    private void expireIdle() {
+        List<Slot> expired = new ArrayList<>();
+        long limit = config.idleTimeout().toNanos();
+        long now = System.nanoTime();
+        synchronized (lock) {
+            for (Slot s : List.copyOf(slots)) {
+                if (s.key != null && s.state == State.READY && s.active == 0 && now - s.lastUsedNanos >= limit) {
+                    removeLocked(s);
+                    expired.add(s);
+                }
+            }
+        }
+        if (!expired.isEmpty()) {
+            LOG.debug("destroying {} idle containers", expired.size());
+            destroyAll(expired);
+            drain();
+        }
+    }
+
+    private void destroyAll(List<Slot> gone) {
+        for (Slot s : gone) {
+            if (s.process != null) {
+                s.process.close();
+            }
+        }
+    }
+
+    private void startPrewarm(String image, int memoryMb) {
+        Slot slot = new Slot(image, memoryMb, State.PREWARM_STARTING);
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            slots.add(slot);
+        }
+        try {
+            ProcessContainer process = ProcessContainer.start(images.lookup(image).orElseThrow(), containerEnv(),
+                    config.startTimeout(), http, config.maxBufferedLogBytes());
+            boolean keep;
+            synchronized (lock) {
+                keep = slot.state == State.PREWARM_STARTING;
+                if (keep) {
+                    slot.process = process;
+                    slot.state = State.PREWARM;
+                }
+            }
+            if (!keep) {
+                process.close();
+            }
+        } catch (ProcessContainer.StartException e) {
+            LOG.warn("prewarm container of image '{}' failed to start: {}", image, e.getMessage());
+            synchronized (lock) {
+                removeLocked(slot);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            synchronized (lock) {
+                removeLocked(slot);
+            }
+        }
+        drain();
+    }
+
+    private Map<String, String> containerEnv() {
+        Map<String, String> env = new HashMap<>();
+        // Every container may serve concurrent runs; the pool alone decides how many (limits.concurrency).
+        env.put("__OW_ALLOW_CONCURRENT", "true");
+        config.apiHost().ifPresent(host -> env.put("__OW_API_HOST", host));
+        return env;
+    }
+
+    /** The outcome of one HTTP exchange with a container. */
+    private record Call(ProcessContainer.Response response, boolean timedOut, boolean connectionFailed) {
+        static Call timeout() {
+            return new Call(null, true, false);
+        }
+    }
+
+    private Call call(Slot slot, String path, ObjectNode body, int timeoutMs, int maxBytes) throws InterruptedException {
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(body);
+            return new Call(slot.process.post(path, bytes, Duration.ofMillis(timeoutMs), maxBytes), false, false);
+        } catch (TimeoutException e) {
+            return Call.timeout();
+        } catch (IOException e) {
+            return new Call(null, false, true);
+        }
+    }
+
+    private ObjectNode initBody(Invocation inv, long deadline) {
+        ActionSpec action = inv.action();
+        ObjectNode value = NODES.objectNode();
+        value.put("name", action.name());
+        value.put("main", action.exec().main().orElse("main"));
+        action.exec().code().ifPresent(code -> value.put("code", code));
+        value.put("binary", action.exec().binary());
+        ObjectNode env = NODES.objectNode();
+        action.initEnv().properties().forEach(e -> env.put(e.getKey(), stringify(e.getValue())));
+        inv.apiKey().ifPresent(key -> env.put("__OW_API_KEY", key));
+        env.put("__OW_NAMESPACE", inv.invocationNamespace());
+        env.put("__OW_ACTION_NAME", "/" + action.path());
+        env.put("__OW_ACTION_VERSION", action.version());
+        env.put("__OW_ACTIVATION_ID", inv.activationId());
+        env.put("__OW_TRANSACTION_ID", inv.activationId());
+        env.put("__OW_DEADLINE", Long.toString(deadline));
+        value.set("env", env);
+        ObjectNode body = NODES.objectNode();
+        body.set("value", value);
+        return body;
+    }
+
+    private static String stringify(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return "";
+        }
+        return value.isTextual() ? value.asText() : value.toString();
+    }
+
+    private ObjectNode runBody(Invocation inv, long deadline) {
+        ActionSpec action = inv.action();
+        ObjectNode value = action.defaultParams().deepCopy();
+        value.setAll(inv.params());
+        ObjectNode body = NODES.objectNode();
+        body.set("value", value);
+        body.put("namespace", inv.invocationNamespace());
+        body.put("action_name", "/" + action.path());
+        body.put("action_version", action.version());
+        body.put("activation_id", inv.activationId());
+        body.put("transaction_id", inv.activationId());
+        body.put("deadline", Long.toString(deadline));
+        inv.apiKey().ifPresent(key -> body.put("api_key", key));
+        return body;
+    }
+
+    /** Null when {@code /init} succeeded, else the developer-error result (reference §1.3). */
+    private static JsonNode initError(Call init, int timeoutMs) {
+        if (init.timedOut()) {
+            return errorResult("The action exceeded its time limits of " + timeoutMs + " milliseconds during initialization.");
+        }
+        if (init.connectionFailed() || init.response().contentLength().isEmpty()) {
+            return errorResult("The action did not initialize and exited unexpectedly.");
+        }
+        if (init.response().status() == 200) {
+            return null;
+        }
+        JsonNode body = parse(init.response().body());
+        if (body != null && body.isObject() && body.has("error")) {
+            return NODES.objectNode().set("error", body.get("error"));
+        }
+        return errorResult("The action failed during initialization: " + text(init.response().body()));
+    }
+
+    private record Result(int status, JsonNode body) {}
+
+    /** Maps a {@code /run} exchange to status and result (reference §1.5). */
+    private Result runResult(Call run, int timeoutMs) {
+        if (run.timedOut()) {
+            return new Result(ActivationOutcome.DEVELOPER_ERROR,
+                    errorResult("The action exceeded its time limits of " + timeoutMs + " milliseconds."));
+        }
+        ProcessContainer.Response response = run.response();
+        if (run.connectionFailed() || response.contentLength().isEmpty()) {
+            return new Result(ActivationOutcome.DEVELOPER_ERROR,
+                    errorResult("The action did not produce a valid response and exited unexpectedly."));
+        }
+        long declared = response.contentLength().getAsLong();
+        if (declared > config.maxResultBytes()) {
+            return new Result(ActivationOutcome.APPLICATION_ERROR,
+                    errorResult("The action produced a response that exceeded the allowed length: " + declared + " > "
+                            + config.maxResultBytes() + " bytes. The truncated response was: " + text(response.body())));
+        }
+        JsonNode body = parse(response.body());
+        if (response.status() == 200 && body != null && body.isObject()) {
+            return body.has("error")
+                    ? new Result(ActivationOutcome.APPLICATION_ERROR, NODES.objectNode().set("error", body.get("error")))
+                    : new Result(ActivationOutcome.SUCCESS, body);
+        }
+        if (response.status() == 200 && body != null && body.isArray()) {
+            return new Result(ActivationOutcome.SUCCESS, body);
+        }
+        if (response.status() != 200 && body != null && body.isObject() && body.has("error")) {
+            return new Result(ActivationOutcome.DEVELOPER_ERROR, NODES.objectNode().set("error", body.get("error")));
+        }
+        return new Result(ActivationOutcome.DEVELOPER_ERROR,
+                errorResult("The action did not produce a valid JSON or JSON Array response: " + text(response.body())));
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String text(byte[] body) {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    private static ObjectNode errorResult(String message) {
+        return NODES.objectNode().put("error", message);
+    }
+
+    private static ActivationOutcome failure(Invocation inv, long now, int status, String message) {
+        return new ActivationOutcome(now, now, status, errorResult(message), List.of(), OptionalLong.empty(),
+                Math.max(0, now - inv.receivedAtMillis()), false, "cold");
+    }
+
+    /** A snapshot for metrics. */
+    public PoolStats stats() {
+        synchronized (lock) {
+            int starting = 0, busy = 0, idle = 0, prewarm = 0, prewarmStarting = 0;
+            for (Slot s : slots) {
+                switch (s.state) {
+                    case STARTING -> starting++;
+                    case READY -> {
+                        if (s.active > 0) {
+                            busy++;
+                        } else {
+                            idle++;
+                        }
+                    }
+                    case PREWARM -> prewarm++;
+                    case PREWARM_STARTING -> prewarmStarting++;
+                    case REMOVED -> { }
+                }
+            }
+            return new PoolStats(starting, busy, idle, prewarm, prewarmStarting, memoryInUseMb, config.userMemoryMb(), queue.size(),
+                    coldStarts, warmStarts, prewarmStarts);
+        }
+    }
+
+    /** Process ids of the live containers (for tests and diagnostics). */
+    List<Long> containerPids() {
+        synchronized (lock) {
+            return slots.stream().map(s -> s.process).filter(Objects::nonNull).map(ProcessContainer::pid).toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Slot> all;
+        List<Job> waiting;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            all = List.copyOf(slots);
+            all.forEach(this::removeLocked);
+            waiting = List.copyOf(queue);
+            queue.clear();
+        }
+        sweeper.shutdownNow();
+        long now = System.currentTimeMillis();
+        for (Job job : waiting) {
+            job.result().complete(failure(job.invocation(), now, ActivationOutcome.INTERNAL_ERROR, "The invoker is shutting down."));
+        }
+        destroyAll(all);
+        http.close();
+    }
+}

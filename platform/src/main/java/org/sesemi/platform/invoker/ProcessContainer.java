@@ -1,0 +1,209 @@
+package org.sesemi.platform.invoker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One "container": a runtime process listening on a loopback port and speaking the action protocol. This platform has
+ * no Docker, so isolation is that of an OS process; memory limits are accounted by the pool, not enforced.
+ *
+ * <p>Starting waits until the port accepts connections. Output is captured by a {@link LogCollector}. {@link #close()}
+ * kills the process and its descendants. Thread-safe: several {@code /run} requests may be in flight at once.
+ */
+final class ProcessContainer implements AutoCloseable {
+
+    /** A start that failed: the process exited or never listened. */
+    static final class StartException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartException(String message) {
+            super(message);
+        }
+    }
+
+    /** An HTTP answer from the container; {@code contentLength} is empty when the answer had no Content-Length. */
+    record Response(int status, byte[] body, OptionalLong contentLength) {}
+
+    private final Process process;
+    private final int port;
+    private final HttpClient client;
+    private final LogCollector logs;
+
+    private ProcessContainer(Process process, int port, HttpClient client, LogCollector logs) {
+        this.process = process;
+        this.port = port;
+        this.client = client;
+        this.logs = logs;
+    }
+
+    /** Starts {@code image} on a free loopback port and waits (up to {@code startTimeout}) until it listens. */
+    static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout, HttpClient client,
+            long maxBufferedLogBytes) throws StartException, InterruptedException {
+        int port = freePort();
+        ProcessBuilder builder = new ProcessBuilder(image.commandFor(port));
+        Map<String, String> childEnv = builder.environment();
+        // The platform's own environment may hold secrets: a container sees only a few harmless variables.
+        Map<String, String> parent = Map.copyOf(childEnv);
+        childEnv.clear();
+        for (String name : List.of("PATH", "HOME", "LANG", "TMPDIR")) {
+            if (parent.containsKey(name)) {
+                childEnv.put(name, parent.get(name));
+            }
+        }
+        childEnv.putAll(image.envFor(port));
+        childEnv.putAll(env);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new StartException("could not start the container process: " + e.getMessage());
+        }
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // nothing to close
+        }
+        LogCollector logs = new LogCollector(maxBufferedLogBytes);
+        logs.follow(process.getInputStream(), "stdout");
+        logs.follow(process.getErrorStream(), "stderr");
+        ProcessContainer container = new ProcessContainer(process, port, client, logs);
+        try {
+            container.awaitListening(startTimeout);
+        } catch (StartException | InterruptedException | RuntimeException e) {
+            container.close();
+            throw e;
+        }
+        return container;
+    }
+
+    private void awaitListening(Duration startTimeout) throws StartException, InterruptedException {
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new StartException("the container process exited with code " + process.exitValue() + " before listening");
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return;
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new StartException("the container did not listen on its port within " + startTimeout.toMillis() + " ms");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static int freePort() throws StartException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new StartException("no free loopback port: " + e.getMessage());
+        }
+    }
+
+    /**
+     * POSTs {@code body} to {@code path} and reads at most {@code maxBytes} of the answer, all within {@code timeout}.
+     *
+     * @throws TimeoutException the container did not answer in time (the caller destroys it)
+     * @throws IOException the connection failed or dropped
+     */
+    Response post(String path, byte[] body, Duration timeout, int maxBytes)
+            throws IOException, TimeoutException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        CompletableFuture<Response> exchange = CompletableFuture.supplyAsync(() -> {
+            try {
+                HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                OptionalLong length = response.headers().firstValueAsLong("Content-Length");
+                try (InputStream in = response.body()) {
+                    byte[] bytes = in.readNBytes(maxBytes);
+                    return new Response(response.statusCode(), bytes, length);
+                }
+            } catch (IOException e) {
+                throw new RuntimeIo(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RuntimeIo(new IOException("interrupted"));
+            }
+        }, command -> Thread.ofVirtual().name("container-http").start(command));
+        try {
+            return exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeIo io) {
+                if (io.getCause() instanceof java.net.http.HttpTimeoutException) {
+                    throw new TimeoutException("no answer within " + timeout.toMillis() + " ms");
+                }
+                throw io.getCause();
+            }
+            throw new IOException("request failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw e;
+        }
+    }
+
+    private static final class RuntimeIo extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RuntimeIo(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    LogCollector logs() {
+        return logs;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Kills the process and everything it started; waits briefly for them to be gone. Idempotent. */
+    @Override
+    public void close() {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+            for (ProcessHandle child : descendants) {
+                child.onExit().get(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Best effort: a process that survives a SIGKILL for 5 s is beyond our reach.
+        }
+    }
+}
