@@ -1,0 +1,106 @@
+package org.sesemi.platform;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.sesemi.platform.api.Authenticator;
+import org.sesemi.platform.api.PlatformApi;
+import org.sesemi.platform.api.Throttles;
+import org.sesemi.platform.invoker.Invoker;
+import org.sesemi.platform.store.PlatformStore;
+import org.sesemi.platform.store.Subject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded platform's controller: opens the store (bootstrapping OpenWhisk standalone's {@code guest} and
+ * {@code whisk.system} subjects on first start), and serves the REST API on a JDK HTTP server with one virtual thread
+ * per request (blocking invokes wait on their activation, so threads must be cheap).
+ *
+ * <p>The {@link Invoker} belongs to the caller: {@link #close()} stops the API and closes the store, and the caller
+ * closes the invoker afterwards.
+ */
+public final class PlatformServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PlatformServer.class);
+
+    /** OpenWhisk standalone's well-known {@code guest} key; anyone who can reach the port can use it. */
+    public static final String GUEST_API_KEY =
+            "23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP";
+    /** OpenWhisk standalone's well-known {@code whisk.system} key. */
+    public static final String WHISK_SYSTEM_API_KEY =
+            "789c46b1-71f6-4ed5-8c54-816aa4f8c502:abczO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP";
+
+    private final PlatformStore store;
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final Throttles throttles;
+
+    private PlatformServer(PlatformStore store, HttpServer http, ExecutorService executor, Throttles throttles) {
+        this.store = store;
+        this.http = http;
+        this.executor = executor;
+        this.throttles = throttles;
+    }
+
+    /** Opens the store, bootstraps the standard subjects if absent, and starts serving. */
+    public static PlatformServer start(PlatformConfig config, Invoker invoker) {
+        PlatformStore store = PlatformStore.open(config.database(), config.activationRetention());
+        try {
+            bootstrap(store, "guest", GUEST_API_KEY);
+            bootstrap(store, "whisk.system", WHISK_SYSTEM_API_KEY);
+            Throttles throttles = new Throttles(config.invocationsPerMinute(), config.concurrentInvocations(), System::currentTimeMillis);
+            HttpServer http = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 128);
+            ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+            http.setExecutor(executor);
+            String build = PlatformServer.class.getPackage().getImplementationVersion();
+            http.createContext("/", new PlatformApi(config, store, invoker, throttles, System::currentTimeMillis,
+                    build == null ? "dev" : build));
+            http.start();
+            LOG.info("platform API listening on http://{}:{}", config.bindAddress().getHostAddress(), http.getAddress().getPort());
+            return new PlatformServer(store, http, executor, throttles);
+        } catch (IOException e) {
+            store.close();
+            throw new UncheckedIOException("cannot listen on " + config.bindAddress() + ":" + config.port(), e);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void bootstrap(PlatformStore store, String name, String apiKey) {
+        int colon = apiKey.indexOf(':');
+        store.addSubjectIfAbsent(new Subject(name, name, apiKey.substring(0, colon), Authenticator.hashKey(apiKey.substring(colon + 1))));
+    }
+
+    /** The port the API listens on (the ephemeral one when configured with 0). */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** {@code http://host:port}, the value for {@code __OW_API_HOST} / the client's {@code apihost}. */
+    public URI apiHost() {
+        return URI.create("http://" + http.getAddress().getAddress().getHostAddress() + ":" + port());
+    }
+
+    /** The store (for operators' tools and tests that check what was persisted). */
+    public PlatformStore store() {
+        return store;
+    }
+
+    /** The per-namespace throttles (in-flight counts for monitoring). */
+    public Throttles throttles() {
+        return throttles;
+    }
+
+    /** Stops serving (requests still waiting are cut off) and closes the store. Does not close the invoker. */
+    @Override
+    public void close() {
+        http.stop(0);
+        executor.shutdownNow();
+        store.close();
+    }
+}

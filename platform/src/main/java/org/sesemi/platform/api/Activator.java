@@ -1,0 +1,97 @@
+package org.sesemi.platform.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import org.sesemi.platform.invoker.ActionSpec;
+import org.sesemi.platform.invoker.ActivationOutcome;
+import org.sesemi.platform.invoker.Invocation;
+import org.sesemi.platform.invoker.Invoker;
+import org.sesemi.platform.store.PlatformStore;
+import org.sesemi.platform.store.StoreException;
+import org.sesemi.platform.store.StoredActivation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts activations: hands an {@link Invocation} to the {@link Invoker}, and when the outcome arrives turns it into
+ * the activation record, stores it, releases the throttle permit, and completes the future a blocking request waits
+ * on. The record is stored before the future completes, so a client that got a result can always fetch the record.
+ *
+ * <p>An invoker failure (an exception instead of an outcome) becomes a recorded whisk internal error, so every
+ * activation id handed out leads to a record.
+ */
+final class Activator {
+    private static final Logger LOG = LoggerFactory.getLogger(Activator.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A finished activation: the full stored record and its status code. */
+    record Completed(ObjectNode record, int statusCode) {}
+
+    /** A started activation. */
+    record Pending(String activationId, CompletableFuture<Completed> completion) {}
+
+    private final PlatformStore store;
+    private final Invoker invoker;
+    private final LongSupplier clock;
+
+    Activator(PlatformStore store, Invoker invoker, LongSupplier clock) {
+        this.store = store;
+        this.invoker = invoker;
+        this.clock = clock;
+    }
+
+    static String newActivationId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * Starts one activation; {@code permit} is released when it completes, whatever happens.
+     *
+     * @param actionPath the action relative to its namespace ({@code name} or {@code pkg/name})
+     */
+    Pending start(Authenticator.Caller caller, ActionSpec action, String actionPath, ObjectNode params, long receivedAt,
+            boolean provideApiKey, Throttles.Permit permit) {
+        String id = newActivationId();
+        Invocation inv = new Invocation(id, caller.subject().name(), caller.subject().namespace(), action, params, receivedAt,
+                provideApiKey ? Optional.of(caller.apiKey()) : Optional.empty());
+        CompletableFuture<ActivationOutcome> running;
+        try {
+            running = invoker.invoke(inv);
+        } catch (RuntimeException e) {
+            running = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Completed> done = running.handle((outcome, failure) -> {
+            try {
+                ActivationOutcome o = outcome;
+                if (failure != null || o == null) {
+                    LOG.warn("activation {} of {} failed in the invoker", id, action.path(), failure);
+                    long now = clock.getAsLong();
+                    ObjectNode error = JsonNodeFactory.instance.objectNode().put("error", "An internal error occurred while running the action.");
+                    o = new ActivationOutcome(now, now, ActivationOutcome.INTERNAL_ERROR, error, List.of(), OptionalLong.empty(),
+                            Math.max(0, now - receivedAt), false, "none");
+                }
+                ObjectNode record = ActivationRecords.record(inv, caller.subject().name(), o);
+                try {
+                    store.addActivation(new StoredActivation(inv.invocationNamespace(), id, actionPath, o.start(),
+                            Math.max(0, o.end() - o.start()), action.limits().memoryMb(), o.initTimeMs().isPresent(), o.statusCode(),
+                            record));
+                } catch (StoreException e) {
+                    LOG.error("activation {} could not be stored", id, e);
+                }
+                return new Completed(record, o.statusCode());
+            } finally {
+                permit.release();
+            }
+        });
+        return new Pending(id, done);
+    }
+}

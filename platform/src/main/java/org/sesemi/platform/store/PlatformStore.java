@@ -1,0 +1,407 @@
+package org.sesemi.platform.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The platform's state in one SQLite database (WAL, {@code synchronous=NORMAL}: a crash of this process loses
+ * nothing committed; power loss may lose the last moments, acceptable for a single-machine platform whose actions can
+ * be re-deployed). Prepared statements only.
+ *
+ * <p>Thread-safe: one connection, used under a lock. The API's writes are small (one document or record each), so a
+ * single connection is simpler than a pool and not the bottleneck next to running actions.
+ *
+ * <p>Activations are kept up to {@code activationRetention} records; each insert deletes the oldest beyond that.
+ */
+public final class PlatformStore implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Connection conn;
+    private final int activationRetention;
+    private final ReentrantLock lock = new ReentrantLock();
+    private boolean closed;
+
+    private PlatformStore(Connection conn, int activationRetention) {
+        this.conn = conn;
+        this.activationRetention = activationRetention;
+    }
+
+    /** Opens the database at {@code db}, creating the file and its schema if needed. */
+    public static PlatformStore open(Path db, int activationRetention) {
+        if (activationRetention < 1) {
+            throw new IllegalArgumentException("activationRetention must be positive");
+        }
+        try {
+            Path parent = db.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            SQLiteConfig cfg = new SQLiteConfig();
+            cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+            cfg.setBusyTimeout(10_000);
+            cfg.enforceForeignKeys(true);
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath(), cfg.toProperties());
+            try {
+                migrate(c);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            return new PlatformStore(c, activationRetention);
+        } catch (SQLException | IOException e) {
+            throw new StoreException("cannot open platform database " + db + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void migrate(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+            s.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('revision', 0)");
+            s.execute("CREATE TABLE IF NOT EXISTS subjects (uuid TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+                    + " namespace TEXT NOT NULL UNIQUE, key_sha256 BLOB NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS actions (namespace TEXT NOT NULL, name TEXT NOT NULL, revision INTEGER NOT NULL,"
+                    + " updated INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (namespace, name))");
+            s.execute("CREATE INDEX IF NOT EXISTS actions_by_updated ON actions (namespace, updated DESC)");
+            s.execute("CREATE TABLE IF NOT EXISTS activations (seq INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT NOT NULL,"
+                    + " activation_id TEXT NOT NULL UNIQUE, action_path TEXT NOT NULL, start INTEGER NOT NULL,"
+                    + " duration_ms INTEGER NOT NULL, memory_mb INTEGER NOT NULL, cold INTEGER NOT NULL,"
+                    + " status_code INTEGER NOT NULL, record TEXT NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS activations_by_start ON activations (namespace, start DESC)");
+            s.execute("CREATE INDEX IF NOT EXISTS activations_by_action ON activations (namespace, action_path, start DESC)");
+        }
+    }
+
+    // ---------------------------------------------------------------- subjects
+
+    /** Stores {@code subject} unless a subject with its uuid or name exists already (first-start bootstrap). */
+    public void addSubjectIfAbsent(Subject subject) {
+        locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement(
+                    "INSERT OR IGNORE INTO subjects (uuid, name, namespace, key_sha256) VALUES (?, ?, ?, ?)")) {
+                p.setString(1, subject.uuid());
+                p.setString(2, subject.name());
+                p.setString(3, subject.namespace());
+                p.setBytes(4, subject.keySha256());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Optional<Subject> subjectByUuid(String uuid) {
+        return locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement("SELECT name, namespace, key_sha256 FROM subjects WHERE uuid = ?")) {
+                p.setString(1, uuid);
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? Optional.of(new Subject(r.getString(1), r.getString(2), uuid, r.getBytes(3))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    public Optional<StoredAction> action(String namespace, String name) {
+        return locked(() -> readAction(namespace, name));
+    }
+
+    private Optional<StoredAction> readAction(String namespace, String name) throws SQLException {
+        try (PreparedStatement p = conn.prepareStatement("SELECT revision, updated, doc FROM actions WHERE namespace = ? AND name = ?")) {
+            p.setString(1, namespace);
+            p.setString(2, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(new StoredAction(namespace, name, r.getLong(1), r.getLong(2), parse(r.getString(3))))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Creates an action; {@code expectedRevision} empty means it must not exist, else the stored revision must equal
+     * it (compare-and-set for updates).
+     *
+     * @return the stored action with its new revision
+     * @throws ConflictException if the action exists (create) or changed (update)
+     */
+    public StoredAction putAction(String namespace, String name, Optional<Long> expectedRevision, long updated, ObjectNode doc) {
+        String text = write(doc);
+        return locked(() -> transaction(() -> {
+            Optional<StoredAction> current = readAction(namespace, name);
+            if (expectedRevision.isEmpty() && current.isPresent()) {
+                throw new ConflictException(true);
+            }
+            if (expectedRevision.isPresent() && (current.isEmpty() || current.get().revision() != expectedRevision.get())) {
+                throw new ConflictException(false);
+            }
+            long revision = nextRevision();
+            try (PreparedStatement p = conn.prepareStatement("INSERT OR REPLACE INTO actions (namespace, name, revision, updated, doc)"
+                    + " VALUES (?, ?, ?, ?, ?)")) {
+                p.setString(1, namespace);
+                p.setString(2, name);
+                p.setLong(3, revision);
+                p.setLong(4, updated);
+                p.setString(5, text);
+                p.executeUpdate();
+            }
+            return new StoredAction(namespace, name, revision, updated, doc.deepCopy());
+        }));
+    }
+
+    private long nextRevision() throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            s.executeUpdate("UPDATE meta SET value = value + 1 WHERE key = 'revision'");
+            try (ResultSet r = s.executeQuery("SELECT value FROM meta WHERE key = 'revision'")) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /** Deletes and returns the action, or empty if there was none. */
+    public Optional<StoredAction> deleteAction(String namespace, String name) {
+        return locked(() -> transaction(() -> {
+            Optional<StoredAction> current = readAction(namespace, name);
+            if (current.isPresent()) {
+                try (PreparedStatement p = conn.prepareStatement("DELETE FROM actions WHERE namespace = ? AND name = ?")) {
+                    p.setString(1, namespace);
+                    p.setString(2, name);
+                    p.executeUpdate();
+                }
+            }
+            return current;
+        }));
+    }
+
+    /** Actions of one entity namespace ({@code ns} or {@code ns/pkg}), most recently updated first. */
+    public List<StoredAction> listActions(String namespace, int skip, int limit) {
+        return locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement("SELECT name, revision, updated, doc FROM actions WHERE namespace = ?"
+                    + " ORDER BY updated DESC, name LIMIT ? OFFSET ?")) {
+                p.setString(1, namespace);
+                p.setInt(2, limit);
+                p.setInt(3, skip);
+                List<StoredAction> out = new ArrayList<>();
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new StoredAction(namespace, r.getString(1), r.getLong(2), r.getLong(3), parse(r.getString(4))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    public long countActions(String namespace) {
+        return locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement("SELECT COUNT(*) FROM actions WHERE namespace = ?")) {
+                p.setString(1, namespace);
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    return r.getLong(1);
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    /** Stores a record and deletes the oldest records beyond the retention bound. */
+    public void addActivation(StoredActivation a) {
+        String text = write(a.record());
+        locked(() -> transaction(() -> {
+            long seq;
+            try (PreparedStatement p = conn.prepareStatement("INSERT INTO activations (namespace, activation_id, action_path, start,"
+                    + " duration_ms, memory_mb, cold, status_code, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, a.namespace());
+                p.setString(2, a.activationId());
+                p.setString(3, a.actionPath());
+                p.setLong(4, a.start());
+                p.setLong(5, a.durationMs());
+                p.setInt(6, a.memoryMb());
+                p.setInt(7, a.cold() ? 1 : 0);
+                p.setInt(8, a.statusCode());
+                p.setString(9, text);
+                p.executeUpdate();
+            }
+            try (Statement s = conn.createStatement(); ResultSet r = s.executeQuery("SELECT last_insert_rowid()")) {
+                r.next();
+                seq = r.getLong(1);
+            }
+            try (PreparedStatement p = conn.prepareStatement("DELETE FROM activations WHERE seq <= ?")) {
+                p.setLong(1, seq - activationRetention);
+                p.executeUpdate();
+            }
+            return null;
+        }));
+    }
+
+    public Optional<StoredActivation> activation(String namespace, String activationId) {
+        return locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement("SELECT " + ACTIVATION_COLUMNS
+                    + " FROM activations WHERE namespace = ? AND activation_id = ?")) {
+                p.setString(1, namespace);
+                p.setString(2, activationId);
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? Optional.of(readActivation(r)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** A filter over one namespace's activations; {@code since}/{@code upto} bound {@code start}, both inclusive. */
+    public record ActivationQuery(String namespace, Optional<String> actionPath, long since, long upto) {}
+
+    /** Matching activations, most recent start first. */
+    public List<StoredActivation> listActivations(ActivationQuery q, int skip, int limit) {
+        return locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement("SELECT " + ACTIVATION_COLUMNS + " FROM activations WHERE "
+                    + where(q) + " ORDER BY start DESC, seq DESC LIMIT ? OFFSET ?")) {
+                int i = bind(p, q);
+                p.setInt(i++, limit);
+                p.setInt(i, skip);
+                List<StoredActivation> out = new ArrayList<>();
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(readActivation(r));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    public long countActivations(ActivationQuery q) {
+        return locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement("SELECT COUNT(*) FROM activations WHERE " + where(q))) {
+                bind(p, q);
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    return r.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Usage per action over the activations matching {@code q} (its {@code actionPath} filter applies too). */
+    public List<BillingRow> billing(ActivationQuery q) {
+        return locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement("SELECT action_path, COUNT(*), SUM(cold), SUM(duration_ms),"
+                    + " SUM(CAST(memory_mb AS REAL) * duration_ms) FROM activations WHERE " + where(q)
+                    + " GROUP BY action_path ORDER BY action_path")) {
+                bind(p, q);
+                List<BillingRow> out = new ArrayList<>();
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new BillingRow(r.getString(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getDouble(5) / (1024.0 * 1000.0)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static final String ACTIVATION_COLUMNS =
+            "namespace, activation_id, action_path, start, duration_ms, memory_mb, cold, status_code, record";
+
+    private static String where(ActivationQuery q) {
+        return "namespace = ? AND start >= ? AND start <= ?" + (q.actionPath().isPresent() ? " AND action_path = ?" : "");
+    }
+
+    private static int bind(PreparedStatement p, ActivationQuery q) throws SQLException {
+        int i = 1;
+        p.setString(i++, q.namespace());
+        p.setLong(i++, q.since());
+        p.setLong(i++, q.upto());
+        if (q.actionPath().isPresent()) {
+            p.setString(i++, q.actionPath().get());
+        }
+        return i;
+    }
+
+    private static StoredActivation readActivation(ResultSet r) throws SQLException {
+        return new StoredActivation(r.getString(1), r.getString(2), r.getString(3), r.getLong(4), r.getLong(5), r.getInt(6),
+                r.getInt(7) != 0, r.getInt(8), parse(r.getString(9)));
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                conn.close();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("closing the platform database failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T locked(SqlWork<T> work) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new StoreException("platform store is closed");
+            }
+            return work.run();
+        } catch (SQLException e) {
+            throw new StoreException("platform database failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code work} in one write transaction (caller holds the lock). */
+    private <T> T transaction(SqlWork<T> work) throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            try {
+                T result = work.run();
+                s.execute("COMMIT");
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                s.execute("ROLLBACK");
+                throw e;
+            }
+        }
+    }
+
+    private static ObjectNode parse(String text) {
+        try {
+            return (ObjectNode) JSON.readTree(text);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new StoreException("stored document is not a JSON object", e);
+        }
+    }
+
+    private static String write(ObjectNode doc) {
+        try {
+            return JSON.writeValueAsString(doc);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("document cannot be serialised", e);
+        }
+    }
+}
