@@ -86,7 +86,8 @@ public final class PlatformApi implements HttpHandler {
     }
 
     /** One request's context. */
-    private record Req(HttpExchange ex, String method, List<String> path, Map<String, String> query, long receivedAt) {}
+    private record Req(HttpExchange ex, String method, List<String> path, boolean trailingSlash, Map<String, String> query,
+            long receivedAt) {}
 
     @Override
     public void handle(HttpExchange ex) throws IOException {
@@ -105,8 +106,13 @@ public final class PlatformApi implements HttpHandler {
                 ex.sendResponseHeaders(200, -1);
                 status = 200;
             } else {
-                Req req = new Req(ex, method, segments(ex.getRequestURI().getRawPath()), query(ex.getRequestURI().getRawQuery()),
-                        receivedAt);
+                String rawPath = ex.getRequestURI().getRawPath();
+                List<String> path = segments(rawPath);
+                boolean trailingSlash = !path.isEmpty() && path.getLast().isEmpty();
+                if (trailingSlash) {
+                    path = path.subList(0, path.size() - 1);
+                }
+                Req req = new Req(ex, method, path, trailingSlash, query(ex.getRequestURI().getRawQuery()), receivedAt);
                 status = route(req);
             }
         } catch (ApiException e) {
@@ -167,12 +173,12 @@ public final class PlatformApi implements HttpHandler {
     private int namespaced(Req r, String ns, String collection, List<String> rest) throws IOException {
         switch (collection) {
             case "actions" -> {
-                if (rest.isEmpty() || (rest.size() == 2 && rest.get(1).isEmpty())) {
+                if (rest.isEmpty() || (rest.size() == 1 && r.trailingSlash())) {
                     allow(r, "GET");
                     String owner = authorize(r, ns);
                     return listActions(r, rest.isEmpty() ? owner : owner + "/" + entityName(rest.get(0)));
                 }
-                if (rest.size() > 2) {
+                if (rest.size() > 2 || r.trailingSlash()) {
                     throw notFound();
                 }
                 allow(r, "GET, PUT, DELETE, POST");
