@@ -179,9 +179,11 @@ final class PlatformFixture implements AutoCloseable {
         return "Authorization: " + basic(GUEST) + "\r\n";
     }
 
-    /** Creates a blackbox action of the test image; {@code extra} is merged into the body (JSON object members). */
+    /** Creates a blackbox action of the test image; {@code extra} is merged into the body (JSON object members; one
+     * starting with {@code "exec"} replaces the default exec). */
     Resp createAction(String path, String extra) {
-        String body = "{\"exec\":{\"kind\":\"blackbox\",\"image\":\"" + IMAGE + "\"}" + (extra.isEmpty() ? "" : "," + extra) + "}";
+        String exec = "\"exec\":{\"kind\":\"blackbox\",\"image\":\"" + IMAGE + "\"}";
+        String body = extra.startsWith("\"exec\"") ? "{" + extra + "}" : "{" + exec + (extra.isEmpty() ? "" : "," + extra) + "}";
         return call("PUT", "/api/v1/namespaces/_/actions/" + path, body);
     }
 }
