@@ -1,21 +1,14 @@
 package org.sesemi.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,6 +25,7 @@ import org.sesemi.client.inference.InferenceRequest;
 import org.sesemi.client.inference.RuntimeRejectedException;
 import org.sesemi.client.inference.Tensor;
 import org.sesemi.client.keyservice.KeyServiceClient;
+import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
 import org.sesemi.client.text.WordPieceTokenizer;
 import org.sesemi.crypto.ModelCipher;
@@ -42,10 +36,11 @@ import org.sesemi.crypto.RequestKey;
 import org.sesemi.keyservice.KeyServiceConfig;
 import org.sesemi.keyservice.KeyServiceServer;
 import org.sesemi.models.RealModels;
-import org.sesemi.runtime.core.EnclaveRuntime;
+import org.sesemi.platform.PlatformConfig;
+import org.sesemi.platform.PlatformServer;
+import org.sesemi.platform.invoker.ContainerPool;
+import org.sesemi.platform.invoker.InvokerConfig;
 import org.sesemi.runtime.core.RuntimeSettings;
-import org.sesemi.runtime.host.HostConfig;
-import org.sesemi.runtime.host.RuntimeServer;
 import org.sesemi.runtime.store.DirectoryModelStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,11 +81,14 @@ final class DemoCommand implements Callable<Integer> {
         out.println("working directory: " + work);
         try (KeyServiceServer ks = KeyServiceServer.start(KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(0)
                         .withDatabase(work.resolve("keyservice.db")).withTee(TeeConfig.simulated(teeDir, "keyservice")));
-                RuntimeServer runtime = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings,
-                        Map.of(), quiet(), quiet())) {
+                ContainerPool invoker = new ContainerPool(InvokerConfig.defaults().withUserMemoryMb(2048), PlatformCommand.images(Map.of()));
+                PlatformServer platform = PlatformServer.start(PlatformConfig.defaults(work.resolve("platform.db")).withPort(0), invoker)) {
+            // What `sesemi measure` prints: the simulated measurement of this build's runtime, which the owner grants.
             Measurement runtimeM = SimulatedTee.open(teeDir, "runtime").measurement();
             out.printf("%n[1] KeyService on %s, simulated TEE, measurement %s%n", ks.uri(), ks.measurement().value());
-            out.printf("[2] SeMIRT runtime on http://127.0.0.1:%d (OpenWhisk action protocol), measurement %s%n", runtime.port(), runtimeM.value());
+            out.printf("[2] serverless platform on %s (OpenWhisk REST API, embedded): action containers are separate processes;%n",
+                    platform.apiHost());
+            out.printf("    image %s = this build's SeMIRT runtime, measurement %s%n", PlatformCommand.SEMIRT_IMAGE, runtimeM.value());
 
             KeyServiceEndpoint endpoint = new KeyServiceEndpoint(ks.uri(),
                     VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder().expectMeasurement(ks.measurement()).build());
@@ -129,23 +127,28 @@ final class DemoCommand implements Callable<Integer> {
             out.println("    owner stored the model key and granted (model, user, runtime measurement);");
             out.println("    user registered a request key for (model, runtime measurement). The stranger registered one too, but has no grant.");
 
-            // The platform initialises the function; it passes only addresses and public measurements.
-            init(runtime.port(), Map.of(
-                    RuntimeSettings.KS_URL, ks.uri().toString(),
-                    RuntimeSettings.KS_MEASUREMENT, ks.measurement().value(),
-                    RuntimeSettings.TEE, "simulated",
-                    RuntimeSettings.TEE_DIR, teeDir.toString(),
-                    RuntimeSettings.MODEL_STORE, store.root().toString(),
-                    RuntimeSettings.MODEL_BUDGET, "512m",
-                    RuntimeSettings.TIMING, "true"));
+            // The function: a blackbox action running the runtime image. Its init parameters (sent to /init when a
+            // container starts) are only addresses and public measurements.
+            OpenWhiskClient ow = new OpenWhiskClient(platform.apiHost(), PlatformServer.GUEST_API_KEY, "_");
+            ow.putAction("semirt", OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(1024).withConcurrency(8)
+                    .withInitParameters(Map.of(
+                            RuntimeSettings.KS_URL, ks.uri().toString(),
+                            RuntimeSettings.KS_MEASUREMENT, ks.measurement().value(),
+                            RuntimeSettings.TEE, "simulated",
+                            RuntimeSettings.TEE_DIR, teeDir.toString(),
+                            RuntimeSettings.MODEL_STORE, store.root().toString(),
+                            RuntimeSettings.MODEL_BUDGET, "512m",
+                            RuntimeSettings.TIMING, "true")), false);
+            out.println("[6] the function 'semirt' was created on the platform: image " + PlatformCommand.SEMIRT_IMAGE
+                    + ", 1024 MB, up to 8 concurrent requests per container");
 
-            URI run = URI.create("http://127.0.0.1:" + runtime.port() + "/run");
-            InferenceClient client = new InferenceClient(run, InferenceClient.Protocol.OPENWHISK_RUN, user.id(), model, requestKey);
+            InferenceClient client = InferenceClient.viaOpenWhisk(platform.apiHost(), PlatformServer.GUEST_API_KEY, "semirt", user.id(), model,
+                    requestKey);
             WordPieceTokenizer tokenizer;
             try (InputStream tj = RealModels.class.getClassLoader().getResourceAsStream(RealModels.MINILM_TOKENIZER_RESOURCE)) {
                 tokenizer = WordPieceTokenizer.fromJson(tj);
             }
-            out.println("[6] user's private semantic search, every sentence sent as an encrypted request:");
+            out.println("[7] user's private semantic search, every sentence an encrypted request invoking the function:");
             List<String> texts = new ArrayList<>();
             texts.add(QUERY);
             texts.addAll(DOCUMENTS);
@@ -163,13 +166,14 @@ final class DemoCommand implements Callable<Integer> {
             }
 
             try {
-                new InferenceClient(run, InferenceClient.Protocol.OPENWHISK_RUN, stranger.id(), model, RequestKey.generate())
+                InferenceClient.viaOpenWhisk(platform.apiHost(), PlatformServer.GUEST_API_KEY, "semirt", stranger.id(), model, RequestKey.generate())
                         .infer(request(tokenizer.encode(QUERY, MAX_TOKENS)), true);
-                out.println("[7] UNEXPECTED: the stranger was served");
+                out.println("[8] UNEXPECTED: the stranger was served");
                 return 1;
             } catch (RuntimeRejectedException e) {
-                out.printf("[7] the stranger (no grant) is refused by the runtime: %s (%s); the user keeps being served.%n", e.code(), e.reason());
+                out.printf("[8] the stranger (no grant) is refused by the runtime: %s (%s); the user keeps being served.%n", e.code(), e.reason());
             }
+            platformView(out, ow);
 
             out.println();
             out.println("who saw what in clear:");
@@ -177,7 +181,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  user         : its sentences and the embeddings; its request key");
             out.println("  KeyService   : keys only (sealed at rest in " + work.resolve("keyservice.db").getFileName() + "), never model or data");
             out.println("  runtime (TEE): model, sentences, embeddings — in enclave memory only");
-            out.println("  cloud/host   : ciphertext, model id, user id, request ids, sizes and timing; no plaintext, no key");
+            out.println("  platform/host: ciphertext, model id, user id, request ids, sizes and timing; no plaintext, no key");
             out.printf("%ndemo finished in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             return 0;
         } finally {
@@ -248,20 +252,24 @@ final class DemoCommand implements Callable<Integer> {
         return String.format("  (in the TEE: inference %.1f ms; keys and model cached)", t.getOrDefault("inferenceMs", 0.0));
     }
 
-    private static void init(int port, Map<String, String> env) throws Exception {
-        String body = new ObjectMapper().writeValueAsString(Map.of("value", Map.of("name", "semirt", "env", env)));
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/init")).timeout(Duration.ofMinutes(1))
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new CliErrors.UserException("runtime /init failed with HTTP " + r.statusCode() + ": " + r.body());
+    /** What the platform recorded: one activation per request, cold or warm, and what it bills. */
+    private static void platformView(PrintWriter out, OpenWhiskClient ow) throws Exception {
+        List<com.fasterxml.jackson.databind.JsonNode> acts = new ArrayList<>(ow.listActivations("semirt", 0, 50, java.util.OptionalLong.empty(),
+                java.util.OptionalLong.empty(), true));
+        java.util.Collections.reverse(acts); // oldest first
+        int cold = 0;
+        double gbs = 0;
+        for (var a : acts) {
+            cold += OpenWhiskClient.annotation(a, "initTime").isPresent() ? 1 : 0;
+            gbs += OpenWhiskClient.annotation(a, "limits").map(l -> l.path("memory").asDouble()).orElse(0.0) / 1024 * a.path("duration").asDouble() / 1000;
         }
-    }
-
-    /** The runtime's activation log stream (OpenWhisk sentinels) is not part of the demo's story. */
-    private static PrintStream quiet() {
-        return new PrintStream(java.io.OutputStream.nullOutputStream());
+        out.printf("[9] the platform's records: %d activations of 'semirt', %d cold (initTime), %d warm; %.3f GB-s billed%n", acts.size(), cold,
+                acts.size() - cold, gbs);
+        var first = acts.getFirst();
+        out.printf("    the cold one: waited %d ms for its container (process start), /init %d ms, %d ms in all; its status: %s%n",
+                OpenWhiskClient.annotation(first, "waitTime").map(com.fasterxml.jackson.databind.JsonNode::asLong).orElse(0L),
+                OpenWhiskClient.annotation(first, "initTime").map(com.fasterxml.jackson.databind.JsonNode::asLong).orElse(0L),
+                first.path("duration").asLong(), first.path("response").path("status").asText());
     }
 
     private static void deleteTree(Path root) throws java.io.IOException {

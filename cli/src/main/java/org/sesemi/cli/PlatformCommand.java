@@ -1,0 +1,131 @@
+package org.sesemi.cli;
+
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.sesemi.platform.PlatformConfig;
+import org.sesemi.platform.PlatformServer;
+import org.sesemi.platform.invoker.ContainerPool;
+import org.sesemi.platform.invoker.ImageRegistry;
+import org.sesemi.platform.invoker.InvokerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sesemi platform serve}: the embedded OpenWhisk-compatible platform (docs/platform.md). */
+@Command(name = "platform", mixinStandardHelpOptions = true, description = "The embedded OpenWhisk-compatible serverless platform.",
+        subcommands = {PlatformCommand.Serve.class})
+final class PlatformCommand {
+    /** The image name under which this build's SeMIRT runtime is available to blackbox actions. */
+    static final String SEMIRT_IMAGE = "sesemi/semirt";
+
+    /**
+     * The images this installation provides: {@value #SEMIRT_IMAGE}, started as {@code sesemi runtime serve} on the
+     * invoker's port with the same JVM, class path and JVM options as this process (so a simulated runtime has the
+     * measurement {@code sesemi measure} reports), accepting concurrent activations.
+     */
+    static ImageRegistry images(Map<String, ImageRegistry.Image> extra) {
+        Map<String, ImageRegistry.Image> all = new LinkedHashMap<>();
+        all.put(SEMIRT_IMAGE, semirtImage());
+        all.putAll(extra);
+        return ImageRegistry.of(all);
+    }
+
+    static ImageRegistry.Image semirtImage() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            // The options bin/sesemi sets (native access, G1 regions, Unsafe, sesemi.* properties); not agents or debuggers.
+            if (arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access") || arg.startsWith("-XX:G1HeapRegionSize")
+                    || arg.startsWith("-Dsesemi.") || arg.startsWith("-Djava.io.tmpdir") || arg.startsWith("-Donnxruntime.")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "runtime", "serve", "--platform", "openwhisk",
+                "--bind", "127.0.0.1", "--port", ImageRegistry.PORT));
+        return new ImageRegistry.Image(cmd, Map.of("__OW_ALLOW_CONCURRENT", "true"));
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Serve the OpenWhisk REST API subset (actions, invocations, activations) on loopback; action containers are",
+                "local runtime processes. Blackbox image '" + SEMIRT_IMAGE + "' is this build's SeMIRT runtime."})
+    static final class Serve implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Option(names = "--port", defaultValue = "3233", description = "API port, 0 for any free one (default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--data", description = "Directory for the platform's database (default ~/.sesemi/platform).")
+        Path data;
+
+        @Option(names = "--user-memory", defaultValue = "2048", description = "Invoker capacity: MB of action memory (limits.memory) alive at once (default ${DEFAULT-VALUE}).")
+        int userMemoryMb;
+
+        @Option(names = "--idle-timeout", defaultValue = "PT10M", description = "Destroy warm containers idle this long, ISO-8601 duration (default ${DEFAULT-VALUE}).")
+        Duration idleTimeout;
+
+        @Option(names = "--max-payload", defaultValue = "1048576", description = "Largest invoke body in bytes (default ${DEFAULT-VALUE}, OpenWhisk's 1 MB).")
+        int maxPayload;
+
+        @Option(names = "--prewarm", description = "Stem cells IMAGE:MEMORY_MB:COUNT, e.g. " + SEMIRT_IMAGE + ":512:1 (repeatable).")
+        List<String> prewarm = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = data != null ? data : Path.of(System.getProperty("user.home"), ".sesemi", "platform");
+            Files.createDirectories(dir);
+            List<InvokerConfig.Prewarm> cells = new ArrayList<>();
+            for (String p : prewarm) {
+                String[] f = p.split(":");
+                try {
+                    if (f.length != 3 && f.length != 4) {
+                        throw new IllegalArgumentException("expected IMAGE:MEMORY_MB:COUNT");
+                    }
+                    // an image name may itself contain one ':' (a tag)
+                    String image = f.length == 4 ? f[0] + ":" + f[1] : f[0];
+                    cells.add(new InvokerConfig.Prewarm(image, Integer.parseInt(f[f.length - 2]), Integer.parseInt(f[f.length - 1])));
+                } catch (IllegalArgumentException e) {
+                    throw new CliErrors.UserException("--prewarm " + p + ": " + e.getMessage());
+                }
+            }
+            PlatformConfig config;
+            InvokerConfig invokerConfig;
+            try {
+                config = PlatformConfig.defaults(dir.resolve("platform.db")).withPort(port).withMaxPayloadBytes(maxPayload);
+                invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb).withIdleTimeout(idleTimeout).withPrewarm(cells);
+            } catch (IllegalArgumentException e) {
+                throw new CliErrors.UserException(e.getMessage());
+            }
+            ContainerPool pool = new ContainerPool(invokerConfig, images(Map.of()));
+            PlatformServer server;
+            try {
+                server = PlatformServer.start(config, pool);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw new CliErrors.UserException("cannot start the platform: " + e.getMessage());
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("SeSeMI platform (OpenWhisk-compatible REST API) on " + server.apiHost() + "/api/v1");
+            err.println("  guest API key: " + PlatformServer.GUEST_API_KEY + "  (OpenWhisk standalone's well-known key: loopback only)");
+            err.println("  invoker: " + userMemoryMb + " MB of action memory; images: " + SEMIRT_IMAGE + "; state in " + dir);
+            err.flush();
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                pool.close();
+                stop.countDown();
+            }));
+            stop.await();
+            return 0;
+        }
+    }
+}
