@@ -83,7 +83,12 @@ final class ActionDocuments {
 
         JsonNode params = body.get("parameters");
         if (params != null && !params.isNull()) {
-            doc.set("parameters", parameters(params));
+            ArrayNode parsed = parameters(params);
+            long size = parsed.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (size > config.maxPayloadBytes()) {
+                throw new ApiException(413, Messages.tooLarge("Parameters", size, config.maxPayloadBytes()));
+            }
+            doc.set("parameters", parsed);
         } else {
             doc.set("parameters", existing.<JsonNode>map(e -> e.path("parameters").deepCopy()).orElse(F.arrayNode()));
         }

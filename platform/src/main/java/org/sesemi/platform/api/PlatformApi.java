@@ -328,8 +328,14 @@ public final class PlatformApi implements HttpHandler {
         Throttles.Permit permit = throttles.acquire(caller.subject().namespace());
         boolean provideKey = ActionDocuments.annotation(action.doc(), "provide-api-key").map(JsonNode::asBoolean).orElse(true);
         String actionPath = pkg == null ? name : pkg + "/" + name;
-        Activator.Pending pending = activator.start(caller, ActionDocuments.spec(owner, pkg == null ? "" : pkg + "/", action),
-                actionPath, params, r.receivedAt(), provideKey, permit);
+        Activator.Pending pending;
+        try {
+            pending = activator.start(caller, ActionDocuments.spec(owner, pkg == null ? "" : pkg + "/", action), actionPath, params,
+                    r.receivedAt(), provideKey, permit);
+        } catch (RuntimeException e) {
+            permit.release();
+            throw e;
+        }
         r.ex().getResponseHeaders().set("x-openwhisk-activation-id", pending.activationId());
         ObjectNode accepted = F.objectNode().put("activationId", pending.activationId());
         if (!blocking) {

@@ -295,6 +295,15 @@ class ActionsApiTest {
     }
 
     @Test
+    void oversizedParametersAre413() {
+        String big = "\"parameters\":[{\"key\":\"k\",\"value\":\"" + "v".repeat(1 << 20) + "\"}]";
+        Resp r = p.createAction("bigparams", big);
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.error()).matches("Parameters larger than allowed: \\d+ > 1048576 bytes\\.");
+        assertThat(p.call("GET", ACTIONS + "bigparams", null).status()).isEqualTo(404);
+    }
+
+    @Test
     void truncatedBodiesAre400AndStoreNothing() {
         String head = "PUT " + ACTIONS + "trunc HTTP/1.1\r\nHost: x\r\n" + p.authHeader() + "Content-Type: application/json\r\n";
         String fixed = p.raw(head + "Content-Length: 500\r\n\r\n{\"exec\":{\"kind\":\"blackbox\"", true);
