@@ -266,8 +266,7 @@ public final class ContainerPool implements Invoker {
         try {
             if (p.startProcess()) {
                 try {
-                    slot.process = ProcessContainer.start(images.lookup(slot.image).orElseThrow(), containerEnv(),
-                            config.startTimeout(), http, config.maxBufferedLogBytes());
+                    slot.process = startProcess(slot.image);
                     if (slot.concurrency > 1) {
                         slot.process.logs().discardFromNowOn();
                     }
@@ -428,8 +427,7 @@ public final class ContainerPool implements Invoker {
             slots.add(slot);
         }
         try {
-            ProcessContainer process = ProcessContainer.start(images.lookup(image).orElseThrow(), containerEnv(),
-                    config.startTimeout(), http, config.maxBufferedLogBytes());
+            ProcessContainer process = startProcess(image);
             boolean keep;
             synchronized (lock) {
                 keep = slot.state == State.PREWARM_STARTING;
@@ -453,6 +451,19 @@ public final class ContainerPool implements Invoker {
             }
         }
         drain();
+    }
+
+    /**
+     * Starts a container process, trying once more on failure: the free port is chosen before the process binds it,
+     * so another process can take it in between.
+     */
+    private ProcessContainer startProcess(String image) throws ProcessContainer.StartException, InterruptedException {
+        ImageRegistry.Image spec = images.lookup(image).orElseThrow();
+        try {
+            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes());
+        } catch (ProcessContainer.StartException first) {
+            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes());
+        }
     }
 
     private Map<String, String> containerEnv() {

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeoutException;
  * kills the process and its descendants. Thread-safe: several {@code /run} requests may be in flight at once.
  */
 final class ProcessContainer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProcessContainer.class);
 
     /** A start that failed: the process exited or never listened. */
     static final class StartException extends Exception {
@@ -85,7 +86,13 @@ final class ProcessContainer implements AutoCloseable {
         ProcessContainer container = new ProcessContainer(process, port, client, logs);
         try {
             container.awaitListening(startTimeout);
-        } catch (StartException | InterruptedException | RuntimeException e) {
+        } catch (StartException e) {
+            container.close();
+            // The runtime's own output explains a failed start; it goes to the operator's log only, not to callers.
+            LOG.warn("a container failed to start: {}; its last output: {}", e.getMessage(),
+                    logs.collect(200, 8 * 1024));
+            throw e;
+        } catch (InterruptedException | RuntimeException e) {
             container.close();
             throw e;
         }

@@ -16,11 +16,14 @@ final class TestActions {
 
     private TestActions() {}
 
-    /** The TestAction as a real child JVM, started with flags that keep its start-up cheap. */
+    /**
+     * The TestAction as a real child JVM, started with flags that keep its start-up cheap, from a private copy of its
+     * class so that a concurrent rebuild of this module does not break it.
+     */
     static ImageRegistry.Image testActionImage() {
         String java = ProcessHandle.current().info().command().orElse("java");
         return new ImageRegistry.Image(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xmx64m",
-                "-Xshare:auto", "-cp", System.getProperty("java.class.path"), TestAction.class.getName(), ImageRegistry.PORT),
+                "-Xshare:auto", "-cp", TestAction.isolatedClasspath(), TestAction.class.getName(), ImageRegistry.PORT),
                 Map.of("TEST_ACTION_TAG", "port-{port}"));
     }
 

@@ -50,6 +50,48 @@ public final class TestAction {
 
     private TestAction() {}
 
+    private static volatile String isolatedClasspath;
+
+    /**
+     * A classpath for launching this program that does not depend on {@code target/test-classes}: this class file is
+     * copied to a private temporary directory, and only the jar entries of {@code java.class.path} are kept. Tests use it
+     * so that a concurrent rebuild of the module cannot make the child JVM fail with a missing class.
+     */
+    public static String isolatedClasspath() {
+        String cached = isolatedClasspath;
+        if (cached != null) {
+            return cached;
+        }
+        synchronized (TestAction.class) {
+            if (isolatedClasspath == null) {
+                try {
+                    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sesemi-test-action");
+                    java.nio.file.Path pkg = dir.resolve(TestAction.class.getPackageName().replace('.', '/'));
+                    java.nio.file.Files.createDirectories(pkg);
+                    java.nio.file.Path file = pkg.resolve("TestAction.class");
+                    try (InputStream in = TestAction.class.getResourceAsStream("TestAction.class")) {
+                        java.nio.file.Files.write(file, in.readAllBytes());
+                    }
+                    for (java.nio.file.Path p : java.util.List.of(dir, pkg.getParent().getParent().getParent(),
+                            pkg.getParent().getParent(), pkg.getParent(), pkg, file)) {
+                        // deleteOnExit runs in reverse order of registration: the file first, the directory last.
+                        p.toFile().deleteOnExit();
+                    }
+                    StringBuilder cp = new StringBuilder(dir.toString());
+                    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                        if (entry.endsWith(".jar")) {
+                            cp.append(java.io.File.pathSeparator).append(entry);
+                        }
+                    }
+                    isolatedClasspath = cp.toString();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return isolatedClasspath;
+        }
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
             System.err.println("usage: TestAction <port>");
