@@ -28,8 +28,8 @@ public final class ApiException extends RuntimeException {
         return status;
     }
 
-    /** The {@code Allow} header value of a 405, else null. */
-    public String allow() {
-        return allow;
+    /** The {@code Allow} header value of a 405. */
+    public java.util.Optional<String> allow() {
+        return java.util.Optional.ofNullable(allow);
     }
 }

@@ -116,9 +116,7 @@ public final class PlatformApi implements HttpHandler {
                 status = route(req);
             }
         } catch (ApiException e) {
-            if (e.allow() != null) {
-                h.set("Allow", e.allow());
-            }
+            e.allow().ifPresent(methods -> h.set("Allow", methods));
             if (e.status() == 401) {
                 h.set("WWW-Authenticate", "Basic realm=\"whisk rest service\"");
             }
