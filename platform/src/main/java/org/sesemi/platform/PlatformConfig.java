@@ -49,6 +49,16 @@ public record PlatformConfig(InetAddress bindAddress, int port, Path database, i
                 maxEntityBytes, invocationsPerMinute, concurrentInvocations, activationRetention);
     }
 
+    public PlatformConfig withBindAddress(InetAddress address) {
+        return new PlatformConfig(address, port, database, maxActionMemoryMb, maxActionConcurrency, maxPayloadBytes, maxEntityBytes,
+                invocationsPerMinute, concurrentInvocations, activationRetention);
+    }
+
+    public PlatformConfig withActionLimits(int maxMemoryMb, int maxConcurrency) {
+        return new PlatformConfig(bindAddress, port, database, maxMemoryMb, maxConcurrency, maxPayloadBytes, maxEntityBytes,
+                invocationsPerMinute, concurrentInvocations, activationRetention);
+    }
+
     public PlatformConfig withThrottles(int perMinute, int concurrent) {
         return new PlatformConfig(bindAddress, port, database, maxActionMemoryMb, maxActionConcurrency, maxPayloadBytes,
                 maxEntityBytes, perMinute, concurrent, activationRetention);

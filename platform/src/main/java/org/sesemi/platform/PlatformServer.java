@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The {@link Invoker} belongs to the caller: {@link #close()} stops the API and closes the store, and the caller
  * closes the invoker afterwards.
+ *
+ * <p>There is no TLS and the guest key is public, so the default bind address is loopback. The JDK server has no
+ * per-request read deadline by default; operators exposing the port beyond loopback should also set
+ * {@code -Dsun.net.httpserver.maxReqTime=<seconds>} against slow clients.
  */
 public final class PlatformServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlatformServer.class);

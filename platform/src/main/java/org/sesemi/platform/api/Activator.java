@@ -85,7 +85,11 @@ final class Activator {
                             Math.max(0, o.end() - o.start()), action.limits().memoryMb(), o.initTimeMs().isPresent(), o.statusCode(),
                             record));
                 } catch (StoreException e) {
-                    LOG.error("activation {} could not be stored", id, e);
+                    if (store.isClosed()) {
+                        LOG.debug("activation {} finished after the platform stopped; its record is dropped", id);
+                    } else {
+                        LOG.error("activation {} could not be stored", id, e);
+                    }
                 }
                 return new Completed(record, o.statusCode());
             } finally {

@@ -341,6 +341,16 @@ public final class PlatformStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- plumbing
 
+    /** Whether {@link #close()} has been called (late writers, e.g. activations finishing at shutdown, check this). */
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void close() {
         lock.lock();
