@@ -101,7 +101,7 @@ public final class PlatformApi implements HttpHandler {
         int status;
         try {
             if (method.equals("OPTIONS")) {
-                h.set("Access-Control-Allow-Methods", "GET, DELETE, POST, PUT, HEAD");
+                h.set("Access-Control-Allow-Methods", "GET, DELETE, POST, PUT");
                 h.set("Access-Control-Allow-Headers", "Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent, X-Request-ID");
                 ex.sendResponseHeaders(200, -1);
                 status = 200;
@@ -632,7 +632,7 @@ public final class PlatformApi implements HttpHandler {
     }
 
     /** Parses a JSON body; empty (or whitespace-only) gives empty. Parser messages are not echoed: they quote input. */
-    private static Optional<JsonNode> parse(byte[] body) {
+    static Optional<JsonNode> parse(byte[] body) {
         boolean blank = true;
         for (byte b : body) {
             if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
