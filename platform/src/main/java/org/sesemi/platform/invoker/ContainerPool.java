@@ -163,9 +163,16 @@ public final class ContainerPool implements Invoker {
         ActionSpec action = job.invocation().action();
         Key key = new Key(action.path(), action.revision(), job.invocation().invocationNamespace());
         int concurrency = action.limits().concurrency();
+        for (Slot s : List.copyOf(slots)) {
+            if (s.key != null && s.state == State.READY && s.active == 0 && s.process != null && !s.process.isAlive()) {
+                removeLocked(s); // died while idle: its memory is free again, and it must not be reused
+                evicted.add(s);
+            }
+        }
         Slot warm = null;
         for (Slot s : slots) {
             if (key.equals(s.key) && !s.removing && (s.state == State.READY || s.state == State.STARTING)
+                    && (s.process == null || s.process.isAlive())
                     && s.active < s.concurrency && (warm == null || warm.state != State.READY && s.state == State.READY)) {
                 warm = s;
             }
@@ -181,7 +188,7 @@ public final class ContainerPool implements Invoker {
         }
         String image = ImageRegistry.imageOf(action.exec());
         for (Slot s : slots) {
-            if (s.state == State.PREWARM && s.image.equals(image) && s.memoryMb == needed) {
+            if (s.state == State.PREWARM && s.image.equals(image) && s.memoryMb == needed && s.process.isAlive()) {
                 s.key = key;
                 s.concurrency = concurrency;
                 s.state = State.STARTING;
@@ -246,9 +253,8 @@ public final class ContainerPool implements Invoker {
             ActivationOutcome outcome;
             try {
                 outcome = execute(placement);
-            } catch (Throwable t) {
+            } catch (RuntimeException | Error | InterruptedException t) {
                 LOG.error("activation {} failed inside the invoker", placement.job().invocation().activationId(), t);
-                finish(placement.slot(), true);
                 outcome = failure(placement.job().invocation(), System.currentTimeMillis(), ActivationOutcome.INTERNAL_ERROR,
                         "The invoker failed to run the activation.");
             }
@@ -269,6 +275,17 @@ public final class ContainerPool implements Invoker {
                     slot.process = startProcess(slot.image);
                     if (slot.concurrency > 1) {
                         slot.process.logs().discardFromNowOn();
+                    }
+                    boolean shutDown;
+                    synchronized (lock) {
+                        shutDown = closed;
+                    }
+                    if (shutDown) {
+                        remove = true;
+                        long now = System.currentTimeMillis();
+                        return new ActivationOutcome(now, now, ActivationOutcome.INTERNAL_ERROR,
+                                errorResult("The invoker is shutting down."), List.of(), OptionalLong.empty(),
+                                now - inv.receivedAtMillis(), false, p.containerState());
                     }
                 } catch (ProcessContainer.StartException e) {
                     remove = true;
@@ -327,7 +344,7 @@ public final class ContainerPool implements Invoker {
             } else if (remove) {
                 logs = logsAfterFailure(slot, action.limits());
             } else {
-                logs = slot.process.logs().collect(config.logWait().toMillis(), logLimit(action.limits()));
+                logs = slot.process.logs().collect(logWaitMillis(slot), logLimit(action.limits()));
             }
             return new ActivationOutcome(start, end, result.status(), result.body(), logs, initTime, waitTime, run.timedOut(),
                     p.containerState());
@@ -342,11 +359,19 @@ public final class ContainerPool implements Invoker {
     /** Kills the process first so the log readers reach the end of its output, then collects it. */
     private List<String> logsAfterFailure(Slot slot, ActionLimits limits) throws InterruptedException {
         ProcessContainer process = slot.process;
-        if (process == null || slot.concurrency > 1) {
+        if (process == null) {
             return List.of();
+        }
+        if (slot.concurrency > 1) {
+            return List.of(java.time.Instant.now() + " stderr: " + CONCURRENT_LOGS_NOTE);
         }
         process.close();
         return process.logs().collect(config.logWait().toMillis(), logLimit(limits));
+    }
+
+    /** Images that do not mark the end of an activation's output get no wait: their logs are what is there. */
+    private long logWaitMillis(Slot slot) {
+        return images.lookup(slot.image).map(ImageRegistry.Image::sentinelledLogs).orElse(false) ? config.logWait().toMillis() : 0;
     }
 
     private static long logLimit(ActionLimits limits) {
@@ -362,7 +387,8 @@ public final class ContainerPool implements Invoker {
             if (remove) {
                 slot.removing = true;
             }
-            if (slot.removing && slot.active <= 0 && slot.state != State.REMOVED) {
+            if ((slot.removing || slot.state == State.REMOVED) && slot.active <= 0) {
+                // Removed while busy (by close()) or marked for removal after an error: the last activation out kills it.
                 removeLocked(slot);
                 destroy = true;
             }
@@ -393,15 +419,25 @@ public final class ContainerPool implements Invoker {
 
     private void expireIdle() {
         List<Slot> expired = new ArrayList<>();
+        List<Slot> deadStemCells = new ArrayList<>();
         long limit = config.idleTimeout().toNanos();
         long now = System.nanoTime();
         synchronized (lock) {
             for (Slot s : List.copyOf(slots)) {
-                if (s.key != null && s.state == State.READY && s.active == 0 && now - s.lastUsedNanos >= limit) {
+                boolean dead = s.process != null && !s.process.isAlive();
+                if (s.key != null && s.state == State.READY && s.active == 0 && (dead || now - s.lastUsedNanos >= limit)) {
                     removeLocked(s);
                     expired.add(s);
+                } else if (s.state == State.PREWARM && dead) {
+                    removeLocked(s);
+                    deadStemCells.add(s);
                 }
             }
+        }
+        if (!deadStemCells.isEmpty()) {
+            LOG.warn("{} prewarm containers died while waiting; replacing them", deadStemCells.size());
+            destroyAll(deadStemCells);
+            deadStemCells.forEach(s -> Thread.ofVirtual().name("prewarm-replace").start(() -> startPrewarm(s.image, s.memoryMb)));
         }
         if (!expired.isEmpty()) {
             LOG.debug("destroying {} idle containers", expired.size());

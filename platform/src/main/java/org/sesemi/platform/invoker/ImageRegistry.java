@@ -17,8 +17,16 @@ public final class ImageRegistry {
     /** Placeholder for the container's port in commands and environment values. */
     public static final String PORT = "{port}";
 
-    /** How to start one image: argv template and extra environment. */
-    public record Image(List<String> command, Map<String, String> env) {
+    /**
+     * How to start one image: argv template, extra environment, and whether the runtime writes the activation-end
+     * sentinel after each activation (if not, logs are taken as they are after a run, without waiting for it).
+     */
+    public record Image(List<String> command, Map<String, String> env, boolean sentinelledLogs) {
+        /** A runtime that follows the protocol's sentinel rule (all runtimes of this project do). */
+        public Image(List<String> command, Map<String, String> env) {
+            this(command, env, true);
+        }
+
         public Image {
             command = List.copyOf(command);
             env = Map.copyOf(env);

@@ -148,7 +148,7 @@ final class LogCollector {
             result.add(now + " stderr: Logs were truncated because the total bytes size exceeds the limit of " + limitBytes
                     + " bytes.");
         }
-        if (!sawBoth) {
+        if (!sawBoth && waitMillis > 0) {
             result.add(now + " stderr: Logs may be incomplete: the activation did not mark the end of its output within "
                     + waitMillis + " ms.");
         }

@@ -128,9 +128,9 @@ class ContainerPoolTest {
     void concurrencySlotsShareOneContainerOnlyWhenAllowed() throws Exception {
         ContainerPool pool = pool(1024);
         ActionSpec shared = action("guest", "conc2", 1, limits(10_000, 128, 2));
-        CompletableFuture<ActivationOutcome> one = pool.invoke(invocation(shared, params().put("sleepMs", 1500)));
+        CompletableFuture<ActivationOutcome> one = pool.invoke(invocation(shared, params().put("sleepMs", 1000)));
         await().atMost(AWAIT).until(() -> pool.stats().coldStarts() == 1);
-        CompletableFuture<ActivationOutcome> two = pool.invoke(invocation(shared, params().put("sleepMs", 1500)));
+        CompletableFuture<ActivationOutcome> two = pool.invoke(invocation(shared, params().put("sleepMs", 1000)));
         ActivationOutcome o1 = one.get(30, TimeUnit.SECONDS), o2 = two.get(30, TimeUnit.SECONDS);
         assertThat(o1.statusCode()).as(describe(o1)).isZero();
         assertThat(o2.statusCode()).as(describe(o2)).isZero();
@@ -140,8 +140,8 @@ class ContainerPoolTest {
         assertThat(o1.logs()).singleElement().asString().contains(ContainerPool.CONCURRENT_LOGS_NOTE);
 
         ActionSpec single = action("guest", "conc1", 1, limits(10_000, 128, 1));
-        CompletableFuture<ActivationOutcome> three = pool.invoke(invocation(single, params().put("sleepMs", 1000)));
-        CompletableFuture<ActivationOutcome> four = pool.invoke(invocation(single, params().put("sleepMs", 1000)));
+        CompletableFuture<ActivationOutcome> three = pool.invoke(invocation(single, params().put("sleepMs", 500)));
+        CompletableFuture<ActivationOutcome> four = pool.invoke(invocation(single, params().put("sleepMs", 500)));
         ActivationOutcome o3 = three.get(30, TimeUnit.SECONDS), o4 = four.get(30, TimeUnit.SECONDS);
         assertThat(pid(o3)).isNotEqualTo(pid(o4));
         assertThat(o3.containerState()).isEqualTo("cold");
@@ -170,7 +170,7 @@ class ContainerPoolTest {
         ContainerPool pool = pool(128);
         ActionSpec big = action("guest", "big", 1, limits(20_000, 128, 1));
         ActionSpec other = action("guest", "other", 1, limits(20_000, 128, 1));
-        CompletableFuture<ActivationOutcome> first = pool.invoke(invocation(big, params().put("sleepMs", 1500)));
+        CompletableFuture<ActivationOutcome> first = pool.invoke(invocation(big, params().put("sleepMs", 1000)));
         await().atMost(AWAIT).until(() -> pool.stats().coldStarts() == 1);
         CompletableFuture<ActivationOutcome> second = pool.invoke(invocation(other, params()));
         CompletableFuture<ActivationOutcome> third = pool.invoke(invocation(big, params()));
@@ -200,13 +200,13 @@ class ContainerPoolTest {
     @Test
     void timeoutIsADeveloperErrorAndReplacesTheContainer() throws Exception {
         ContainerPool pool = pool(512);
-        ActionSpec slow = action("guest", "slow", 1, limits(3000, 128, 1));
+        ActionSpec slow = action("guest", "slow", 1, limits(2000, 128, 1));
         long warmPid = pid(run(pool, invocation(slow, params())));
         ActivationOutcome timedOut = run(pool, invocation(slow, params().put("sleepMs", 20_000).set("log", TestActions.JSON
                 .createArrayNode().add("before the timeout"))));
         assertThat(timedOut.statusCode()).as(describe(timedOut)).isEqualTo(ActivationOutcome.DEVELOPER_ERROR);
         assertThat(timedOut.timeout()).isTrue();
-        assertThat(timedOut.result().path("error").asText()).isEqualTo("The action exceeded its time limits of 3000 milliseconds.");
+        assertThat(timedOut.result().path("error").asText()).isEqualTo("The action exceeded its time limits of 2000 milliseconds.");
         assertThat(timedOut.logs()).anyMatch(line -> line.endsWith("stdout: before the timeout"));
         assertThat(alive(warmPid)).isFalse();
         ActivationOutcome next = run(pool, invocation(slow, params()));
@@ -387,5 +387,44 @@ class ContainerPoolTest {
                 .filter(p -> p.info().commandLine().orElse("").contains("TestAction"))).isEmpty();
         ActivationOutcome after = run(pool, invocation(a, params()));
         assertThat(after.statusCode()).as(describe(after)).isEqualTo(ActivationOutcome.INTERNAL_ERROR);
+    }
+
+    @Test
+    void manyConcurrentInvocationsStayWithinMemoryAndAllComplete() throws Exception {
+        ContainerPool pool = pool(256);
+        List<ActionSpec> actions = List.of(action("guest", "s1", 1, limits(20_000, 128, 1)),
+                action("guest", "s2", 1, limits(20_000, 128, 1)), action("guest", "s3", 1, limits(20_000, 128, 2)));
+        List<CompletableFuture<ActivationOutcome>> futures = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            futures.add(pool.invoke(invocation(actions.get(i % 3), params().put("sleepMs", 50).put("i", i))));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+        while (!all.isDone()) {
+            PoolStats stats = pool.stats();
+            assertThat(stats.memoryInUseMb()).isBetween(0, 256);
+            Thread.onSpinWait();
+        }
+        for (int i = 0; i < futures.size(); i++) {
+            ActivationOutcome outcome = futures.get(i).get();
+            assertThat(outcome.statusCode()).as(describe(outcome)).isZero();
+            assertThat(outcome.result().path("i").asInt()).isEqualTo(i);
+        }
+        PoolStats stats = pool.stats();
+        assertThat(stats.queued()).isZero();
+        assertThat(stats.busy()).isZero();
+        assertThat(stats.coldStarts() + stats.warmStarts()).isEqualTo(24);
+    }
+
+    @Test
+    void aWarmContainerThatDiedIsNotReused() throws Exception {
+        ContainerPool pool = pool(512);
+        ActionSpec fragile = action("guest", "fragile", 1, limits(10_000, 128, 1));
+        long pid = pid(run(pool, invocation(fragile, params())));
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        await().atMost(AWAIT).until(() -> !alive(pid));
+        ActivationOutcome next = run(pool, invocation(fragile, params()));
+        assertThat(next.statusCode()).as(describe(next)).isZero();
+        assertThat(next.containerState()).isEqualTo("cold");
+        assertThat(pool.stats().memoryInUseMb()).isEqualTo(128); // the dead one was dropped when the next arrived
     }
 }
