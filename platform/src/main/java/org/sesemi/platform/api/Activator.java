@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class Activator {
     private static final Logger LOG = LoggerFactory.getLogger(Activator.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.concurrent.Executor RECORD_WRITER = task -> Thread.ofVirtual().name("activation-record").start(task);
 
     /** A finished activation: the full stored record and its status code. */
     record Completed(ObjectNode record, int statusCode) {}
@@ -69,7 +70,8 @@ final class Activator {
         } catch (RuntimeException e) {
             running = CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<Completed> done = running.handle((outcome, failure) -> {
+        // records are written on a fresh virtual thread, never on the invoker's thread that completed the outcome
+        CompletableFuture<Completed> done = running.handleAsync((outcome, failure) -> {
             try {
                 ActivationOutcome o = outcome;
                 if (failure != null || o == null) {
@@ -95,7 +97,7 @@ final class Activator {
             } finally {
                 permit.release();
             }
-        });
+        }, RECORD_WRITER);
         return new Pending(id, done);
     }
 }

@@ -120,6 +120,10 @@ public final class PlatformApi implements HttpHandler {
             if (e.status() == 401) {
                 h.set("WWW-Authenticate", "Basic realm=\"whisk rest service\"");
             }
+            if (mayHaveUnreadBody(ex)) {
+                // the server drops the connection rather than drain a large unread body; say so, lest a client reuse it
+                h.set("Connection", "close");
+            }
             status = error(ex, e.status(), e.getMessage(), tx);
         } catch (IOException e) {
             // the client went away (or broke the framing) mid-response: nothing more can be sent
@@ -651,6 +655,19 @@ public final class PlatformApi implements HttpHandler {
             throw new ApiException(400, Messages.malformed("invalid JSON" + where));
         } catch (IOException e) {
             throw new ApiException(400, Messages.malformed("invalid JSON"));
+        }
+    }
+
+    /** A refused request whose body may be larger than what the JDK server drains (64 KiB) before reusing the connection. */
+    private static boolean mayHaveUnreadBody(HttpExchange ex) {
+        if (ex.getRequestHeaders().containsKey("Transfer-Encoding")) {
+            return true;
+        }
+        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        try {
+            return declared != null && Long.parseLong(declared.trim()) > 64 * 1024;
+        } catch (NumberFormatException e) {
+            return true;
         }
     }
 

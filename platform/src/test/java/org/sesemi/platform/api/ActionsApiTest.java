@@ -267,6 +267,7 @@ class ActionsApiTest {
         String answer = p.raw("PUT " + ACTIONS + "huge HTTP/1.1\r\nHost: x\r\n" + p.authHeader()
                 + "Content-Type: application/json\r\nContent-Length: " + (limit + 1L) + "\r\nConnection: close\r\n\r\n{", false);
         assertThat(answer).startsWith("HTTP/1.1 413").contains("Request larger than allowed: " + (limit + 1L) + " > " + limit + " bytes.");
+        assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
         // chunked: counted while reading
         InputStream endless = new InputStream() {
             long left = limit + 100_000L;
