@@ -352,6 +352,10 @@ public final class ContainerPool implements Invoker {
             remove = true;
             throw new IllegalStateException(e.getCause());
         } finally {
+            if (p.init()) {
+                // Activations waiting on this container's init must never hang, whatever happened (no-op if done).
+                slot.initialized.complete(errorResult("The container failed before its initialization completed."));
+            }
             finish(slot, remove);
         }
     }
