@@ -299,6 +299,30 @@ class InvokeApiTest {
     }
 
     @Test
+    void concurrentBlockingInvokesAllCompleteAndAreRecorded() throws Exception {
+        p.createAction("parallel", "\"exec\":{\"kind\":\"blackbox\",\"image\":\"" + PlatformFixture.CONCURRENT_IMAGE + "\"},"
+                + "\"limits\":{\"memory\":128,\"concurrency\":16,\"timeout\":20000}");
+        int n = 16;
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Resp>>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                futures.add(pool.submit(() -> invoke("parallel", "?blocking=true", "{\"k\":" + k + ",\"sleepMs\":200}")));
+            }
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (var f : futures) {
+                Resp r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.status()).isEqualTo(200);
+                seen.add(r.json().at("/response/result/k").asInt());
+            }
+            assertThat(seen).hasSize(n);
+        }
+        assertThat(p.call("GET", ACTIVATIONS + "?name=parallel&count=true", null).json().get("activations").asInt()).isEqualTo(n);
+        // every permit is released (other tests' non-blocking activations may still be finishing, hence the wait)
+        await().atMost(Duration.ofSeconds(30)).until(() -> p.server.throttles().inFlight("guest") == 0);
+    }
+
+    @Test
     void billingSummarisesGbSecondsPerAction() {
         p.createAction("billed", "\"limits\":{\"memory\":512,\"timeout\":20000}");
         for (int i = 0; i < 3; i++) {

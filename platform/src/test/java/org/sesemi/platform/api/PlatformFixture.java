@@ -44,11 +44,15 @@ final class PlatformFixture implements AutoCloseable {
         this.base = server.apiHost();
     }
 
+    /** An image whose processes serve overlapping {@code /run}s (the action's {@code limits.concurrency} > 1). */
+    static final String CONCURRENT_IMAGE = "testaction-concurrent";
+
     static ImageRegistry images() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return ImageRegistry.of(Map.of(IMAGE, new ImageRegistry.Image(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path"), TestAction.class.getName(),
-                ImageRegistry.PORT), Map.of())));
+        List<String> command = List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-cp",
+                System.getProperty("java.class.path"), TestAction.class.getName(), ImageRegistry.PORT);
+        return ImageRegistry.of(Map.of(IMAGE, new ImageRegistry.Image(command, Map.of()),
+                CONCURRENT_IMAGE, new ImageRegistry.Image(command, Map.of("__OW_ALLOW_CONCURRENT", "true"))));
     }
 
     static PlatformFixture start(Path dir, UnaryOperator<PlatformConfig> tweak) {
