@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * work. Pausing ({@code pause-grace}) is not implemented: an idle process simply stays running until its keep-alive ends,
  * because a process has no cheap freeze/thaw that preserves its sockets the way {@code docker pause} does.
  *
+ * <p>Differences from OpenWhisk worth knowing: every container gets {@code __OW_ALLOW_CONCURRENT=true}, because the pool
+ * alone enforces {@code limits.concurrency} and a stem cell does not know its future action's limit; a {@code 503}
+ * from a container is an ordinary failed answer, not a health error that reschedules the activation; stem cells are
+ * not charged to {@code userMemoryMb} until taken; failures before a container exists (unknown image, too much memory,
+ * shutdown) report {@code containerState} {@code cold}.
+ *
  * <p>Thread-safety: all pool state is guarded by one lock; container I/O (start, {@code /init}, {@code /run}, kill) runs
  * outside it on virtual threads, one per activation. {@link #invoke} never blocks.
  */

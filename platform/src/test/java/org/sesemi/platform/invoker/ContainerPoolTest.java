@@ -433,4 +433,18 @@ class ContainerPoolTest {
         assertThat(next.containerState()).isEqualTo("cold");
         assertThat(pool.stats().memoryInUseMb()).isEqualTo(128); // the dead one was dropped when the next arrived
     }
+
+    @Test
+    void activationsWaitingOnAFailedInitGetItsError() throws Exception {
+        ContainerPool pool = pool(512);
+        ActionSpec broken = action("guest", "broken2", 1, limits(10_000, 128, 2), "fail-init", TestActions.IMAGE);
+        CompletableFuture<ActivationOutcome> first = pool.invoke(invocation(broken, params()));
+        CompletableFuture<ActivationOutcome> second = pool.invoke(invocation(broken, params()));
+        ActivationOutcome o1 = first.get(30, TimeUnit.SECONDS), o2 = second.get(30, TimeUnit.SECONDS);
+        assertThat(o1.statusCode()).as(describe(o1)).isEqualTo(ActivationOutcome.DEVELOPER_ERROR);
+        assertThat(o2.statusCode()).as(describe(o2)).isEqualTo(ActivationOutcome.DEVELOPER_ERROR);
+        assertThat(o2.result()).isEqualTo(o1.result());
+        assertThat(pool.stats().coldStarts()).isEqualTo(1);
+        await().atMost(AWAIT).until(() -> pool.stats().memoryInUseMb() == 0);
+    }
 }
