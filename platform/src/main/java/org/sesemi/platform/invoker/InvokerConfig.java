@@ -67,6 +67,10 @@ public record InvokerConfig(int userMemoryMb, Duration idleTimeout, Duration sta
         return new InvokerConfig(userMemoryMb, idleTimeout, d, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm);
     }
 
+    public InvokerConfig withLogWait(Duration d) {
+        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, d, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm);
+    }
+
     public InvokerConfig withPrewarm(List<Prewarm> stemCells) {
         return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost,
                 stemCells);

@@ -447,4 +447,18 @@ class ContainerPoolTest {
         assertThat(pool.stats().coldStarts()).isEqualTo(1);
         await().atMost(AWAIT).until(() -> pool.stats().memoryInUseMb() == 0);
     }
+
+    @Test
+    void aContainerThatNeverListensIsAFailedStartAndIsKilled() throws Exception {
+        ContainerPool pool = pool(InvokerConfig.defaults().withUserMemoryMb(512).withStartTimeout(Duration.ofMillis(400)));
+        java.time.Instant testStart = java.time.Instant.now().minusMillis(1);
+        ActivationOutcome outcome = run(pool, invocation(action("guest", "mute", 1, limits(1000, 128, 1), "c", "never-listens"),
+                params()));
+        assertThat(outcome.statusCode()).as(describe(outcome)).isEqualTo(ActivationOutcome.INTERNAL_ERROR);
+        assertThat(outcome.result().path("error").asText()).contains("did not listen on its port within 400 ms");
+        assertThat(pool.stats().memoryInUseMb()).isZero();
+        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().startInstant().map(t -> !t.isBefore(testStart)).orElse(true))
+                .filter(p -> p.info().command().orElse("").endsWith("sleep"))).isEmpty();
+    }
 }

@@ -30,7 +30,8 @@ final class TestActions {
     static ImageRegistry registry() {
         return ImageRegistry.of(Map.of(IMAGE, testActionImage(),
                 "exits-at-once", new ImageRegistry.Image(List.of(ProcessHandle.current().info().command().orElse("java"),
-                        "-version"), Map.of())));
+                        "-version"), Map.of()),
+                "never-listens", new ImageRegistry.Image(List.of("sleep", "30"), Map.of())));
     }
 
     static ActionLimits limits(int timeoutMs, int memoryMb, int concurrency) {
