@@ -506,10 +506,34 @@ public final class ContainerPool implements Invoker {
     private ProcessContainer startProcess(String image) throws ProcessContainer.StartException, InterruptedException {
         ImageRegistry.Image spec = images.lookup(image).orElseThrow();
         try {
-            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes());
+            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes(), this::track);
         } catch (ProcessContainer.StartException first) {
-            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes());
+            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes(), this::track);
         }
+    }
+
+    /**
+     * Every process this pool spawned and that has not exited, from the moment it exists: {@link #close()} kills
+     * those still starting too (a prewarm replacement or a cold start in flight), and a process spawned after close
+     * is killed at once, so no runtime process outlives the pool.
+     */
+    private final java.util.Set<Process> spawned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void track(Process p) {
+        spawned.add(p);
+        p.onExit().thenRun(() -> spawned.remove(p));
+        boolean isClosed;
+        synchronized (lock) {
+            isClosed = closed;
+        }
+        if (isClosed) {
+            kill(p);
+        }
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     private Map<String, String> containerEnv() {
@@ -708,6 +732,7 @@ public final class ContainerPool implements Invoker {
             job.result().complete(failure(job.invocation(), now, ActivationOutcome.INTERNAL_ERROR, "The invoker is shutting down."));
         }
         destroyAll(all);
+        spawned.forEach(ContainerPool::kill);
         http.close();
     }
 }

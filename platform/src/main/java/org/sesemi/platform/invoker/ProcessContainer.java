@@ -56,6 +56,15 @@ final class ProcessContainer implements AutoCloseable {
     /** Starts {@code image} on a free loopback port and waits (up to {@code startTimeout}) until it listens. */
     static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout, HttpClient client,
             long maxBufferedLogBytes) throws StartException, InterruptedException {
+        return start(image, env, startTimeout, client, maxBufferedLogBytes, p -> {});
+    }
+
+    /**
+     * As above; {@code onSpawn} sees the OS process as soon as it exists, before it listens, so an owner shutting down
+     * meanwhile can still kill it (otherwise a process still starting when the platform exits would be orphaned).
+     */
+    static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout, HttpClient client,
+            long maxBufferedLogBytes, java.util.function.Consumer<Process> onSpawn) throws StartException, InterruptedException {
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder(image.commandFor(port));
         Map<String, String> childEnv = builder.environment();
@@ -75,6 +84,7 @@ final class ProcessContainer implements AutoCloseable {
         } catch (IOException e) {
             throw new StartException("could not start the container process: " + e.getMessage());
         }
+        onSpawn.accept(process);
         try {
             process.getOutputStream().close();
         } catch (IOException ignored) {
