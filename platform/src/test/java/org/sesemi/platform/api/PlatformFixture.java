@@ -50,7 +50,7 @@ final class PlatformFixture implements AutoCloseable {
     static ImageRegistry images() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-cp",
-                System.getProperty("java.class.path"), TestAction.class.getName(), ImageRegistry.PORT);
+                TestAction.isolatedClasspath(), TestAction.class.getName(), ImageRegistry.PORT);
         return ImageRegistry.of(Map.of(IMAGE, new ImageRegistry.Image(command, Map.of()),
                 CONCURRENT_IMAGE, new ImageRegistry.Image(command, Map.of("__OW_ALLOW_CONCURRENT", "true"))));
     }
