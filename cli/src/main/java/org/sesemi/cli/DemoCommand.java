@@ -1,47 +1,21 @@
 package org.sesemi.cli;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.sesemi.attestation.Measurement;
-import org.sesemi.attestation.SimulatedTee;
-import org.sesemi.attestation.TeeConfig;
-import org.sesemi.attestation.VerificationPolicy;
-import org.sesemi.client.inference.DataType;
 import org.sesemi.client.inference.InferenceClient;
-import org.sesemi.client.inference.InferenceRequest;
 import org.sesemi.client.inference.RuntimeRejectedException;
 import org.sesemi.client.inference.Tensor;
-import org.sesemi.client.keyservice.KeyServiceClient;
 import org.sesemi.client.platform.OpenWhiskClient;
-import org.sesemi.client.keyservice.KeyServiceEndpoint;
-import org.sesemi.client.text.WordPieceTokenizer;
-import org.sesemi.crypto.ModelCipher;
-import org.sesemi.crypto.ModelId;
-import org.sesemi.crypto.ModelKey;
-import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.crypto.RequestKey;
-import org.sesemi.keyservice.KeyServiceConfig;
-import org.sesemi.keyservice.KeyServiceServer;
-import org.sesemi.models.RealModels;
-import org.sesemi.platform.PlatformConfig;
 import org.sesemi.platform.PlatformServer;
-import org.sesemi.platform.invoker.ContainerPool;
-import org.sesemi.platform.invoker.InvokerConfig;
 import org.sesemi.runtime.core.RuntimeSettings;
-import org.sesemi.runtime.store.DirectoryModelStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -73,88 +47,38 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
-        Path work = Files.createTempDirectory("sesemi-demo-");
-        Path teeDir = work.resolve("simulated-tee");
         out.println("== SeSeMI demo: secure serverless inference on a cloud nobody trusts ==");
         out.println("!! TEE: SIMULATED. Quotes are signed by a local simulated root, not by Intel hardware: this shows the");
         out.println("!! protocol and the code paths, it gives NO hardware protection. Use --tee gramine-sgx|tdx on real TEEs.");
-        out.println("working directory: " + work);
-        try (KeyServiceServer ks = KeyServiceServer.start(KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(0)
-                        .withDatabase(work.resolve("keyservice.db")).withTee(TeeConfig.simulated(teeDir, "keyservice")));
-                ContainerPool invoker = new ContainerPool(InvokerConfig.defaults().withUserMemoryMb(2048), PlatformCommand.images(Map.of()));
-                PlatformServer platform = PlatformServer.start(PlatformConfig.defaults(work.resolve("platform.db")).withPort(0), invoker)) {
-            // What `sesemi measure` prints: the simulated measurement of this build's runtime, which the owner grants.
-            Measurement runtimeM = SimulatedTee.open(teeDir, "runtime").measurement();
-            out.printf("%n[1] KeyService on %s, simulated TEE, measurement %s%n", ks.uri(), ks.measurement().value());
+        try (LocalStack stack = LocalStack.start("sesemi-demo-", 2048, keep)) {
+            out.println("working directory: " + stack.work + (keep ? " (kept)" : ""));
+            out.printf("%n[1] KeyService on %s, simulated TEE, measurement %s%n", stack.ks.uri(), stack.ks.measurement().value());
             out.printf("[2] serverless platform on %s (OpenWhisk REST API, embedded): action containers are separate processes;%n",
-                    platform.apiHost());
-            out.printf("    image %s = this build's SeMIRT runtime, measurement %s%n", PlatformCommand.SEMIRT_IMAGE, runtimeM.value());
-
-            KeyServiceEndpoint endpoint = new KeyServiceEndpoint(ks.uri(),
-                    VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder().expectMeasurement(ks.measurement()).build());
-            PrincipalIdentity owner = PrincipalIdentity.generate();
-            PrincipalIdentity user = PrincipalIdentity.generate();
-            PrincipalIdentity stranger = PrincipalIdentity.generate();
-            out.printf("[3] owner %s..., user %s..., stranger %s... (EC P-256 identities)%n",
-                    owner.id().hex().substring(0, 12), user.id().hex().substring(0, 12), stranger.id().hex().substring(0, 12));
-
-            // The owner encrypts a real pretrained model and publishes it to untrusted storage.
-            byte[] onnx = RealModels.miniLmBytes();
-            ModelId model = new ModelId(owner.id(), "all-minilm-l6-v2");
-            ModelKey modelKey = ModelKey.generate(1);
-            ByteArrayOutputStream enc = new ByteArrayOutputStream(onnx.length + 4096);
-            ModelCipher.encrypt(new ByteArrayInputStream(onnx), onnx.length, enc, model, modelKey, ModelCipher.DEFAULT_SEGMENT_SIZE, n -> {});
-            DirectoryModelStore store = new DirectoryModelStore(work.resolve("model-store"));
-            Path encrypted = Files.write(work.resolve("upload.sesemi"), enc.toByteArray());
-            store.put(model, encrypted);
-            Files.delete(encrypted);
-            out.printf("[4] owner encrypted all-MiniLM-L6-v2 (real pretrained sentence encoder, %.1f MB, from Maven Central)%n", onnx.length / 1e6);
-            out.println("    and put the ciphertext into the untrusted model store: " + store.root());
-
-            RequestKey requestKey = RequestKey.generate();
-            try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
-                    KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user);
-                    KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
-                o.register();
-                u.register();
-                s.register();
-                o.putModelKey(model, modelKey);
-                o.addGrant(model, user.id(), runtimeM);
-                u.putRequestKey(model, runtimeM, requestKey);
-                s.putRequestKey(model, runtimeM, RequestKey.generate());
-            }
+                    stack.platform.apiHost());
+            out.printf("    image %s = this build's SeMIRT runtime, measurement %s%n", PlatformCommand.SEMIRT_IMAGE,
+                    stack.runtimeMeasurement.value());
+            out.printf("[3] owner %s..., user %s..., stranger %s... (EC P-256 identities)%n", stack.owner.id().hex().substring(0, 12),
+                    stack.user.id().hex().substring(0, 12), stack.stranger.id().hex().substring(0, 12));
+            out.printf("[4] owner encrypted all-MiniLM-L6-v2 (real pretrained sentence encoder, %.1f MB, from Maven Central)%n", stack.modelBytes / 1e6);
+            out.println("    and put the ciphertext into the untrusted model store: " + stack.store.root());
             out.println("[5] owner and user verified the KeyService's RA-TLS evidence (simulated root + pinned measurement), then:");
             out.println("    owner stored the model key and granted (model, user, runtime measurement);");
             out.println("    user registered a request key for (model, runtime measurement). The stranger registered one too, but has no grant.");
 
             // The function: a blackbox action running the runtime image. Its init parameters (sent to /init when a
             // container starts) are only addresses and public measurements.
-            OpenWhiskClient ow = new OpenWhiskClient(platform.apiHost(), PlatformServer.GUEST_API_KEY, "_");
-            ow.putAction("semirt", OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(1024).withConcurrency(8)
-                    .withInitParameters(Map.of(
-                            RuntimeSettings.KS_URL, ks.uri().toString(),
-                            RuntimeSettings.KS_MEASUREMENT, ks.measurement().value(),
-                            RuntimeSettings.TEE, "simulated",
-                            RuntimeSettings.TEE_DIR, teeDir.toString(),
-                            RuntimeSettings.MODEL_STORE, store.root().toString(),
-                            RuntimeSettings.MODEL_BUDGET, "512m",
-                            RuntimeSettings.TIMING, "true")), false);
+            stack.createFunction("semirt", 1024, 8, Map.of(RuntimeSettings.TIMING, "true"));
             out.println("[6] the function 'semirt' was created on the platform: image " + PlatformCommand.SEMIRT_IMAGE
                     + ", 1024 MB, up to 8 concurrent requests per container");
 
-            InferenceClient client = InferenceClient.viaOpenWhisk(platform.apiHost(), PlatformServer.GUEST_API_KEY, "semirt", user.id(), model,
-                    requestKey);
-            WordPieceTokenizer tokenizer;
-            try (InputStream tj = RealModels.class.getClassLoader().getResourceAsStream(RealModels.MINILM_TOKENIZER_RESOURCE)) {
-                tokenizer = WordPieceTokenizer.fromJson(tj);
-            }
+            InferenceClient client = stack.userClient("semirt");
             out.println("[7] user's private semantic search, every sentence an encrypted request invoking the function:");
             List<String> texts = new ArrayList<>();
             texts.add(QUERY);
             texts.addAll(DOCUMENTS);
             List<float[]> embeddings = new ArrayList<>();
             for (int i = 0; i < texts.size(); i++) {
-                InferenceClient.Result r = client.infer(request(tokenizer.encode(texts.get(i), MAX_TOKENS)), true);
+                InferenceClient.Result r = client.infer(stack.sentence(texts.get(i)), true);
                 embeddings.add(meanPool(r.response().outputs().get(0)));
                 out.printf("    request %d %-5s %7.1f ms round trip%s%n", i + 1, coldOrWarm(r.timing()), r.roundTripMs(), phases(r.timing()));
             }
@@ -166,48 +90,25 @@ final class DemoCommand implements Callable<Integer> {
             }
 
             try {
-                InferenceClient.viaOpenWhisk(platform.apiHost(), PlatformServer.GUEST_API_KEY, "semirt", stranger.id(), model, RequestKey.generate())
-                        .infer(request(tokenizer.encode(QUERY, MAX_TOKENS)), true);
+                InferenceClient.viaOpenWhisk(stack.platform.apiHost(), PlatformServer.GUEST_API_KEY, "semirt", stack.stranger.id(), stack.model,
+                        RequestKey.generate()).infer(stack.sentence(QUERY), true);
                 out.println("[8] UNEXPECTED: the stranger was served");
                 return 1;
             } catch (RuntimeRejectedException e) {
                 out.printf("[8] the stranger (no grant) is refused by the runtime: %s (%s); the user keeps being served.%n", e.code(), e.reason());
             }
-            platformView(out, ow);
+            platformView(out, stack.platformClient);
 
             out.println();
             out.println("who saw what in clear:");
             out.println("  owner        : the model (plaintext), its key");
             out.println("  user         : its sentences and the embeddings; its request key");
-            out.println("  KeyService   : keys only (sealed at rest in " + work.resolve("keyservice.db").getFileName() + "), never model or data");
+            out.println("  KeyService   : keys only (sealed at rest in keyservice.db), never model or data");
             out.println("  runtime (TEE): model, sentences, embeddings — in enclave memory only");
             out.println("  platform/host: ciphertext, model id, user id, request ids, sizes and timing; no plaintext, no key");
             out.printf("%ndemo finished in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             return 0;
-        } finally {
-            if (keep) {
-                out.println("kept " + work);
-            } else {
-                deleteTree(work);
-            }
         }
-    }
-
-    private static InferenceRequest request(long[] ids) {
-        long[] shape = {1, ids.length};
-        long[] mask = new long[ids.length];
-        java.util.Arrays.fill(mask, 1);
-        return new InferenceRequest(Optional.empty(), InferenceRequest.Operation.INFER,
-                List.of(int64("input_ids", ids, shape), int64("attention_mask", mask, shape), int64("token_type_ids", new long[ids.length], shape)),
-                List.of(), false);
-    }
-
-    private static Tensor int64(String name, long[] v, long[] shape) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long x : v) {
-            b.putLong(x);
-        }
-        return new Tensor(name, DataType.INT64, shape, b.flip());
     }
 
     /** Sentence embedding: mean of the token vectors of last_hidden_state [1, S, H] (all tokens are real here). */
@@ -270,11 +171,5 @@ final class DemoCommand implements Callable<Integer> {
                 OpenWhiskClient.annotation(first, "waitTime").map(com.fasterxml.jackson.databind.JsonNode::asLong).orElse(0L),
                 OpenWhiskClient.annotation(first, "initTime").map(com.fasterxml.jackson.databind.JsonNode::asLong).orElse(0L),
                 first.path("duration").asLong(), first.path("response").path("status").asText());
-    }
-
-    private static void deleteTree(Path root) throws java.io.IOException {
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }
