@@ -1,0 +1,196 @@
+package org.sesemi.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import org.sesemi.client.inference.InferenceClient;
+import org.sesemi.client.inference.InferenceRequest;
+import org.sesemi.client.platform.OpenWhiskClient;
+import org.sesemi.runtime.core.EnclaveRuntime;
+import org.sesemi.runtime.core.RuntimeSettings;
+import org.sesemi.runtime.host.HostConfig;
+import org.sesemi.runtime.host.RuntimeServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sesemi bench platform}: the secure runtime as a serverless function on the embedded platform, with the real
+ * pretrained MiniLM — the cold-start breakdown (container process start, {@code /init} with TEE start and the attested
+ * KeyService connection, key release, model fetch, decryption, session creation, first inference), warm requests
+ * through the platform against the same requests sent straight to a runtime's {@code /run} (the platform's own
+ * cost), and the naive runtime (no caches) through the platform.
+ */
+@Command(name = "platform", mixinStandardHelpOptions = true,
+        description = "Cold starts, warm requests (through the platform vs straight to a runtime) and the naive runtime, on the embedded platform; writes DIR/platform.json.")
+final class BenchPlatform implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--cold-starts", defaultValue = "5", description = "Cold starts to measure, each a new function revision (default ${DEFAULT-VALUE}).")
+    int coldStarts;
+
+    @Option(names = "--requests", defaultValue = "200", description = "Warm requests per path (default ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--naive-requests", defaultValue = "20", description = "Requests to the naive runtime (default ${DEFAULT-VALUE}).")
+    int naiveRequests;
+
+    @Option(names = "--warmup", defaultValue = "300", description = "Warm-up requests per warm path before measuring: the runtime in its container is a fresh JVM (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--out", required = true, description = "Directory for platform.json.")
+    Path out;
+
+    private static final String SENTENCE = "Your card was charged for a purchase you did not make";
+
+    @Override
+    public Integer call() throws Exception {
+        if (coldStarts < 1 || requests < 1 || naiveRequests < 1) {
+            throw new CliErrors.UserException("--cold-starts, --requests and --naive-requests must be positive");
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode n = m.createObjectNode();
+        n.put("model", "all-MiniLM-L6-v2 (real, 23 MB), 1 sentence of up to 64 tokens per request");
+        n.put("tee", "simulated (no TEE overhead measured)");
+        n.put("warmup", warmup);
+        try (LocalStack stack = LocalStack.start("sesemi-bench-platform-", 2048, false)) {
+            InferenceRequest req = stack.sentence(SENTENCE);
+            Map<String, String> timing = Map.of(RuntimeSettings.TIMING, "true");
+
+            // Cold starts: each a new function (its own containers), first request only.
+            ArrayNode colds = n.putArray("cold_starts");
+            for (int i = 0; i < coldStarts; i++) {
+                String name = "cold-" + i;
+                stack.createFunction(name, 512, 8, timing);
+                InferenceClient.Result r = stack.userClient(name).infer(req, true);
+                JsonNode act = stack.platformClient.listActivations(name, 0, 1, OptionalLong.empty(), OptionalLong.empty(), true).getFirst();
+                Map<String, Double> t = r.timing().orElseThrow(() -> new IllegalStateException("the runtime sent no timing"));
+                ObjectNode c = colds.addObject();
+                c.put("wait_ms", OpenWhiskClient.annotation(act, "waitTime").map(JsonNode::asDouble).orElse(Double.NaN));
+                c.put("init_ms", OpenWhiskClient.annotation(act, "initTime").map(JsonNode::asDouble).orElse(Double.NaN));
+                c.put("key_fetch_ms", round(t.getOrDefault("keyFetchMs", 0.0)));
+                c.put("model_fetch_ms", round(t.getOrDefault("modelFetchMs", 0.0)));
+                c.put("decrypt_ms", round(t.getOrDefault("decryptMs", 0.0)));
+                c.put("session_ms", round(t.getOrDefault("sessionMs", 0.0)));
+                c.put("inference_ms", round(t.getOrDefault("inferenceMs", 0.0)));
+                c.put("runtime_total_ms", round(t.getOrDefault("totalMs", 0.0)));
+                c.put("activation_duration_ms", act.path("duration").asDouble());
+                c.put("round_trip_ms", round(r.roundTripMs()));
+                stack.platformClient.deleteAction(name);
+            }
+            ObjectNode median = n.putObject("cold_start_median_ms");
+            for (String f : List.of("wait_ms", "init_ms", "key_fetch_ms", "model_fetch_ms", "decrypt_ms", "session_ms", "inference_ms",
+                    "runtime_total_ms", "activation_duration_ms", "round_trip_ms")) {
+                double[] v = new double[colds.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = colds.get(i).path(f).asDouble();
+                }
+                median.put(f, round(BenchOverhead.percentile(v, 0.5)));
+            }
+
+            // Warm: through the platform vs straight to a runtime's /run, interleaved.
+            stack.createFunction("warm", 512, 8, timing);
+            InferenceClient viaPlatform = stack.userClient("warm");
+            try (RuntimeServer direct = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1").withAllowConcurrent(true),
+                    EnclaveRuntime::fromSettings, Map.of(), quiet(), quiet())) {
+                init(direct.port(), stack.initParameters(timing));
+                InferenceClient straight = new InferenceClient(URI.create("http://127.0.0.1:" + direct.port() + "/run"),
+                        InferenceClient.Protocol.OPENWHISK_RUN, stack.user.id(), stack.model, stack.requestKey);
+                for (int i = 0; i < Math.max(1, warmup); i++) { // cold start of both, then JIT warm-up of both paths
+                    viaPlatform.infer(req, true);
+                    straight.infer(req, true);
+                }
+                double[] platform = new double[requests];
+                double[] plain = new double[requests];
+                for (int i = 0; i < requests; i++) {
+                    if ((i & 1) == 0) {
+                        platform[i] = viaPlatform.infer(req, true).roundTripMs();
+                        plain[i] = straight.infer(req, true).roundTripMs();
+                    } else {
+                        plain[i] = straight.infer(req, true).roundTripMs();
+                        platform[i] = viaPlatform.infer(req, true).roundTripMs();
+                    }
+                }
+                n.put("requests", requests);
+                n.put("warm_platform_p50_ms", round(BenchOverhead.percentile(platform, 0.5)));
+                n.put("warm_platform_p99_ms", round(BenchOverhead.percentile(platform, 0.99)));
+                n.put("warm_direct_p50_ms", round(BenchOverhead.percentile(plain, 0.5)));
+                n.put("warm_direct_p99_ms", round(BenchOverhead.percentile(plain, 0.99)));
+                n.put("platform_added_p50_ms", round(BenchOverhead.percentile(platform, 0.5) - BenchOverhead.percentile(plain, 0.5)));
+                // The invoker's view of the same requests: /run time in the container (activation duration).
+                List<JsonNode> acts = stack.platformClient.listActivations("warm", 0, Math.min(requests, 200), OptionalLong.empty(),
+                        OptionalLong.empty(), true);
+                double[] d = acts.stream().mapToDouble(a -> a.path("duration").asDouble()).toArray();
+                n.put("warm_activation_duration_p50_ms", round(BenchOverhead.percentile(d, 0.5)));
+            }
+
+            // Naive runtime (no caches) through the platform.
+            stack.createFunction("naive", 512, 8, Map.of(RuntimeSettings.TIMING, "true", RuntimeSettings.NAIVE, "true"));
+            InferenceClient naive = stack.userClient("naive");
+            naive.infer(req, true); // container cold start, not counted
+            double[] nv = new double[naiveRequests];
+            for (int i = 0; i < nv.length; i++) {
+                nv[i] = naive.infer(req, true).roundTripMs();
+            }
+            n.put("naive_requests", naiveRequests);
+            n.put("naive_platform_p50_ms", round(BenchOverhead.percentile(nv, 0.5)));
+            n.put("naive_platform_p99_ms", round(BenchOverhead.percentile(nv, 0.99)));
+        }
+        n.put("load_average", round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+
+        ObjectNode c = (ObjectNode) n.path("cold_start_median_ms");
+        w.printf("cold start (median of %d): container process %.0f ms, /init %.0f ms (TEE, attested KeyService connection),%n", coldStarts,
+                c.path("wait_ms").asDouble(), c.path("init_ms").asDouble());
+        w.printf("  first request in the runtime %.0f ms (key release %.0f, model fetch %.0f, decrypt %.0f, session %.0f, inference %.0f);%n",
+                c.path("runtime_total_ms").asDouble(), c.path("key_fetch_ms").asDouble(), c.path("model_fetch_ms").asDouble(),
+                c.path("decrypt_ms").asDouble(), c.path("session_ms").asDouble(), c.path("inference_ms").asDouble());
+        w.printf("  user's round trip %.0f ms%n", c.path("round_trip_ms").asDouble());
+        w.printf("warm (%d requests each, interleaved): through the platform p50 %.2f ms (p99 %.2f), straight to /run p50 %.2f ms (p99 %.2f)%n",
+                requests, n.path("warm_platform_p50_ms").asDouble(), n.path("warm_platform_p99_ms").asDouble(), n.path("warm_direct_p50_ms").asDouble(),
+                n.path("warm_direct_p99_ms").asDouble());
+        w.printf("  of which /run in the container (activation duration) p50 %.2f ms%n", n.path("warm_activation_duration_p50_ms").asDouble());
+        w.printf("naive runtime through the platform: p50 %.1f ms (p99 %.1f)%n", n.path("naive_platform_p50_ms").asDouble(),
+                n.path("naive_platform_p99_ms").asDouble());
+        Files.createDirectories(out);
+        Path file = out.resolve("platform.json");
+        m.writeValue(file.toFile(), n);
+        w.println("wrote " + file);
+        w.flush();
+        return 0;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static PrintStream quiet() {
+        return new PrintStream(java.io.OutputStream.nullOutputStream());
+    }
+
+    private static void init(int port, Map<String, String> env) throws Exception {
+        String body = new ObjectMapper().writeValueAsString(Map.of("value", Map.of("name", "direct", "env", env)));
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/init"))
+                .timeout(Duration.ofMinutes(1)).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new CliErrors.UserException("runtime /init failed with HTTP " + r.statusCode() + ": " + r.body());
+        }
+    }
+}
