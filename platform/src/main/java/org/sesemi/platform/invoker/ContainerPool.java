@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Differences from OpenWhisk worth knowing: every container gets {@code __OW_ALLOW_CONCURRENT=true}, because the pool
  * alone enforces {@code limits.concurrency} and a stem cell does not know its future action's limit; a {@code 503}
- * from a container is an ordinary failed answer, not a health error that reschedules the activation; stem cells are
+ * from a container means "busy" (a SeMIRT runtime whose admission queue is full): the container is kept and the
+ * activation is rescheduled after {@link #BUSY_RETRY_MS} until its time limit, then fails as a developer error
+ * with the container's answer (OpenWhisk reschedules 503s as container health errors); stem cells are
  * not charged to {@code userMemoryMb} until taken; failures before a container exists (unknown image, too much memory,
  * shutdown) report {@code containerState} {@code cold}.
  *
@@ -264,11 +266,50 @@ public final class ContainerPool implements Invoker {
                 outcome = failure(placement.job().invocation(), System.currentTimeMillis(), ActivationOutcome.INTERNAL_ERROR,
                         "The invoker failed to run the activation.");
             }
-            placement.job().result().complete(outcome);
+            if (outcome == null) {
+                reschedule(placement.job());
+            } else {
+                placement.job().result().complete(outcome);
+            }
         });
     }
 
-    /** Runs one placed activation to its outcome; always releases its slot. */
+    /** Pause before a job a busy container refused goes back to the head of the queue. */
+    static final long BUSY_RETRY_MS = 20;
+
+    /** After {@link #BUSY_RETRY_MS}, puts the job back at the head of the queue (or fails it if the pool closed). */
+    private void reschedule(Job job) {
+        Thread.ofVirtual().name("busy-retry-" + job.invocation().activationId()).start(() -> {
+            try {
+                Thread.sleep(BUSY_RETRY_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            boolean isClosed;
+            synchronized (lock) {
+                isClosed = closed;
+                if (!isClosed) {
+                    queue.addFirst(job);
+                }
+            }
+            if (isClosed) {
+                job.result().complete(failure(job.invocation(), System.currentTimeMillis(), ActivationOutcome.INTERNAL_ERROR,
+                        "The invoker is shutting down."));
+            } else {
+                drain();
+            }
+        });
+    }
+
+    /** A container answered 503: it is alive and reachable but has no room for this activation now. */
+    private static boolean busy(Call run) {
+        return !run.timedOut() && !run.connectionFailed() && run.response() != null && run.response().status() == 503;
+    }
+
+    /**
+     * Runs one placed activation to its outcome; always releases its slot. Null when the container was busy and the
+     * activation still has time: the caller reschedules it.
+     */
     private ActivationOutcome execute(Placement p) throws InterruptedException {
         Invocation inv = p.job().invocation();
         ActionSpec action = inv.action();
@@ -343,6 +384,14 @@ public final class ContainerPool implements Invoker {
                     config.maxResultBytes());
             long end = System.currentTimeMillis();
             Result result = runResult(run, timeoutMs);
+            if (busy(run)) {
+                if (end + BUSY_RETRY_MS < inv.receivedAtMillis() + timeoutMs) {
+                    return null; // the container stays; the job goes back to the queue
+                }
+                // Out of time: fail with the container's answer, but keep the (healthy, busy) container.
+                return new ActivationOutcome(start, end, ActivationOutcome.DEVELOPER_ERROR, result.body(), List.of(), initTime, waitTime,
+                        false, p.containerState());
+            }
             remove = result.status() >= ActivationOutcome.DEVELOPER_ERROR;
             List<String> logs;
             if (slot.concurrency > 1) {

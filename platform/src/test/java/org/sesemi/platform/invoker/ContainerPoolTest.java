@@ -99,6 +99,29 @@ class ContainerPoolTest {
     }
 
     @Test
+    void aBusyContainerIsKeptAndTheActivationRescheduledUntilItFitsOrTimesOut() throws Exception {
+        ContainerPool pool = pool(512);
+        ActionSpec echo = action("guest", "busy", 1, limits(3_000, 128, 4));
+        long pid = pid(run(pool, invocation(echo, params())));
+
+        // Busy for a while, then free: the same container serves it in the end, with the wait in waitTime.
+        long until = System.currentTimeMillis() + 300;
+        ActivationOutcome later = run(pool, invocation(echo, params().put("busyUntil", until)));
+        assertThat(later.statusCode()).as(describe(later)).isZero();
+        assertThat(pid(later)).isEqualTo(pid);
+        assertThat(later.start()).isGreaterThanOrEqualTo(until);
+        assertThat(later.waitTimeMs()).isGreaterThanOrEqualTo(250);
+
+        // Busy beyond the time limit: a developer error with the container's answer, and the container survives.
+        ActivationOutcome refused = run(pool, invocation(echo, params().put("busyUntil", Long.MAX_VALUE)));
+        assertThat(refused.statusCode()).as(describe(refused)).isEqualTo(ActivationOutcome.DEVELOPER_ERROR);
+        assertThat(refused.result().path("error").asText()).isEqualTo("busy");
+        assertThat(alive(pid)).isTrue();
+        assertThat(pid(run(pool, invocation(echo, params())))).isEqualTo(pid);
+        assertThat(pool.stats().coldStarts()).isEqualTo(1);
+    }
+
+    @Test
     void apiKeyIsPassedOnlyWhenTheInvocationCarriesOne() throws Exception {
         ContainerPool pool = pool(512);
         ActionSpec echo = action("guest", "keyed", 1, limits(10_000, 128, 1));
