@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,15 +30,10 @@ class PlatformServeIT {
 
     @Test
     void servesTheRestApiAndRunsRuntimeProcessesAsContainers() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path out = dir.resolve("out.txt"), err = dir.resolve("err.txt");
-        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-jar", System.getProperty("sesemi.jar", "target/sesemi.jar"), "platform", "serve", "--port", Integer.toString(port),
-                "--data", dir.resolve("data").toString(), "--user-memory", "1024", "--prewarm", "sesemi/semirt:256:1"))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        int port = SesemiProcess.freePort();
+        Path err = dir.resolve("err.txt");
+        Process p = SesemiProcess.start(dir.resolve("out.txt"), err, "platform", "serve", "--port", Integer.toString(port),
+                "--data", dir.resolve("data").toString(), "--user-memory", "1024", "--prewarm", "sesemi/semirt:256:1");
         try {
             URI host = URI.create("http://127.0.0.1:" + port);
             awaitApi(host, p, err);

@@ -3,7 +3,6 @@ package org.sesemi.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,16 +21,10 @@ class RuntimeServeIT {
 
     @Test
     void servesTheActionProtocolAndReportsInitErrorsClearly() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = SesemiProcess.freePort();
         Path out = dir.resolve("out.txt"), err = dir.resolve("err.txt");
-        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-jar", System.getProperty("sesemi.jar", "target/sesemi.jar"), "runtime", "serve", "--bind", "127.0.0.1",
-                "--port", Integer.toString(port), "--platform", "openwhisk", "--model-store", dir.resolve("models").toString(),
-                "--tee-dir", dir.resolve("tee").toString()))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = SesemiProcess.start(out, err, "runtime", "serve", "--bind", "127.0.0.1", "--port", Integer.toString(port), "--platform",
+                "openwhisk", "--model-store", dir.resolve("models").toString(), "--tee-dir", dir.resolve("tee").toString());
         try {
             HttpClient http = HttpClient.newHttpClient();
             URI base = URI.create("http://127.0.0.1:" + port);

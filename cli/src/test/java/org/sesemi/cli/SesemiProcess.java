@@ -19,7 +19,8 @@ final class SesemiProcess {
         return run(Map.of(), args);
     }
 
-    static Result run(Map<String, String> env, String... args) {
+    /** The java command line that runs {@code sesemi args...}. */
+    private static List<String> command(String... args) {
         Path jar = Path.of(System.getProperty("sesemi.jar", "target/sesemi.jar"));
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -27,6 +28,23 @@ final class SesemiProcess {
                 "-Dsesemi.shared=" + System.getProperty("sesemi.shared", "../../shared"),
                 "-jar", jar.toString()));
         cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Starts a long-running {@code sesemi args...} (a server), its output going to {@code out} and {@code err}; the caller stops it. */
+    static Process start(Path out, Path err, String... args) throws IOException {
+        return new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
+    /** A free loopback port for a server to take (a race with other programs remains possible, as with any such choice). */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Result run(Map<String, String> env, String... args) {
+        List<String> cmd = command(args);
         try {
             Path out = Files.createTempFile("sesemi-out", ".txt");
             Path err = Files.createTempFile("sesemi-err", ".txt");
