@@ -76,6 +76,9 @@ final class PlatformCommand {
         @Option(names = "--max-payload", defaultValue = "1048576", description = "Largest invoke body in bytes (default ${DEFAULT-VALUE}, OpenWhisk's 1 MB).")
         int maxPayload;
 
+        @Option(names = "--max-result", defaultValue = "1048576", description = "Largest action result in bytes; longer ones become application errors (default ${DEFAULT-VALUE}, OpenWhisk's 1 MB).")
+        int maxResult;
+
         @Option(names = "--prewarm", description = "Stem cells IMAGE:MEMORY_MB:COUNT, e.g. " + SEMIRT_IMAGE + ":512:1 (repeatable).")
         List<String> prewarm = new ArrayList<>();
 
@@ -101,7 +104,12 @@ final class PlatformCommand {
             InvokerConfig invokerConfig;
             try {
                 config = PlatformConfig.defaults(dir.resolve("platform.db")).withPort(port).withMaxPayloadBytes(maxPayload);
-                invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb).withIdleTimeout(idleTimeout).withPrewarm(cells);
+                invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb).withIdleTimeout(idleTimeout).withPrewarm(cells)
+                        .withMaxResultBytes(maxResult);
+                if (port != 0) {
+                    // Containers learn where the API is (__OW_API_HOST), as in OpenWhisk; unknown in advance for port 0.
+                    invokerConfig = invokerConfig.withApiHost("http://127.0.0.1:" + port);
+                }
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
