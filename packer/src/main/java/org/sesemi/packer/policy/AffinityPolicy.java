@@ -26,11 +26,13 @@ import java.util.function.LongSupplier;
  *       already serving M thus absorbs M's concurrency up to its capacity, with no model load.</li>
  *   <li><b>Cheapest steal.</b> Otherwise every instance with a free slot whose eviction victim (its LRU model, none
  *       if the cache has room) has nothing in flight there is a candidate, costed as
- *       <pre>  cold start (if its container is believed gone) + switch cost of M + switch cost × P(victim returns within H)</pre>
- *       where P = 1 − exp(−H / gap), gap = max(victim's mean interarrival, t − victim's last arrival) and H =
- *       {@link #RETURN_HORIZON_NANOS}. So an empty warm slot is best, a victim idle far longer than its usual gap (or
- *       rarely used) is cheap, a popular one is dear, and a cold container is the last resort because a cold start
- *       costs ten times a switch. Ties go to the instance idle longest, then to the lowest index.</li>
+ *       <pre>  cold start (if its container is believed gone) + switch cost of M + switch cost × H / gap(victim)</pre>
+ *       where gap = max(victim's mean interarrival, t − victim's last arrival) and H =
+ *       {@link #RETURN_HORIZON_NANOS}: H / gap is how often the victim is expected back within the horizon, each
+ *       return a reload somewhere. So an empty warm slot is best, a victim idle far longer than its usual gap (or
+ *       rarely used) is cheap, and a popular one is dear — dearer than a cold start once it comes back more often
+ *       than about every H × switch / cold start (≈ 0.8 s with the defaults), which is when starting another
+ *       container of the pool pays off. Ties go to the instance idle longest, then to the lowest index.</li>
  *   <li><b>Wait or steal.</b> If M is loaded on a live instance that is full, waiting for it is expected to take
  *       M's mean execution time × (requests of M already queued + 1) / (such instances × capacity). The request
  *       waits when that is less than the cheapest candidate's cost, and steals otherwise.</li>
@@ -46,7 +48,7 @@ import java.util.function.LongSupplier;
 public final class AffinityPolicy implements PackingPolicy {
     public static final String NAME = "affinity";
     public static final String QUEUE_FULL = "queue full";
-    /** How far ahead a victim's likely return counts against evicting it (a few times a switch plus a queue wait). */
+    /** How far ahead a victim's expected returns count against evicting it. */
     public static final long RETURN_HORIZON_NANOS = 10_000_000_000L;
     /** Weight of the newest sample in the per-model moving averages. */
     private static final double EWMA = 0.2;
@@ -188,18 +190,16 @@ public final class AffinityPolicy implements PackingPolicy {
                 return null;
             }
             victim = Optional.of(lru);
-            evictionCost = switchNanos() * returnProbability(models.get(lru), now);
+            evictionCost = switchNanos() * expectedReturns(models.get(lru), now);
         }
         return new Candidate(in, switchNanos() + evictionCost, victim);
     }
 
-    private static double returnProbability(ModelStats v, long now) {
+    private static double expectedReturns(ModelStats v, long now) {
         double sinceLast = now - v.lastArrival;
         double gap = Double.isNaN(v.meanGap) ? sinceLast : Math.max(v.meanGap, sinceLast);
-        if (gap <= 0) {
-            return 1.0;
-        }
-        return 1.0 - Math.exp(-RETURN_HORIZON_NANOS / gap);
+        // A victim seen this very instant is as dear as it gets; 1 ns keeps the ratio finite.
+        return RETURN_HORIZON_NANOS / Math.max(gap, 1.0);
     }
 
     private double execEstimate(String model) {
