@@ -35,10 +35,7 @@ function requireEnv (name) {
 const ow = openwhisk({ apihost, api_key: apiKey, namespace: '_' })
 
 /** Check name → how the platform deviates from OpenWhisk there (reported, not failed). */
-const KNOWN_DEVIATIONS = new Map([
-  ['actions.create: a blank exec.code of a blackbox action is not stored',
-    'OpenWhisk drops a blank "code" of a blackbox exec (the client always sends one); the platform stores and echoes "code": ""']
-])
+const KNOWN_DEVIATIONS = new Map([])
 
 let passed = 0
 const deviations = []

@@ -162,8 +162,11 @@ final class ActionDocuments {
             if (!code.isTextual()) {
                 throw bad("'code' must be a string");
             }
-            out.put("code", code.asText());
-            binary = isBinaryCode(code.asText());
+            // As OpenWhisk: a blank blackbox code means "no code" (the npm client always sends "code": "").
+            if (!code.asText().isBlank()) {
+                out.put("code", code.asText());
+                binary = isBinaryCode(code.asText());
+            }
         }
         JsonNode main = exec.get("main");
         if (main != null && !main.isNull()) {
