@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             ModelsCommand.class,
             KeyServiceCommand.class, GrantCommand.class, RequestKeyCommand.class, AuditCommand.class,
-            RuntimeCommand.class, PlatformCommand.class, BenchCommand.class,
+            RuntimeCommand.class, PlatformCommand.class, PackerCommand.class, BenchCommand.class,
         })
 public final class SesemiCommand implements Runnable {
     @CommandLine.Spec

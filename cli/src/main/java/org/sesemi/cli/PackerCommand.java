@@ -1,0 +1,177 @@
+package org.sesemi.cli;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.sesemi.client.platform.OpenWhiskClient;
+import org.sesemi.models.workload.AzureTrace;
+import org.sesemi.models.workload.FunctionMapping;
+import org.sesemi.models.workload.TraceLimits;
+import org.sesemi.models.workload.TraceWorkload;
+import org.sesemi.models.workload.WorkloadGenerator;
+import org.sesemi.models.workload.ZipfWorkload;
+import org.sesemi.packer.gateway.PackerGateway;
+import org.sesemi.packer.policy.Policies;
+import org.sesemi.packer.sim.CostModel;
+import org.sesemi.packer.sim.PackingExperiment;
+import org.sesemi.platform.PlatformServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sesemi packer serve|simulate}: FnPacker's gateway, and the packing policies replayed on workloads. */
+@Command(name = "packer", mixinStandardHelpOptions = true, description = "FnPacker: pack many models onto a small pool of functions.",
+        subcommands = {PackerCommand.Serve.class, PackerCommand.Simulate.class})
+final class PackerCommand {
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Run the gateway: create the group's functions on an OpenWhisk-compatible platform, then route each request",
+                "envelope (POST /v1/invoke) to one of them by its model id."})
+    static final class Serve implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Option(names = "--port", defaultValue = "7310", description = "Gateway port (default ${DEFAULT-VALUE}, the prototype's).")
+        int port;
+
+        @Option(names = "--apihost", defaultValue = "http://127.0.0.1:3233", description = "Platform API host (default ${DEFAULT-VALUE}).")
+        URI apiHost;
+
+        @Option(names = "--api-key", description = "Platform API key uuid:key (default: the embedded platform's guest key).")
+        String apiKey;
+
+        @Option(names = "--group", defaultValue = "semirt", description = "Function group name; functions are fp-GROUP-i (default ${DEFAULT-VALUE}).")
+        String group;
+
+        @Option(names = "--policy", defaultValue = "affinity", description = "paper, affinity or dedicated (default ${DEFAULT-VALUE}).")
+        String policy;
+
+        @Option(names = "--pool-size", defaultValue = "5", description = "Functions in the pool (default ${DEFAULT-VALUE}).")
+        int poolSize;
+
+        @Option(names = "--image", defaultValue = PlatformCommand.SEMIRT_IMAGE, description = "Runtime image (default ${DEFAULT-VALUE}).")
+        String image;
+
+        @Option(names = "--memory", defaultValue = "1024", description = "Memory per function, MB (default ${DEFAULT-VALUE}).")
+        int memoryMb;
+
+        @Option(names = "--concurrency", defaultValue = "8", description = "Concurrent requests per function (default ${DEFAULT-VALUE}).")
+        int concurrency;
+
+        @Option(names = "--cache-models", defaultValue = "4", description = "Models one function's cache holds, as the policy assumes (default ${DEFAULT-VALUE}).")
+        int cacheModels;
+
+        @Option(names = "--init", description = "Runtime init parameter KEY=VALUE (repeatable): SESEMI_KS_URL, SESEMI_KS_MEASUREMENT, SESEMI_MODEL_STORE, ...")
+        Map<String, String> init = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            PackerGateway.Config config;
+            try {
+                config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), port, group,
+                        OpenWhiskClient.BlackboxAction.of(image).withMemoryMb(memoryMb).withConcurrency(concurrency).withInitParameters(init),
+                        policy, CostModel.defaults().withCapacity(concurrency).withCacheSlots(cacheModels).policyConfig(poolSize), 64 << 20);
+            } catch (IllegalArgumentException e) {
+                throw new CliErrors.UserException(e.getMessage());
+            }
+            OpenWhiskClient platform = new OpenWhiskClient(apiHost, apiKey != null ? apiKey : PlatformServer.GUEST_API_KEY, "_");
+            PackerGateway gateway = PackerGateway.start(config, platform);
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("FnPacker gateway on " + gateway.uri() + "/v1/invoke (" + policy + " policy) for " + gateway.functions().size()
+                    + " functions fp-" + group + "-* on " + apiHost);
+            err.flush();
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                gateway.close();
+                stop.countDown();
+            }));
+            stop.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "simulate", mixinStandardHelpOptions = true,
+            description = {"Replay a workload through the paper, affinity and dedicated policies in the calibrated simulator;",
+                "writes DIR/" + PackingExperiment.JSON_FILE + " and DIR/" + PackingExperiment.TEXT_FILE + "."})
+    static final class Simulate implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Option(names = "--trace", description = "Azure Functions 2019 trace directory (else a Zipf workload).")
+        Optional<Path> trace;
+
+        @Option(names = "--top", defaultValue = "200", description = "Trace: keep the N most invoked functions, one model each (default ${DEFAULT-VALUE}).")
+        int top;
+
+        @Option(names = "--minutes", defaultValue = "60", description = "Trace: minutes to replay (default ${DEFAULT-VALUE}).")
+        int minutes;
+
+        @Option(names = "--compression", defaultValue = "1", description = "Trace: time compression factor (default ${DEFAULT-VALUE}).")
+        double compression;
+
+        @Option(names = "--models", defaultValue = "200", description = "Zipf: number of models (default ${DEFAULT-VALUE}).")
+        int models;
+
+        @Option(names = "--rate", defaultValue = "20", description = "Zipf: requests per second (default ${DEFAULT-VALUE}).")
+        double rate;
+
+        @Option(names = "--seconds", defaultValue = "600", description = "Zipf: length in seconds (default ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--pool-size", defaultValue = "5", description = "Functions in the pool (default ${DEFAULT-VALUE}).")
+        int poolSize;
+
+        @Option(names = "--capacity", defaultValue = "1", description = "Concurrent requests per function (default ${DEFAULT-VALUE}).")
+        int capacity;
+
+        @Option(names = "--cache-models", defaultValue = "1", description = "Models one function's cache holds (default ${DEFAULT-VALUE}).")
+        int cacheModels;
+
+        @Option(names = "--out", required = true, description = "Directory for the report.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            WorkloadGenerator w;
+            String description;
+            try {
+                if (trace.isPresent()) {
+                    AzureTrace t = AzureTrace.readDirectory(trace.get(), TraceLimits.defaults()).mostInvoked(top);
+                    AzureTrace windowed = t.window(0, Math.min(minutes, t.minutes()));
+                    w = new TraceWorkload(windowed, new FunctionMapping.PerFunction("fn-"),
+                            new TraceWorkload.Config(seed, compression, TraceWorkload.MinuteArrivals.EXACT_COUNT));
+                    description = "Azure Functions 2019 trace " + trace.get().getFileName() + ": top " + top + " functions as models, "
+                            + windowed.minutes() + " min, compression " + compression;
+                } else {
+                    List<String> names = new ArrayList<>();
+                    for (int i = 0; i < models; i++) {
+                        names.add(String.format("model-%05d", i));
+                    }
+                    w = new ZipfWorkload(names, 1.0, rate, Duration.ofNanos((long) (seconds * 1e9)), seed);
+                    description = "Zipf(1.0) over " + models + " models, " + rate + " requests/s, " + seconds + " s, seed " + seed;
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CliErrors.UserException(e.getMessage());
+            }
+            CostModel cost = CostModel.defaults().withCapacity(capacity).withCacheSlots(cacheModels);
+            WorkloadGenerator workload = w;
+            PackingExperiment.Report report = PackingExperiment.run(description, workload::arrivals, poolSize, cost, out);
+            PrintWriter o = spec.commandLine().getOut();
+            o.print(PackingExperiment.table(report));
+            o.println("policies: " + Policies.NAMES + "; wrote " + out.resolve(PackingExperiment.JSON_FILE));
+            o.flush();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package org.sesemi.packer.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sesemi.client.platform.OpenWhiskClient;
+import org.sesemi.client.platform.OpenWhiskException;
+import org.sesemi.crypto.CryptoException;
+import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.crypto.RequestEnvelope;
+import org.sesemi.packer.policy.Decision;
+import org.sesemi.packer.policy.PackingPolicy;
+import org.sesemi.packer.policy.Policies;
+import org.sesemi.packer.policy.PolicyConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * FnPacker's gateway. At start it creates (or updates) a group of identical functions {@code fp-<group>-<i>} on the
+ * platform — one per pool instance, each running the SeMIRT runtime image with the same limits and init parameters —
+ * then serves:
+ *
+ * <ul>
+ *   <li>{@code POST /v1/invoke} — body: a request envelope (JSON form). The gateway reads only its model id, asks the
+ *       policy where it goes, and makes a blocking invoke of that function with the envelope as parameters. The answer
+ *       is the runtime's: a sealed response envelope (200), or the runtime's non-secret rejection (502, as OpenWhisk
+ *       answers a failed activation). When the policy rejects ({@code All Busy}) or a queued request's deadline
+ *       passes, the answer is 503 with {@code {"error":{"code":"busy","reason":...}}}, the runtime's own shape, so
+ *       {@code InferenceClient} reports it the same way.
+ *   <li>{@code GET /v1/stats} — the policy's counters and the pool's functions; {@code GET /health}.
+ * </ul>
+ *
+ * <p>Each routed request's activation {@code duration} is reported back to the policy as the model's execution time,
+ * as the prototype did. Requests are handled on virtual threads (a blocking invoke waits up to 60 s). Untrusted host
+ * code: it never decrypts anything and logs only ids, models and timings.
+ */
+public final class PackerGateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PackerGateway.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a blocking invoke may wait on the platform (OpenWhisk's maximum). */
+    private static final long INVOKE_WAIT_MS = 60_000;
+
+    /**
+     * @param group name of the function group; functions are {@code fp-<group>-<i>}
+     * @param function the function every instance runs (image, memory, concurrency, init parameters)
+     * @param policy {@code paper}, {@code affinity} or {@code dedicated}
+     * @param maxEnvelopeBytes largest request body accepted
+     */
+    public record Config(InetAddress bind, int port, String group, OpenWhiskClient.BlackboxAction function, String policy,
+            PolicyConfig policyConfig, int maxEnvelopeBytes) {
+        public Config {
+            if (!group.matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new IllegalArgumentException("a group name is 1-64 letters, digits, '-' or '_'");
+            }
+            if (!Policies.NAMES.contains(policy)) {
+                throw new IllegalArgumentException("unknown packing policy '" + policy + "', expected one of " + Policies.NAMES);
+            }
+            if (maxEnvelopeBytes < 1 || port < 0 || port > 65535) {
+                throw new IllegalArgumentException("bad port or envelope limit");
+            }
+        }
+    }
+
+    private final Config config;
+    private final OpenWhiskClient platform;
+    private final PackingPolicy policy;
+    private final HttpServer http;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicLong ids = new AtomicLong();
+    /** Queued requests waiting to be routed by a completion. */
+    private final Map<Long, CompletableFuture<Decision.Route>> waiting = new ConcurrentHashMap<>();
+    /** Functions created so far ({@code dedicated} grows the pool on demand). */
+    private final Map<Integer, String> functions = new ConcurrentHashMap<>();
+
+    private PackerGateway(Config config, OpenWhiskClient platform) throws IOException {
+        this.config = config;
+        this.platform = platform;
+        this.policy = Policies.create(config.policy(), config.policyConfig(), System::nanoTime);
+        this.http = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 128);
+        http.setExecutor(executor);
+        http.createContext("/", this::handle);
+    }
+
+    /** Creates or updates the pool's functions on the platform, then starts serving. */
+    public static PackerGateway start(Config config, OpenWhiskClient platform) throws IOException, InterruptedException, OpenWhiskException {
+        PackerGateway g = new PackerGateway(config, platform);
+        int initial = config.policy().equals("dedicated") ? 0 : config.policyConfig().poolSize();
+        for (int i = 0; i < initial; i++) {
+            g.function(i);
+        }
+        g.http.start();
+        LOG.info("FnPacker gateway for group {} ({} policy, {} functions) on port {}", config.group(), config.policy(), initial, g.port());
+        return g;
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    public URI uri() {
+        return URI.create("http://" + http.getAddress().getAddress().getHostAddress() + ":" + port());
+    }
+
+    /** The function for pool instance {@code i}, created on the platform the first time it is needed. */
+    private String function(int i) throws IOException, InterruptedException, OpenWhiskException {
+        String name = functions.get(i);
+        if (name != null) {
+            return name;
+        }
+        synchronized (functions) {
+            name = functions.get(i);
+            if (name == null) {
+                name = "fp-" + config.group() + "-" + i;
+                platform.putAction(name, config.function(), true);
+                functions.put(i, name);
+            }
+            return name;
+        }
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            if (path.equals("/health") && method.equals("GET")) {
+                send(ex, 200, JSON.createObjectNode().put("status", "ok"));
+            } else if (path.equals("/v1/stats") && method.equals("GET")) {
+                ObjectNode n = JSON.createObjectNode().put("group", config.group()).put("policy", policy.name());
+                n.set("stats", JSON.valueToTree(policy.stats()));
+                n.set("functions", JSON.valueToTree(new java.util.TreeMap<>(functions)));
+                send(ex, 200, n);
+            } else if (path.equals("/v1/invoke")) {
+                if (!method.equals("POST")) {
+                    ex.getResponseHeaders().set("Allow", "POST");
+                    send(ex, 405, error("method_not_allowed", "use POST"));
+                } else {
+                    invoke(ex);
+                }
+            } else {
+                send(ex, 404, error("not_found", "no such endpoint; use POST /v1/invoke"));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("gateway request failed: {}", e.getClass().getName());
+            send(ex, 500, error("internal", "internal error"));
+        }
+    }
+
+    private void invoke(HttpExchange ex) throws IOException {
+        byte[] body = readBounded(ex.getRequestBody(), config.maxEnvelopeBytes());
+        if (body == null) {
+            send(ex, 413, error("too_large", "request body larger than " + config.maxEnvelopeBytes() + " bytes"));
+            return;
+        }
+        RequestEnvelope envelope;
+        ObjectNode params;
+        try {
+            envelope = EnvelopeJson.parse(body, config.maxEnvelopeBytes());
+            params = (ObjectNode) JSON.readTree(body);
+        } catch (CryptoException | IOException | ClassCastException e) {
+            send(ex, 400, error("malformed", "the body is not a request envelope"));
+            return;
+        }
+        long id = ids.incrementAndGet();
+        Decision d = policy.offer(id, envelope.model().toString());
+        Decision.Route route;
+        switch (d) {
+            case Decision.Route r -> route = r;
+            case Decision.Rejected r -> {
+                send(ex, 503, error("busy", "all_busy", "every function of the pool is busy: " + r.reason()));
+                return;
+            }
+            case Decision.Queued q -> {
+                route = awaitRoute(q);
+                if (route == null) {
+                    send(ex, 503, error("busy", "queue_timeout", "no function of the pool became free in time"));
+                    return;
+                }
+            }
+        }
+        forward(ex, route, params, envelope);
+    }
+
+    /**
+     * Waits until a completion routes the queued request, or cancels it at its deadline (null). The future is created
+     * by whichever side comes first (this waiter or the completion handing the route over) and removed here.
+     */
+    private Decision.Route awaitRoute(Decision.Queued q) {
+        CompletableFuture<Decision.Route> f = waiting.computeIfAbsent(q.requestId(), k -> new CompletableFuture<>());
+        try {
+            return f.get(Math.max(0, q.deadlineNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // Not routed yet: withdraw it; if the policy already routed it, the completion is handing it over now.
+            return policy.cancel(q.requestId()) ? null : f.join();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            waiting.remove(q.requestId());
+        }
+    }
+
+    /** Invokes the routed function and answers with the runtime's answer; always reports the completion. */
+    private void forward(HttpExchange ex, Decision.Route route, ObjectNode params, RequestEnvelope envelope) throws IOException {
+        long t0 = System.nanoTime();
+        long executionNanos = -1;
+        try {
+            String fn = function(route.instance());
+            OpenWhiskClient.Invoked r = platform.invoke(fn, params, true, INVOKE_WAIT_MS);
+            if (!r.completed()) {
+                send(ex, 504, error("timeout", "the function did not finish within " + INVOKE_WAIT_MS + " ms (activation " + r.activationId() + ")"));
+                return;
+            }
+            executionNanos = TimeUnit.MILLISECONDS.toNanos(r.body().path("duration").asLong());
+            JsonNode result = r.result();
+            int status = r.success() ? 200 : r.status();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("request {} model {} -> {} (switch believed {}), HTTP {}, {} ms", envelope.requestId(), route.model(), fn,
+                        route.modelSwitch(), status, r.body().path("duration").asLong());
+            }
+            send(ex, status, result);
+        } catch (OpenWhiskException e) {
+            send(ex, 502, error("platform", "the platform refused the invocation: HTTP " + e.status() + " " + e.error()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            send(ex, 503, error("unavailable", "interrupted"));
+        } finally {
+            long exec = executionNanos >= 0 ? executionNanos : System.nanoTime() - t0;
+            for (Decision.Route next : policy.completed(route, exec)) {
+                waiting.computeIfAbsent(next.requestId(), k -> new CompletableFuture<>()).complete(next);
+            }
+        }
+    }
+
+    private static ObjectNode error(String code, String message) {
+        return error(code, code, message);
+    }
+
+    /** The runtime's rejection shape, so clients handle gateway refusals like runtime ones. */
+    private static ObjectNode error(String code, String reason, String message) {
+        ObjectNode n = JSON.createObjectNode();
+        n.putObject("error").put("code", code).put("reason", reason).put("message", message);
+        return n;
+    }
+
+    private static byte[] readBounded(InputStream in, int max) throws IOException {
+        byte[] b = in.readNBytes(max + 1);
+        return b.length > max ? null : b;
+    }
+
+    private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] out = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, out.length);
+        ex.getResponseBody().write(out);
+    }
+
+    /** The policy's counters (for tests and operators). */
+    public org.sesemi.packer.policy.PolicyStats stats() {
+        return policy.stats();
+    }
+
+    /** The functions created so far, by pool instance. */
+    public List<String> functions() {
+        return new ArrayList<>(new java.util.TreeMap<>(functions).values());
+    }
+
+    /** Stops serving; the functions stay on the platform (delete them there, or reuse them with the same group). */
+    @Override
+    public void close() {
+        http.stop(0);
+        executor.shutdownNow();
+        waiting.values().forEach(f -> f.cancel(true));
+    }
+}
