@@ -61,6 +61,8 @@ final class LocalStack implements AutoCloseable {
     final PrincipalIdentity stranger = PrincipalIdentity.generate();
     final ModelId model;
     final int modelBytes;
+    private final byte[] onnx;
+    private final KeyServiceEndpoint endpoint;
     final RequestKey requestKey = RequestKey.generate();
     final DirectoryModelStore store;
     final OpenWhiskClient platformClient;
@@ -97,19 +99,10 @@ final class LocalStack implements AutoCloseable {
         this.runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
         this.platformClient = new OpenWhiskClient(platform.apiHost(), PlatformServer.GUEST_API_KEY, "_");
 
-        // The owner encrypts a real pretrained model and publishes it to untrusted storage.
-        byte[] onnx = RealModels.miniLmBytes();
+        this.onnx = RealModels.miniLmBytes();
         this.modelBytes = onnx.length;
-        this.model = new ModelId(owner.id(), "all-minilm-l6-v2");
-        ModelKey modelKey = ModelKey.generate(1);
-        ByteArrayOutputStream enc = new ByteArrayOutputStream(onnx.length + 4096);
-        ModelCipher.encrypt(new ByteArrayInputStream(onnx), onnx.length, enc, model, modelKey, ModelCipher.DEFAULT_SEGMENT_SIZE, n -> {});
         this.store = new DirectoryModelStore(work.resolve("model-store"));
-        Path encrypted = Files.write(work.resolve("upload.sesemi"), enc.toByteArray());
-        store.put(model, encrypted);
-        Files.delete(encrypted);
-
-        KeyServiceEndpoint endpoint = new KeyServiceEndpoint(ks.uri(),
+        this.endpoint = new KeyServiceEndpoint(ks.uri(),
                 VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder().expectMeasurement(ks.measurement()).build());
         try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
                 KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user);
@@ -117,14 +110,35 @@ final class LocalStack implements AutoCloseable {
             o.register();
             u.register();
             s.register();
-            o.putModelKey(model, modelKey);
-            o.addGrant(model, user.id(), runtimeMeasurement);
-            u.putRequestKey(model, runtimeMeasurement, requestKey);
+        }
+        this.model = publish("all-minilm-l6-v2");
+        try (KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
             s.putRequestKey(model, runtimeMeasurement, RequestKey.generate());
         }
         try (InputStream tj = RealModels.class.getClassLoader().getResourceAsStream(RealModels.MINILM_TOKENIZER_RESOURCE)) {
             this.tokenizer = WordPieceTokenizer.fromJson(tj);
         }
+    }
+
+    /**
+     * The owner publishes MiniLM once more under {@code name}, encrypted with a new model key, grants it to the user
+     * for the runtime's measurement, and the user registers its request key for it: another model for the pool.
+     */
+    ModelId publish(String name) throws Exception {
+        ModelId id = new ModelId(owner.id(), name);
+        ModelKey modelKey = ModelKey.generate(1);
+        ByteArrayOutputStream enc = new ByteArrayOutputStream(onnx.length + 4096);
+        ModelCipher.encrypt(new ByteArrayInputStream(onnx), onnx.length, enc, id, modelKey, ModelCipher.DEFAULT_SEGMENT_SIZE, n -> {});
+        Path encrypted = Files.write(work.resolve("upload-" + name + ".sesemi"), enc.toByteArray());
+        store.put(id, encrypted);
+        Files.delete(encrypted);
+        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
+                KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
+            o.putModelKey(id, modelKey);
+            o.addGrant(id, user.id(), runtimeMeasurement);
+            u.putRequestKey(id, runtimeMeasurement, requestKey);
+        }
+        return id;
     }
 
     /** Starts everything in a fresh temporary directory; {@code keep} leaves it on disk after close. */

@@ -1,0 +1,88 @@
+package org.sesemi.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.sesemi.client.inference.InferenceClient;
+import org.sesemi.client.inference.RuntimeRejectedException;
+import org.sesemi.client.platform.OpenWhiskClient;
+import org.sesemi.crypto.ModelId;
+import org.sesemi.crypto.RequestKey;
+import org.sesemi.packer.gateway.PackerGateway;
+import org.sesemi.packer.sim.CostModel;
+import org.sesemi.runtime.core.RuntimeSettings;
+
+/**
+ * FnPacker's gateway end to end on loopback: a KeyService (simulated TEE), the embedded platform running real runtime
+ * processes, three encrypted models (MiniLM published three times under different keys) packed onto a pool of two
+ * functions by the {@code affinity} policy; the user's encrypted requests through the gateway decrypt to the same
+ * embeddings whichever function served them, a stranger is refused by the runtime, and bad input is refused by the
+ * gateway.
+ */
+class PackerGatewayIT {
+    @Test
+    void packsThreeModelsOntoTwoFunctions() throws Exception {
+        try (LocalStack stack = LocalStack.start("sesemi-packer-it-", 2048, false)) {
+            List<ModelId> models = List.of(stack.model, stack.publish("minilm-b"), stack.publish("minilm-c"));
+            PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "it",
+                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
+                            .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true"))),
+                    "affinity", CostModel.defaults().withCapacity(4).withCacheSlots(4).policyConfig(2), 1 << 20);
+            try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
+                assertThat(gateway.functions()).containsExactly("fp-it-0", "fp-it-1");
+                URI invoke = gateway.uri().resolve("/v1/invoke");
+                List<float[]> embeddings = new ArrayList<>();
+                for (int round = 0; round < 2; round++) {
+                    for (ModelId m : models) {
+                        InferenceClient c = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), m, stack.requestKey);
+                        var out = c.infer(stack.sentence("Your card was charged for a purchase you did not make"), true)
+                                .response().outputs().getFirst();
+                        float[] v = new float[out.byteLength() / 4];
+                        out.data().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+                        embeddings.add(v);
+                    }
+                }
+                for (float[] e : embeddings) {
+                    assertThat(e).containsExactly(embeddings.getFirst()); // same weights, same sentence, any function
+                }
+
+                InferenceClient stranger = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.stranger.id(), stack.model,
+                        RequestKey.generate());
+                assertThatThrownBy(() -> stranger.infer(stack.sentence("hello"), true)).isInstanceOfSatisfying(RuntimeRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo("no_grant"));
+
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<String> bad = http.send(HttpRequest.newBuilder(invoke).POST(HttpRequest.BodyPublishers.ofString("{\"model\":1}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(bad.statusCode()).isEqualTo(400);
+                assertThat(bad.body()).contains("malformed");
+                HttpResponse<String> huge = http.send(HttpRequest.newBuilder(invoke).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[(1 << 20) + 1]))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(huge.statusCode()).isEqualTo(413);
+                HttpResponse<String> get = http.send(HttpRequest.newBuilder(invoke).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(get.statusCode()).isEqualTo(405);
+
+                assertThat(gateway.stats().routed()).isEqualTo(7);
+                assertThat(gateway.stats().completed()).isEqualTo(7);
+                int activations = 0;
+                for (String fn : gateway.functions()) {
+                    activations += stack.platformClient.listActivations(fn, 0, 100, OptionalLong.empty(), OptionalLong.empty(), false).size();
+                }
+                assertThat(activations).isEqualTo(7);
+                HttpResponse<String> stats = http.send(HttpRequest.newBuilder(gateway.uri().resolve("/v1/stats")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(stats.body()).contains("\"policy\":\"affinity\"", "fp-it-0");
+            }
+        }
+    }
+}
