@@ -18,8 +18,8 @@ import java.util.function.LongSupplier;
  *
  * <p>The policy keeps a belief of each instance's cache (LRU of {@link PolicyConfig#cacheSlots()} models, as the
  * runtime evicts), its requests in flight, and whether its container is still alive (it used the instance less
- * than {@link PolicyConfig#keepAlive()} ago). Per model it keeps the last arrival, an exponentially weighted mean
- * interarrival time and mean execution time. A request of model M at time t:
+ * than {@link PolicyConfig#keepAlive()} ago). Per model it keeps its arrival count, the last arrival, an
+ * exponentially weighted mean interarrival time and mean execution time. A request of model M at time t:
  * <ol>
  *   <li><b>Affinity.</b> If some live instance holds M and has a free slot (fewer than
  *       {@link PolicyConfig#capacity()} in flight), route there — the least loaded, lowest index first. An instance
@@ -27,18 +27,22 @@ import java.util.function.LongSupplier;
  *   <li><b>Cheapest steal.</b> Otherwise every instance with a free slot whose eviction victim (its LRU model, none
  *       if the cache has room) has nothing in flight there is a candidate, costed as
  *       <pre>  cold start (if its container is believed gone) + switch cost of M + switch cost × H / gap(victim)</pre>
- *       where gap = max(victim's mean interarrival, t − victim's last arrival) and H =
- *       {@link #RETURN_HORIZON_NANOS}: H / gap is how often the victim is expected back within the horizon, each
- *       return a reload somewhere. So an empty warm slot is best, a victim idle far longer than its usual gap (or
- *       rarely used) is cheap, and a popular one is dear — dearer than a cold start once it comes back more often
- *       than about every H × switch / cold start (≈ 0.8 s with the defaults), which is when starting another
- *       container of the pool pays off. Ties go to the instance idle longest, then to the lowest index.</li>
+ *       H / gap being how often the victim is expected back within the horizon H = {@link
+ *       #RETURN_HORIZON_NANOS}, each return a reload as long as it keeps losing its place. The victim's gap is the
+ *       larger of the time since its last arrival and its typical gap (the smaller of its moving-average
+ *       interarrival and the observed time per arrival). So an empty warm slot is best, a victim idle far longer
+ *       than its usual gap or rarely used is cheap, and a popular one dear — dearer than starting an idle container
+ *       of the pool once it comes back more often than about every H × switch / cold start (≈ 0.8 s with the
+ *       defaults): then a cold start now beats reloading it over and over. Ties go to the instance idle longest,
+ *       then to the lowest index.</li>
  *   <li><b>Wait or steal.</b> If M is loaded on a live instance that is full, waiting for it is expected to take
  *       M's mean execution time × (requests of M already queued + 1) / (such instances × capacity). The request
  *       waits when that is less than the cheapest candidate's cost, and steals otherwise.</li>
  *   <li><b>Queue.</b> With no candidate, the request is queued with the deadline t + {@link
  *       PolicyConfig#queueTimeout()} instead of failing; only a full queue ({@link PolicyConfig#maxQueued()})
- *       rejects. Each completion re-runs steps 1–3 for queued requests in FIFO order.</li>
+ *       rejects. Each completion first routes queued requests whose model a free slot already holds (so the head of
+ *       the queue cannot evict the model the requests behind it wait for), then re-runs steps 1–3 for the rest in
+ *       FIFO order.</li>
  * </ol>
  * It never routes more than {@code capacity} requests to an instance, and never evicts a model with requests in
  * flight on that instance.
@@ -60,6 +64,7 @@ public final class AffinityPolicy implements PackingPolicy {
     private final RequestQueue queue;
     private long offered, routed, queued, rejected, switches, completed;
     private int freeSlots;
+    private long firstOffer;
 
     private static final class Instance {
         final int index;
@@ -76,6 +81,7 @@ public final class AffinityPolicy implements PackingPolicy {
     }
 
     private static final class ModelStats {
+        long arrivals;
         long lastArrival;
         double meanGap = Double.NaN;
         double meanExec = Double.NaN;
@@ -103,6 +109,9 @@ public final class AffinityPolicy implements PackingPolicy {
     public synchronized Decision offer(long requestId, String model) {
         offered++;
         long now = clock.getAsLong();
+        if (offered == 1) {
+            firstOffer = now;
+        }
         ModelStats s = models.get(model);
         if (s == null) {
             s = new ModelStats();
@@ -112,6 +121,7 @@ public final class AffinityPolicy implements PackingPolicy {
             s.meanGap = Double.isNaN(s.meanGap) ? gap : (1 - EWMA) * s.meanGap + EWMA * gap;
         }
         s.lastArrival = now;
+        s.arrivals++;
         Optional<Decision.Route> r = place(requestId, model, now, queue.queuedFor(model));
         if (r.isPresent()) {
             return r.get();
@@ -125,25 +135,19 @@ public final class AffinityPolicy implements PackingPolicy {
     }
 
     /** Steps 1–3 of the rule; empty means wait. */
-    private Optional<Decision.Route> place(long requestId, String model, long now, int aheadOfThis) {
+    private Optional<Decision.Route> place(long requestId, String model, long now, int sameModelAhead) {
         if (freeSlots == 0) {
             return Optional.empty();
         }
-        Instance holder = null;
+        Instance holder = freeHolder(model, now);
+        if (holder != null) {
+            return Optional.of(route(requestId, model, holder, now, false, Optional.empty()));
+        }
         int fullHolders = 0;
         for (Instance in : instances) {
             if (alive(in, now) && in.cache.containsKey(model)) {
-                if (in.inFlight < config.capacity()) {
-                    if (holder == null || in.inFlight < holder.inFlight) {
-                        holder = in;
-                    }
-                } else {
-                    fullHolders++;
-                }
+                fullHolders++;
             }
-        }
-        if (holder != null) {
-            return Optional.of(route(requestId, model, holder, now, false, Optional.empty()));
         }
         Candidate best = null;
         for (Instance in : instances) {
@@ -157,12 +161,24 @@ public final class AffinityPolicy implements PackingPolicy {
         }
         if (fullHolders > 0) {
             double exec = execEstimate(model);
-            double wait = exec * (aheadOfThis + 1) / ((double) fullHolders * config.capacity());
+            double wait = exec * (sameModelAhead + 1) / ((double) fullHolders * config.capacity());
             if (wait < best.cost()) {
                 return Optional.empty();
             }
         }
         return Optional.of(route(requestId, model, best.instance(), now, true, best.victim()));
+    }
+
+    /** The least loaded live instance holding {@code model} with a free slot, lowest index first; or null. */
+    private Instance freeHolder(String model, long now) {
+        Instance holder = null;
+        for (Instance in : instances) {
+            if (in.inFlight < config.capacity() && alive(in, now) && in.cache.containsKey(model)
+                    && (holder == null || in.inFlight < holder.inFlight)) {
+                holder = in;
+            }
+        }
+        return holder;
     }
 
     private static boolean better(Candidate a, Candidate b) {
@@ -195,11 +211,18 @@ public final class AffinityPolicy implements PackingPolicy {
         return new Candidate(in, switchNanos() + evictionCost, victim);
     }
 
-    private static double expectedReturns(ModelStats v, long now) {
+    /**
+     * How often the victim is expected back within the horizon: H / gap, where the gap is the larger of the time
+     * since its last arrival and the smaller of two estimates, the moving average (follows recent bursts) and the
+     * observed window over its count (so a model seen once is not mistaken for a popular one just because it was
+     * seen recently).
+     */
+    private double expectedReturns(ModelStats v, long now) {
         double sinceLast = now - v.lastArrival;
-        double gap = Double.isNaN(v.meanGap) ? sinceLast : Math.max(v.meanGap, sinceLast);
-        // A victim seen this very instant is as dear as it gets; 1 ns keeps the ratio finite.
-        return RETURN_HORIZON_NANOS / Math.max(gap, 1.0);
+        double longRun = (double) Math.max(now - firstOffer, 1) / v.arrivals;
+        double typical = Double.isNaN(v.meanGap) ? longRun : Math.min(v.meanGap, longRun);
+        double gap = Math.max(Math.max(sinceLast, typical), 1.0);
+        return RETURN_HORIZON_NANOS / gap;
     }
 
     private double execEstimate(String model) {
@@ -257,16 +280,27 @@ public final class AffinityPolicy implements PackingPolicy {
             return List.of();
         }
         List<Decision.Route> out = new ArrayList<>();
-        Map<String, Integer> ahead = new HashMap<>();
+        // First pass: queued requests whose model a live instance holds with a free slot (no load at all), so the
+        // head of the queue does not evict the very model that requests behind it are waiting for.
         for (Iterator<Decision.Queued> it = queue.iterator(); it.hasNext() && freeSlots > 0; ) {
             Decision.Queued q = it.next();
-            int before = ahead.getOrDefault(q.model(), 0);
+            Instance holder = freeHolder(q.model(), now);
+            if (holder != null) {
+                it.remove();
+                out.add(route(q.requestId(), q.model(), holder, now, false, Optional.empty()));
+            }
+        }
+        // Second pass: the rest in FIFO order, under the full rule.
+        Map<String, Integer> sameModelAhead = new HashMap<>();
+        for (Iterator<Decision.Queued> it = queue.iterator(); it.hasNext() && freeSlots > 0; ) {
+            Decision.Queued q = it.next();
+            int before = sameModelAhead.getOrDefault(q.model(), 0);
             Optional<Decision.Route> r = place(q.requestId(), q.model(), now, before);
             if (r.isPresent()) {
                 it.remove();
                 out.add(r.get());
             } else {
-                ahead.put(q.model(), before + 1);
+                sameModelAhead.put(q.model(), before + 1);
             }
         }
         return out;

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.sesemi.models.workload.Arrival;
 import org.sesemi.models.workload.WorkloadGenerator;
+import org.sesemi.models.workload.ZipfWorkload;
 import org.sesemi.packer.policy.Policies;
 
 /**
@@ -47,7 +48,17 @@ public final class PackingExperiment {
 
     /** Runs the policies on a generator's arrivals (each policy gets a fresh stream from the same seed). */
     public static Report run(WorkloadGenerator workload, int poolSize, CostModel cost, Path outDir) throws IOException {
-        return run(workload.toString(), workload::arrivals, poolSize, cost, outDir);
+        return run(describe(workload), workload::arrivals, poolSize, cost, outDir);
+    }
+
+    /** A one-line description of a generator (its configuration without the model list). */
+    public static String describe(WorkloadGenerator workload) {
+        String models = workload.models().size() + " models";
+        return switch (workload) {
+            case ZipfWorkload z -> String.format(Locale.ROOT, "zipf: %s, exponent %.2f, %.1f requests/s, %s, seed %d",
+                    models, z.exponent(), z.ratePerSecond(), z.length(), z.seed());
+            default -> workload.getClass().getSimpleName() + ": " + models + ", " + workload.length();
+        };
     }
 
     /**
