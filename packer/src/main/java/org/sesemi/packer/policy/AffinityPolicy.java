@@ -143,6 +143,7 @@ public final class AffinityPolicy implements PackingPolicy {
         if (holder != null) {
             return Optional.of(route(requestId, model, holder, now, false, Optional.empty()));
         }
+        // No holder has a free slot; count the full ones, whose slots M could wait for.
         int fullHolders = 0;
         for (Instance in : instances) {
             if (alive(in, now) && in.cache.containsKey(model)) {

@@ -162,9 +162,14 @@ public final class Simulator {
     }
 
     private void expire(Request r) {
-        if (queued.remove(r.id) != null && policy.cancel(r.id)) {
-            reject(r, QUEUE_TIMEOUT);
+        if (!queued.containsKey(r.id)) {
+            return; // routed before its deadline
         }
+        if (!policy.cancel(r.id)) {
+            throw new IllegalStateException("policy " + policy.name() + " lost queued request " + r.id);
+        }
+        queued.remove(r.id);
+        reject(r, QUEUE_TIMEOUT);
     }
 
     private void dispatch(Request r, Decision.Route route) {
