@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -107,6 +108,7 @@ public final class AffinityPolicy implements PackingPolicy {
 
     @Override
     public synchronized Decision offer(long requestId, String model) {
+        Objects.requireNonNull(model, "model");
         offered++;
         long now = clock.getAsLong();
         if (offered == 1) {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -44,6 +45,7 @@ public final class DedicatedPolicy implements PackingPolicy {
 
     @Override
     public synchronized Decision offer(long requestId, String model) {
+        Objects.requireNonNull(model, "model");
         offered++;
         int i = instanceOf.computeIfAbsent(model, k -> {
             inFlight.add(0);

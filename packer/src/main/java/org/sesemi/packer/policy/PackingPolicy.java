@@ -13,6 +13,9 @@ import java.util.List;
  * them too); when a {@link Decision.Queued} request's deadline passes, call {@link #cancel} and reject it if that
  * returns true. Request ids are the caller's and must be unique among requests not yet finished.
  *
+ * <p>Policies keep a few numbers per model they have seen, so the caller must only offer model ids it has checked
+ * (published models), never raw strings from requests.
+ *
  * <p>Thread safety: implementations in this package are thread-safe (every public method is synchronized on the
  * policy), so a gateway may call them from its request threads. Calls are short and never block.
  */

@@ -3,6 +3,7 @@ package org.sesemi.packer.policy;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -68,6 +69,7 @@ public final class PaperPolicy implements PackingPolicy {
 
     @Override
     public synchronized Decision offer(long requestId, String model) {
+        Objects.requireNonNull(model, "model");
         offered++;
         long now = clock.getAsLong();
         Model m = models.computeIfAbsent(model, k -> new Model());

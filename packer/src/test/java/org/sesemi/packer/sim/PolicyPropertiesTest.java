@@ -119,6 +119,57 @@ class PolicyPropertiesTest {
         assertThat(r.instanceQueued()).isZero();
     }
 
+    /** With one cache slot, an instance never runs two models at once: both packing rules keep this. */
+    @Property(tries = 200)
+    void withOneCacheSlotAnInstanceRunsOneModelAtATime(@ForAll("workloads") List<Arrival> arrivals,
+            @ForAll @IntRange(min = 1, max = 4) int pool, @ForAll @IntRange(min = 1, max = 3) int capacity,
+            @ForAll boolean paper) {
+        CostModel cost = CostModel.defaults().withCapacity(capacity);
+        String name = paper ? org.sesemi.packer.policy.PaperPolicy.NAME : AffinityPolicy.NAME;
+        Map<Integer, Map<String, Integer>> running = new HashMap<>();
+        Simulator.run(arrivals.stream(), (LongSupplier clock) -> new PackingPolicy() {
+            private final PackingPolicy inner = Policies.create(name, cost.policyConfig(pool), clock);
+
+            private void routed(Decision.Route r) {
+                Map<String, Integer> models = running.computeIfAbsent(r.instance(), k -> new HashMap<>());
+                models.merge(r.model(), 1, Integer::sum);
+                assertThat(models.keySet()).as("models in flight on instance %d", r.instance()).hasSize(1);
+            }
+
+            @Override
+            public String name() {
+                return inner.name();
+            }
+
+            @Override
+            public Decision offer(long requestId, String model) {
+                Decision d = inner.offer(requestId, model);
+                if (d instanceof Decision.Route r) {
+                    routed(r);
+                }
+                return d;
+            }
+
+            @Override
+            public List<Decision.Route> completed(Decision.Route route, long executionNanos) {
+                running.get(route.instance()).computeIfPresent(route.model(), (k, n) -> n == 1 ? null : n - 1);
+                List<Decision.Route> released = inner.completed(route, executionNanos);
+                released.forEach(this::routed);
+                return released;
+            }
+
+            @Override
+            public boolean cancel(long requestId) {
+                return inner.cancel(requestId);
+            }
+
+            @Override
+            public PolicyStats stats() {
+                return inner.stats();
+            }
+        }, cost);
+    }
+
     @Property(tries = 200)
     void everyRequestEndsCompletedOrRejectedAndEveryRoutedOneCompletes(@ForAll("workloads") List<Arrival> arrivals,
             @ForAll("policies") String policy, @ForAll @IntRange(min = 1, max = 4) int pool,
