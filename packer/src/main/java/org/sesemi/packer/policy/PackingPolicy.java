@@ -30,8 +30,9 @@ public interface PackingPolicy {
      * Reports that a routed request finished on its instance.
      *
      * @param route the route this policy returned for it
-     * @param executionNanos the observed execution time (inference in the runtime, without container start or
-     *     model load), which the policies use as the model's cost estimate
+     * @param executionNanos the observed execution time: the activation's duration as the platform reports it (time
+     *     in the container, so including a cold start's init and a model load; the prototype used OpenWhisk's
+     *     activation {@code Duration} the same way), which the policies use as the model's cost estimate
      * @return queued requests routed now that capacity is free, in the order to send them
      */
     List<Decision.Route> completed(Decision.Route route, long executionNanos);

@@ -254,7 +254,9 @@ public final class Simulator {
         if (!in.waiting.isEmpty()) {
             start(in.waiting.poll(), in);
         }
-        for (Decision.Route route : policy.completed(r.route, r.executionNanos)) {
+        // The gateway observes the activation's duration (OpenWhisk's `duration`): time in the container, so a cold
+        // start's init and a model load are included, as they were in the prototype's statistics.
+        for (Decision.Route route : policy.completed(r.route, t - r.startedAt)) {
             Request q = queued.remove(route.requestId());
             if (q == null) {
                 throw new IllegalStateException("policy released a request it never queued: " + route);
