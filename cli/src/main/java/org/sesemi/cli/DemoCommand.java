@@ -1,6 +1,8 @@
 package org.sesemi.cli;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -13,8 +15,10 @@ import org.sesemi.client.inference.InferenceClient;
 import org.sesemi.client.inference.RuntimeRejectedException;
 import org.sesemi.client.inference.Tensor;
 import org.sesemi.client.platform.OpenWhiskClient;
+import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.RequestKey;
-import org.sesemi.platform.PlatformServer;
+import org.sesemi.packer.gateway.PackerGateway;
+import org.sesemi.packer.sim.CostModel;
 import org.sesemi.runtime.core.RuntimeSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,45 +63,61 @@ final class DemoCommand implements Callable<Integer> {
                     stack.runtimeMeasurement.value());
             out.printf("[3] owner %s..., user %s..., stranger %s... (EC P-256 identities)%n", stack.owner.id().hex().substring(0, 12),
                     stack.user.id().hex().substring(0, 12), stack.stranger.id().hex().substring(0, 12));
-            out.printf("[4] owner encrypted all-MiniLM-L6-v2 (real pretrained sentence encoder, %.1f MB, from Maven Central)%n", stack.modelBytes / 1e6);
-            out.println("    and put the ciphertext into the untrusted model store: " + stack.store.root());
+            ModelId support = stack.publish("minilm-support"), legal = stack.publish("minilm-legal");
+            out.printf("[4] owner encrypted all-MiniLM-L6-v2 (real pretrained sentence encoder, %.1f MB, from Maven Central) and published it%n",
+                    stack.modelBytes / 1e6);
+            out.println("    as three models under three keys (standing in for three models of the owner): " + names(stack.model, support, legal));
+            out.println("    ciphertext only, in the untrusted model store: " + stack.store.root());
             out.println("[5] owner and user verified the KeyService's RA-TLS evidence (simulated root + pinned measurement), then:");
-            out.println("    owner stored the model key and granted (model, user, runtime measurement);");
-            out.println("    user registered a request key for (model, runtime measurement). The stranger registered one too, but has no grant.");
+            out.println("    owner stored the model keys and granted (model, user, runtime measurement) for each;");
+            out.println("    user registered its request key for them. The stranger registered one too, but has no grant.");
 
-            // The function: a blackbox action running the runtime image. Its init parameters (sent to /init when a
-            // container starts) are only addresses and public measurements.
-            stack.createFunction("semirt", 1024, 8, Map.of(RuntimeSettings.TIMING, "true"));
-            out.println("[6] the function 'semirt' was created on the platform: image " + PlatformCommand.SEMIRT_IMAGE
-                    + ", 1024 MB, up to 8 concurrent requests per container");
+            // FnPacker owns a pool of two functions on the platform; each runs the runtime image. Their init parameters
+            // (sent to /init when a container starts) are only addresses and public measurements.
+            PackerGateway.Config packer = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "demo",
+                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(1024).withConcurrency(8)
+                            .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true"))),
+                    "affinity", CostModel.defaults().withCapacity(8).withCacheSlots(4).policyConfig(2), 16 << 20);
+            try (PackerGateway gateway = PackerGateway.start(packer, stack.platformClient)) {
+                URI invoke = gateway.uri().resolve("/v1/invoke");
+                out.printf("[6] FnPacker gateway on %s packs the models onto 2 functions %s (affinity policy;%n", invoke, gateway.functions());
+                out.println("    each " + PlatformCommand.SEMIRT_IMAGE + ", 1024 MB, 8 concurrent requests, a cache for 4 models)");
 
-            InferenceClient client = stack.userClient("semirt");
-            out.println("[7] user's private semantic search, every sentence an encrypted request invoking the function:");
-            List<String> texts = new ArrayList<>();
-            texts.add(QUERY);
-            texts.addAll(DOCUMENTS);
-            List<float[]> embeddings = new ArrayList<>();
-            for (int i = 0; i < texts.size(); i++) {
-                InferenceClient.Result r = client.infer(stack.sentence(texts.get(i)), true);
-                embeddings.add(meanPool(r.response().outputs().get(0)));
-                out.printf("    request %d %-5s %7.1f ms round trip%s%n", i + 1, coldOrWarm(r.timing()), r.roundTripMs(), phases(r.timing()));
-            }
-            out.println("    predictions, decrypted by the user only (cosine similarity to the query \"" + QUERY + "\"):");
-            List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3));
-            order.sort(Comparator.comparingDouble(i -> -cosine(embeddings.get(0), embeddings.get(i + 1))));
-            for (int i : order) {
-                out.printf("      %.3f  %s%n", cosine(embeddings.get(0), embeddings.get(i + 1)), DOCUMENTS.get(i));
-            }
+                InferenceClient client = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), stack.model, stack.requestKey);
+                out.println("[7] user's private semantic search with " + stack.model.name() + ", every sentence an encrypted request:");
+                List<String> texts = new ArrayList<>();
+                texts.add(QUERY);
+                texts.addAll(DOCUMENTS);
+                List<float[]> embeddings = new ArrayList<>();
+                for (int i = 0; i < texts.size(); i++) {
+                    InferenceClient.Result r = client.infer(stack.sentence(texts.get(i)), true);
+                    embeddings.add(meanPool(r.response().outputs().get(0)));
+                    out.printf("    request %d %-5s %7.1f ms round trip%s%n", i + 1, coldOrWarm(r.timing()), r.roundTripMs(), phases(r.timing()));
+                }
+                out.println("    predictions, decrypted by the user only (cosine similarity to the query \"" + QUERY + "\"):");
+                List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3));
+                order.sort(Comparator.comparingDouble(i -> -cosine(embeddings.get(0), embeddings.get(i + 1))));
+                for (int i : order) {
+                    out.printf("      %.3f  %s%n", cosine(embeddings.get(0), embeddings.get(i + 1)), DOCUMENTS.get(i));
+                }
 
-            try {
-                InferenceClient.viaOpenWhisk(stack.platform.apiHost(), PlatformServer.GUEST_API_KEY, "semirt", stack.stranger.id(), stack.model,
-                        RequestKey.generate()).infer(stack.sentence(QUERY), true);
-                out.println("[8] UNEXPECTED: the stranger was served");
-                return 1;
-            } catch (RuntimeRejectedException e) {
-                out.printf("[8] the stranger (no grant) is refused by the runtime: %s (%s); the user keeps being served.%n", e.code(), e.reason());
+                out.println("[8] requests for the other two models share the same pool:");
+                for (ModelId m : List.of(support, legal, support, legal)) {
+                    InferenceClient.Result r = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), m, stack.requestKey)
+                            .infer(stack.sentence(DOCUMENTS.get(0)), true);
+                    out.printf("    %-15s %-5s %7.1f ms round trip%s%n", m.name(), coldOrWarm(r.timing()), r.roundTripMs(), phases(r.timing()));
+                }
+
+                try {
+                    new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.stranger.id(), stack.model, RequestKey.generate())
+                            .infer(stack.sentence(QUERY), true);
+                    out.println("[9] UNEXPECTED: the stranger was served");
+                    return 1;
+                } catch (RuntimeRejectedException e) {
+                    out.printf("[9] the stranger (no grant) is refused by the runtime: %s (%s); the user keeps being served.%n", e.code(), e.reason());
+                }
+                platformView(out, stack.platformClient, gateway);
             }
-            platformView(out, stack.platformClient);
 
             out.println();
             out.println("who saw what in clear:");
@@ -106,6 +126,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  KeyService   : keys only (sealed at rest in keyservice.db), never model or data");
             out.println("  runtime (TEE): model, sentences, embeddings — in enclave memory only");
             out.println("  platform/host: ciphertext, model id, user id, request ids, sizes and timing; no plaintext, no key");
+            out.println("  FnPacker     : the same as the platform (it routes by model id)");
             out.printf("%ndemo finished in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             return 0;
         }
@@ -153,23 +174,37 @@ final class DemoCommand implements Callable<Integer> {
         return String.format("  (in the TEE: inference %.1f ms; keys and model cached)", t.getOrDefault("inferenceMs", 0.0));
     }
 
-    /** What the platform recorded: one activation per request, cold or warm, and what it bills. */
-    private static void platformView(PrintWriter out, OpenWhiskClient ow) throws Exception {
-        List<com.fasterxml.jackson.databind.JsonNode> acts = new ArrayList<>(ow.listActivations("semirt", 0, 50, java.util.OptionalLong.empty(),
-                java.util.OptionalLong.empty(), true));
-        java.util.Collections.reverse(acts); // oldest first
+    /** What the platform recorded (one activation per request, cold or warm, billed) and where FnPacker sent what. */
+    private static void platformView(PrintWriter out, OpenWhiskClient ow, PackerGateway gateway) throws Exception {
+        List<com.fasterxml.jackson.databind.JsonNode> acts = new ArrayList<>();
+        for (String fn : gateway.functions()) {
+            acts.addAll(ow.listActivations(fn, 0, 100, java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), true));
+        }
+        acts.sort(Comparator.comparingLong(a -> a.path("start").asLong()));
         int cold = 0;
         double gbs = 0;
         for (var a : acts) {
             cold += OpenWhiskClient.annotation(a, "initTime").isPresent() ? 1 : 0;
             gbs += OpenWhiskClient.annotation(a, "limits").map(l -> l.path("memory").asDouble()).orElse(0.0) / 1024 * a.path("duration").asDouble() / 1000;
         }
-        out.printf("[9] the platform's records: %d activations of 'semirt', %d cold (initTime), %d warm; %.3f GB-s billed%n", acts.size(), cold,
-                acts.size() - cold, gbs);
+        out.printf("[10] the platform's records: %d activations, %d container cold start%s (initTime); %.3f GB-s billed%n", acts.size(),
+                cold, cold == 1 ? "" : "s", gbs);
         var first = acts.getFirst();
-        out.printf("    the cold one: waited %d ms for its container (process start), /init %d ms, %d ms in all; its status: %s%n",
+        out.printf("     the first cold start: waited %d ms for its container (process start), /init %d ms, %d ms in all%n",
                 OpenWhiskClient.annotation(first, "waitTime").map(com.fasterxml.jackson.databind.JsonNode::asLong).orElse(0L),
                 OpenWhiskClient.annotation(first, "initTime").map(com.fasterxml.jackson.databind.JsonNode::asLong).orElse(0L),
-                first.path("duration").asLong(), first.path("response").path("status").asText());
+                first.path("duration").asLong());
+        Map<String, Map<String, Long>> routes = gateway.routes();
+        for (String fn : gateway.functions()) {
+            Map<String, Long> byModel = routes.getOrDefault(fn, Map.of());
+            StringBuilder b = new StringBuilder();
+            byModel.forEach((model, n) -> b.append(b.isEmpty() ? "" : ", ").append(ModelId.parse(model).name()).append(" ×").append(n));
+            out.printf("     FnPacker sent to %s: %s%n", fn, byModel.isEmpty() ? "nothing (no container started, nothing billed)" : b);
+        }
+        out.println("     a model new to a warm runtime costs a model load (about 0.1 s above), not a container cold start (about 1.7 s)");
+    }
+
+    private static String names(ModelId... ids) {
+        return String.join(", ", java.util.Arrays.stream(ids).map(ModelId::name).toList());
     }
 }

@@ -89,6 +89,8 @@ public final class PackerGateway implements AutoCloseable {
     private final Map<Long, CompletableFuture<Decision.Route>> waiting = new ConcurrentHashMap<>();
     /** Functions created so far ({@code dedicated} grows the pool on demand). */
     private final Map<Integer, String> functions = new ConcurrentHashMap<>();
+    /** Requests routed per function and model (metadata the gateway sees anyway), for operators. */
+    private final Map<String, Map<String, java.util.concurrent.atomic.LongAdder>> routes = new ConcurrentHashMap<>();
 
     private PackerGateway(Config config, OpenWhiskClient platform) throws IOException {
         this.config = config;
@@ -146,6 +148,7 @@ public final class PackerGateway implements AutoCloseable {
                 ObjectNode n = JSON.createObjectNode().put("group", config.group()).put("policy", policy.name());
                 n.set("stats", JSON.valueToTree(policy.stats()));
                 n.set("functions", JSON.valueToTree(new java.util.TreeMap<>(functions)));
+                n.set("routes", JSON.valueToTree(routes()));
                 send(ex, 200, n);
             } else if (path.equals("/v1/invoke")) {
                 if (!method.equals("POST")) {
@@ -225,6 +228,8 @@ public final class PackerGateway implements AutoCloseable {
         long executionNanos = -1;
         try {
             String fn = function(route.instance());
+            routes.computeIfAbsent(fn, k -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(route.model(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
             OpenWhiskClient.Invoked r = platform.invoke(fn, params, true, INVOKE_WAIT_MS);
             if (!r.completed()) {
                 send(ex, 504, error("timeout", "the function did not finish within " + INVOKE_WAIT_MS + " ms (activation " + r.activationId() + ")"));
@@ -277,6 +282,17 @@ public final class PackerGateway implements AutoCloseable {
     /** The policy's counters (for tests and operators). */
     public org.sesemi.packer.policy.PolicyStats stats() {
         return policy.stats();
+    }
+
+    /** Requests routed so far, per function and model (sorted). */
+    public Map<String, Map<String, Long>> routes() {
+        Map<String, Map<String, Long>> out = new java.util.TreeMap<>();
+        routes.forEach((fn, byModel) -> {
+            Map<String, Long> m = new java.util.TreeMap<>();
+            byModel.forEach((model, n) -> m.put(model, n.sum()));
+            out.put(fn, m);
+        });
+        return out;
     }
 
     /** The functions created so far, by pool instance. */
