@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code sesemi bench ...}: end-to-end measurements of the secure runtime, written to JSON files. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the secure runtime against plain ONNX Runtime.",
-        subcommands = {BenchCommand.Overhead.class, BenchCommand.Concurrency.class, BenchPlatform.class})
+        subcommands = {BenchCommand.Overhead.class, BenchCommand.Concurrency.class, BenchPlatform.class, BenchPacker.class})
 final class BenchCommand {
 
     /** Options shared by both measurements (a picocli mixin). */

@@ -108,4 +108,9 @@ public record CostModel(Duration coldStart, Duration switchCost, Map<String, Dur
         return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter,
                 seed, capacity, cacheSlots, d, memoryMb, queueTimeout);
     }
+
+    public CostModel withMemoryMb(int mb) {
+        return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter, seed,
+                capacity, cacheSlots, keepAlive, mb, queueTimeout);
+    }
 }
