@@ -200,7 +200,7 @@ final class LocalStack implements AutoCloseable {
 
     /** Stops the platform (and every runtime process), the invoker and the KeyService; deletes the work directory unless kept. */
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
         try {
             platform.close();
         } finally {
