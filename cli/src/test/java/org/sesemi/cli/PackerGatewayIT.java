@@ -85,4 +85,52 @@ class PackerGatewayIT {
             }
         }
     }
+
+    /**
+     * A pool of one function that takes one request at a time: with {@code affinity} concurrent requests queue at the
+     * gateway and are all served as completions free the function; with {@code paper} the request that finds the
+     * function busy is refused at once ("All Busy"), as the prototype does, with the runtime's error shape.
+     */
+    @Test
+    void queuesOrRefusesWhenThePoolIsBusy() throws Exception {
+        try (LocalStack stack = LocalStack.start("sesemi-packer-busy-it-", 2048, false)) {
+            ModelId other = stack.publish("minilm-other");
+            for (String policy : List.of("affinity", "paper")) {
+                PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "busy-" + policy,
+                        OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(1)
+                                .withInitParameters(stack.initParameters(Map.of())),
+                        policy, CostModel.defaults().withCapacity(1).withCacheSlots(2).policyConfig(1)
+                                .withQueueTimeout(java.time.Duration.ofSeconds(60)), 1 << 20);
+                try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient);
+                        var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    URI invoke = gateway.uri().resolve("/v1/invoke");
+                    List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+                    for (ModelId m : List.of(stack.model, other, stack.model)) {
+                        InferenceClient c = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), m, stack.requestKey);
+                        answers.add(pool.submit(() -> {
+                            try {
+                                c.infer(stack.sentence("hello"), true);
+                                return "served";
+                            } catch (RuntimeRejectedException e) {
+                                return e.code() + "/" + e.reason();
+                            }
+                        }));
+                        Thread.sleep(50); // in this order; all arrive while the first one cold-starts the function
+                    }
+                    List<String> outcomes = new ArrayList<>();
+                    for (var f : answers) {
+                        outcomes.add(f.get());
+                    }
+                    if (policy.equals("affinity")) {
+                        assertThat(outcomes).containsOnly("served");
+                        assertThat(gateway.stats().queued()).isGreaterThanOrEqualTo(1);
+                    } else {
+                        assertThat(outcomes.getFirst()).isEqualTo("served");
+                        assertThat(outcomes).contains("busy/all_busy");
+                        assertThat(gateway.stats().rejected()).isGreaterThanOrEqualTo(1);
+                    }
+                }
+            }
+        }
+    }
 }
