@@ -149,7 +149,7 @@ final class BenchPacker implements Callable<Integer> {
                 OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(memoryMb).withConcurrency(cost.capacity())
                         .withTimeoutMs(120_000)
                         .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true", RuntimeSettings.MODEL_BUDGET, budget))),
-                policy, cost.policyConfig(poolSize), 1 << 20);
+                policy, cost.policyConfig(poolSize), 1 << 20, 1000);
         double[] latency = new double[arrivals.size()];
         boolean[] ok = new boolean[arrivals.size()];
         boolean[] cold = new boolean[arrivals.size()];

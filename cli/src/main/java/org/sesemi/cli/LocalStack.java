@@ -96,27 +96,35 @@ final class LocalStack implements AutoCloseable {
         this.ks = k;
         this.invoker = pool;
         this.platform = p;
-        this.runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
-        this.platformClient = new OpenWhiskClient(platform.apiHost(), PlatformServer.GUEST_API_KEY, "_");
+        try {
+            this.runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
+            this.platformClient = new OpenWhiskClient(platform.apiHost(), PlatformServer.GUEST_API_KEY, "_");
 
-        this.onnx = RealModels.miniLmBytes();
-        this.modelBytes = onnx.length;
-        this.store = new DirectoryModelStore(work.resolve("model-store"));
-        this.endpoint = new KeyServiceEndpoint(ks.uri(),
-                VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder().expectMeasurement(ks.measurement()).build());
-        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
-                KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user);
-                KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
-            o.register();
-            u.register();
-            s.register();
-        }
-        this.model = publish("all-minilm-l6-v2");
-        try (KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
-            s.putRequestKey(model, runtimeMeasurement, RequestKey.generate());
-        }
-        try (InputStream tj = RealModels.class.getClassLoader().getResourceAsStream(RealModels.MINILM_TOKENIZER_RESOURCE)) {
-            this.tokenizer = WordPieceTokenizer.fromJson(tj);
+            this.onnx = RealModels.miniLmBytes();
+            this.modelBytes = onnx.length;
+            this.store = new DirectoryModelStore(work.resolve("model-store"));
+            this.endpoint = new KeyServiceEndpoint(ks.uri(),
+                    VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder().expectMeasurement(ks.measurement()).build());
+            try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
+                    KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user);
+                    KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
+                o.register();
+                u.register();
+                s.register();
+            }
+            this.model = publish("all-minilm-l6-v2");
+            try (KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
+                s.putRequestKey(model, runtimeMeasurement, RequestKey.generate());
+            }
+            try (InputStream tj = RealModels.class.getClassLoader().getResourceAsStream(RealModels.MINILM_TOKENIZER_RESOURCE)) {
+                this.tokenizer = WordPieceTokenizer.fromJson(tj);
+            }
+        } catch (Exception | Error e) {
+            // Nothing may outlive a failed start (start() deletes the directory under these servers' databases).
+            platform.close();
+            invoker.close();
+            ks.close();
+            throw e;
         }
     }
 

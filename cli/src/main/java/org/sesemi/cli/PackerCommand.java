@@ -70,6 +70,12 @@ final class PackerCommand {
         @Option(names = "--cache-models", defaultValue = "4", description = "Models one function's cache holds, as the policy assumes (default ${DEFAULT-VALUE}).")
         int cacheModels;
 
+        @Option(names = "--max-envelope", defaultValue = "1048576", description = "Largest request body in bytes (default ${DEFAULT-VALUE}, the platform's default payload limit).")
+        int maxEnvelope;
+
+        @Option(names = "--max-models", defaultValue = "1000", description = "Distinct models routed; requests for more are refused (default ${DEFAULT-VALUE}).")
+        int maxModels;
+
         @Option(names = "--init", description = "Runtime init parameter KEY=VALUE (repeatable): SESEMI_KS_URL, SESEMI_KS_MEASUREMENT, SESEMI_MODEL_STORE, ...")
         Map<String, String> init = new LinkedHashMap<>();
 
@@ -79,7 +85,8 @@ final class PackerCommand {
             try {
                 config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), port, group,
                         OpenWhiskClient.BlackboxAction.of(image).withMemoryMb(memoryMb).withConcurrency(concurrency).withInitParameters(init),
-                        policy, CostModel.defaults().withCapacity(concurrency).withCacheSlots(cacheModels).policyConfig(poolSize), 64 << 20);
+                        policy, CostModel.defaults().withCapacity(concurrency).withCacheSlots(cacheModels).policyConfig(poolSize), maxEnvelope,
+                        maxModels);
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }

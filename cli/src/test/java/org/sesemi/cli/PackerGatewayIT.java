@@ -37,7 +37,7 @@ class PackerGatewayIT {
             PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "it",
                     OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
                             .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true"))),
-                    "affinity", CostModel.defaults().withCapacity(4).withCacheSlots(4).policyConfig(2), 1 << 20);
+                    "affinity", CostModel.defaults().withCapacity(4).withCacheSlots(4).policyConfig(2), 1 << 20, 16);
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
                 assertThat(gateway.functions()).containsExactly("fp-it-0", "fp-it-1");
                 URI invoke = gateway.uri().resolve("/v1/invoke");
@@ -73,6 +73,7 @@ class PackerGatewayIT {
                 assertThat(get.statusCode()).isEqualTo(405);
 
                 assertThat(gateway.stats().routed()).isEqualTo(7);
+                assertThat(gateway.routes().values().stream().flatMap(m -> m.keySet().stream()).distinct().count()).isEqualTo(3);
                 assertThat(gateway.stats().completed()).isEqualTo(7);
                 int activations = 0;
                 for (String fn : gateway.functions()) {
@@ -100,7 +101,7 @@ class PackerGatewayIT {
                         OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(1)
                                 .withInitParameters(stack.initParameters(Map.of())),
                         policy, CostModel.defaults().withCapacity(1).withCacheSlots(2).policyConfig(1)
-                                .withQueueTimeout(java.time.Duration.ofSeconds(60)), 1 << 20);
+                                .withQueueTimeout(java.time.Duration.ofSeconds(60)), 1 << 20, 16);
                 try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient);
                         var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                     URI invoke = gateway.uri().resolve("/v1/invoke");
@@ -130,6 +131,27 @@ class PackerGatewayIT {
                         assertThat(gateway.stats().rejected()).isGreaterThanOrEqualTo(1);
                     }
                 }
+            }
+        }
+    }
+
+    /** Model ids come from untrusted requests: the gateway routes at most its configured number of distinct ones. */
+    @Test
+    void refusesModelsBeyondItsLimit() throws Exception {
+        try (LocalStack stack = LocalStack.start("sesemi-packer-limit-it-", 2048, false)) {
+            ModelId other = stack.publish("minilm-other");
+            PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "limit",
+                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(2)
+                            .withInitParameters(stack.initParameters(Map.of())),
+                    "dedicated", CostModel.defaults().withCapacity(2).policyConfig(1), 1 << 20, 1);
+            try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
+                URI invoke = gateway.uri().resolve("/v1/invoke");
+                new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), stack.model, stack.requestKey)
+                        .infer(stack.sentence("hello"), true);
+                assertThatThrownBy(() -> new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), other, stack.requestKey)
+                        .infer(stack.sentence("hello"), true)).isInstanceOfSatisfying(RuntimeRejectedException.class,
+                                e -> assertThat(e.reason()).isEqualTo("too_many_models"));
+                assertThat(gateway.functions()).hasSize(1); // dedicated made no function for the refused model
             }
         }
     }

@@ -57,15 +57,19 @@ public final class PackerGateway implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How long a blocking invoke may wait on the platform (OpenWhisk's maximum). */
     private static final long INVOKE_WAIT_MS = 60_000;
+    /** After a 504, how long the gateway keeps waiting for the activation's end before it frees the policy's slot. */
+    private static final java.time.Duration AFTER_TIMEOUT_WAIT = java.time.Duration.ofMinutes(5);
 
     /**
      * @param group name of the function group; functions are {@code fp-<group>-<i>}
      * @param function the function every instance runs (image, memory, concurrency, init parameters)
      * @param policy {@code paper}, {@code affinity} or {@code dedicated}
      * @param maxEnvelopeBytes largest request body accepted
+     * @param maxModels distinct model ids the gateway routes; requests for further ones are refused (model ids come
+     *     from untrusted requests, and each one costs the policy state, and under {@code dedicated} a function)
      */
     public record Config(InetAddress bind, int port, String group, OpenWhiskClient.BlackboxAction function, String policy,
-            PolicyConfig policyConfig, int maxEnvelopeBytes) {
+            PolicyConfig policyConfig, int maxEnvelopeBytes, int maxModels) {
         public Config {
             if (!group.matches("[A-Za-z0-9_-]{1,64}")) {
                 throw new IllegalArgumentException("a group name is 1-64 letters, digits, '-' or '_'");
@@ -73,8 +77,8 @@ public final class PackerGateway implements AutoCloseable {
             if (!Policies.NAMES.contains(policy)) {
                 throw new IllegalArgumentException("unknown packing policy '" + policy + "', expected one of " + Policies.NAMES);
             }
-            if (maxEnvelopeBytes < 1 || port < 0 || port > 65535) {
-                throw new IllegalArgumentException("bad port or envelope limit");
+            if (maxEnvelopeBytes < 1 || port < 0 || port > 65535 || maxModels < 1) {
+                throw new IllegalArgumentException("bad port, envelope limit or model limit");
             }
         }
     }
@@ -89,6 +93,8 @@ public final class PackerGateway implements AutoCloseable {
     private final Map<Long, CompletableFuture<Decision.Route>> waiting = new ConcurrentHashMap<>();
     /** Functions created so far ({@code dedicated} grows the pool on demand). */
     private final Map<Integer, String> functions = new ConcurrentHashMap<>();
+    /** Model ids seen so far (bounded by {@link Config#maxModels()}). */
+    private final java.util.Set<String> models = ConcurrentHashMap.newKeySet();
     /** Requests routed per function and model (metadata the gateway sees anyway), for operators. */
     private final Map<String, Map<String, java.util.concurrent.atomic.LongAdder>> routes = new ConcurrentHashMap<>();
 
@@ -139,7 +145,7 @@ public final class PackerGateway implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+        try {
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
             if (path.equals("/health") && method.equals("GET")) {
@@ -163,6 +169,8 @@ public final class PackerGateway implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("gateway request failed: {}", e.getClass().getName());
             send(ex, 500, error("internal", "internal error"));
+        } finally {
+            ex.close();
         }
     }
 
@@ -181,8 +189,18 @@ public final class PackerGateway implements AutoCloseable {
             send(ex, 400, error("malformed", "the body is not a request envelope"));
             return;
         }
+        String model = envelope.model().toString();
+        if (!models.contains(model)) {
+            synchronized (models) {
+                if (!models.contains(model) && models.size() >= config.maxModels()) {
+                    send(ex, 503, error("busy", "too_many_models", "this gateway routes at most " + config.maxModels() + " models"));
+                    return;
+                }
+                models.add(model);
+            }
+        }
         long id = ids.incrementAndGet();
-        Decision d = policy.offer(id, envelope.model().toString());
+        Decision d = policy.offer(id, model);
         Decision.Route route;
         switch (d) {
             case Decision.Route r -> route = r;
@@ -233,6 +251,14 @@ public final class PackerGateway implements AutoCloseable {
             OpenWhiskClient.Invoked r = platform.invoke(fn, params, true, INVOKE_WAIT_MS);
             if (!r.completed()) {
                 send(ex, 504, error("timeout", "the function did not finish within " + INVOKE_WAIT_MS + " ms (activation " + r.activationId() + ")"));
+                ex.close();
+                // The activation still runs: the policy learns of its end only when it really ends.
+                try {
+                    executionNanos = platform.awaitActivation(r.activationId(), AFTER_TIMEOUT_WAIT)
+                            .map(a -> TimeUnit.MILLISECONDS.toNanos(a.path("duration").asLong())).orElse(System.nanoTime() - t0);
+                } catch (OpenWhiskException | IOException e) {
+                    LOG.warn("activation {} of {}: its end could not be observed ({})", r.activationId(), fn, e.getClass().getSimpleName());
+                }
                 return;
             }
             executionNanos = TimeUnit.MILLISECONDS.toNanos(r.body().path("duration").asLong());
@@ -245,6 +271,8 @@ public final class PackerGateway implements AutoCloseable {
             send(ex, status, result);
         } catch (OpenWhiskException e) {
             send(ex, 502, error("platform", "the platform refused the invocation: HTTP " + e.status() + " " + e.error()));
+        } catch (IOException e) {
+            send(ex, 502, error("platform", "the platform could not be reached: " + e.getClass().getSimpleName()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             send(ex, 503, error("unavailable", "interrupted"));

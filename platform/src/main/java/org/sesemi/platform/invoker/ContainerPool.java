@@ -410,6 +410,10 @@ public final class ContainerPool implements Invoker {
             if (p.init()) {
                 // Activations waiting on this container's init must never hang, whatever happened (no-op if done).
                 slot.initialized.complete(errorResult("The container failed before its initialization completed."));
+                synchronized (lock) {
+                    // An unexpected failure before init finished leaves a container nobody can use: remove it.
+                    remove |= slot.state == State.STARTING;
+                }
             }
             finish(slot, remove);
         }

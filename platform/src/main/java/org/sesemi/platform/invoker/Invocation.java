@@ -14,4 +14,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *     action's {@code provide-api-key} annotation is true; else empty
  */
 public record Invocation(String activationId, String subject, String invocationNamespace, ActionSpec action, ObjectNode params,
-        long receivedAtMillis, java.util.Optional<String> apiKey) {}
+        long receivedAtMillis, java.util.Optional<String> apiKey) {
+    /** Without the parameters and the API key: safe to log. */
+    @Override
+    public String toString() {
+        return "Invocation[" + activationId + " of " + action.path() + " by " + subject + " in " + invocationNamespace + "]";
+    }
+}
