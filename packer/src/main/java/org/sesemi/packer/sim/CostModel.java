@@ -28,10 +28,13 @@ import org.sesemi.packer.policy.PolicyConfig;
  * @param keepAlive idle time after which the platform removes a container (OpenWhisk's default 10 minutes)
  * @param memoryMb memory per function, for GB-s
  * @param queueTimeout how long the gateway lets a queued request wait before rejecting it
+ * @param hostCores cores of the machine the containers start on, 0 for "unbounded": container starts running at the
+ *     same time share them, so each takes {@code coldStart × max(1, starting / hostCores)} (an approximation, fixed at
+ *     the start; measured on the 2-vCPU development machine: six runtime JVMs starting together took up to 7.4 s)
  */
 public record CostModel(Duration coldStart, Duration switchCost, Map<String, Duration> switchCostByModel,
         Duration execution, Map<String, Duration> executionByModel, double executionJitter, long seed, int capacity,
-        int cacheSlots, Duration keepAlive, int memoryMb, Duration queueTimeout) {
+        int cacheSlots, Duration keepAlive, int memoryMb, Duration queueTimeout, int hostCores) {
     public static final Duration DEFAULT_COLD_START = Duration.ofMillis(1_600);
     public static final Duration DEFAULT_SWITCH = Duration.ofMillis(130);
     public static final Duration DEFAULT_EXECUTION = Duration.ofMillis(10);
@@ -44,7 +47,7 @@ public record CostModel(Duration coldStart, Duration switchCost, Map<String, Dur
         if (!(executionJitter >= 0 && executionJitter < 1)) {
             throw new IllegalArgumentException("execution jitter must be in [0, 1)");
         }
-        if (capacity < 1 || cacheSlots < 1 || memoryMb < 1) {
+        if (capacity < 1 || cacheSlots < 1 || memoryMb < 1 || hostCores < 0) {
             throw new IllegalArgumentException("capacity, cache slots and memory must be positive");
         }
         for (Duration d : new Duration[] {coldStart, switchCost, execution, keepAlive, queueTimeout}) {
@@ -67,7 +70,7 @@ public record CostModel(Duration coldStart, Duration switchCost, Map<String, Dur
     /** The calibrated defaults: MiniLM on the real runtime, prototype pool settings, exact execution times. */
     public static CostModel defaults() {
         return new CostModel(DEFAULT_COLD_START, DEFAULT_SWITCH, Map.of(), DEFAULT_EXECUTION, Map.of(), 0.0, 1, 1, 1,
-                DEFAULT_KEEP_ALIVE, DEFAULT_MEMORY_MB, Duration.ofSeconds(10));
+                DEFAULT_KEEP_ALIVE, DEFAULT_MEMORY_MB, Duration.ofSeconds(10), 0);
     }
 
     public long switchNanos(String model) {
@@ -86,31 +89,36 @@ public record CostModel(Duration coldStart, Duration switchCost, Map<String, Dur
 
     public CostModel withCapacity(int c) {
         return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter,
-                seed, c, cacheSlots, keepAlive, memoryMb, queueTimeout);
+                seed, c, cacheSlots, keepAlive, memoryMb, queueTimeout, hostCores);
     }
 
     public CostModel withCacheSlots(int s) {
         return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter,
-                seed, capacity, s, keepAlive, memoryMb, queueTimeout);
+                seed, capacity, s, keepAlive, memoryMb, queueTimeout, hostCores);
     }
 
     public CostModel withJitter(double jitter, long rngSeed) {
         return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, jitter, rngSeed,
-                capacity, cacheSlots, keepAlive, memoryMb, queueTimeout);
+                capacity, cacheSlots, keepAlive, memoryMb, queueTimeout, hostCores);
     }
 
     public CostModel withQueueTimeout(Duration d) {
         return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter,
-                seed, capacity, cacheSlots, keepAlive, memoryMb, d);
+                seed, capacity, cacheSlots, keepAlive, memoryMb, d, hostCores);
     }
 
     public CostModel withKeepAlive(Duration d) {
         return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter,
-                seed, capacity, cacheSlots, d, memoryMb, queueTimeout);
+                seed, capacity, cacheSlots, d, memoryMb, queueTimeout, hostCores);
+    }
+
+    public CostModel withHostCores(int cores) {
+        return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter, seed,
+                capacity, cacheSlots, keepAlive, memoryMb, queueTimeout, cores);
     }
 
     public CostModel withMemoryMb(int mb) {
         return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter, seed,
-                capacity, cacheSlots, keepAlive, mb, queueTimeout);
+                capacity, cacheSlots, keepAlive, mb, queueTimeout, hostCores);
     }
 }

@@ -202,7 +202,7 @@ public final class Simulator {
             }
             in.started = true;
             in.aliveSince = t;
-            in.containerReadyAt = t + cost.coldStart().toNanos();
+            in.containerReadyAt = t + coldStartNanos(t);
             in.cache.clear();
             coldStarts++;
             counts(r.model)[COLD]++;
@@ -228,6 +228,19 @@ public final class Simulator {
         r.startedAt = t;
         in.running++;
         events.add(new Event(begin + r.executionNanos, Kind.COMPLETE, seq++, r));
+    }
+
+    /** A container start beginning at {@code t}: slower while other starts share the host's cores (see CostModel). */
+    private long coldStartNanos(long t) {
+        long base = cost.coldStart().toNanos();
+        if (cost.hostCores() == 0) {
+            return base;
+        }
+        int starting = 1;
+        for (Instance other : instances) {
+            starting += other.started && other.containerReadyAt > t ? 1 : 0;
+        }
+        return starting <= cost.hostCores() ? base : base * starting / cost.hostCores();
     }
 
     private long executionNanos(String model) {

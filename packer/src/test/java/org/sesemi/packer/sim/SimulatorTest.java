@@ -33,6 +33,18 @@ class SimulatorTest {
     }
 
     @Test
+    void containerStartsShareTheHostsCores() {
+        // Three models arriving together, one function each: with one core the starts share it (1, 2, 3 at once).
+        SimulationResult shared = run(DedicatedPolicy.NAME, 3, COST.withHostCores(1), 0, "A", 0, "B", 0, "C");
+        assertThat(shared.coldStarts()).isEqualTo(3);
+        assertThat(shared.latencyMaxMs()).isEqualTo(3 * 1_600 + 140.0);
+        assertThat(shared.latencyP50Ms()).isEqualTo(2 * 1_600 + 140.0);
+        // With enough cores, or the default (unbounded), every start takes the same time.
+        assertThat(run(DedicatedPolicy.NAME, 3, COST.withHostCores(3), 0, "A", 0, "B", 0, "C").latencyMaxMs()).isEqualTo(1_740.0);
+        assertThat(run(DedicatedPolicy.NAME, 3, COST, 0, "A", 0, "B", 0, "C").latencyMaxMs()).isEqualTo(1_740.0);
+    }
+
+    @Test
     void coldStartThenWarmHitThenModelSwitchThenColdAgainAfterTheKeepAlive() {
         long afterKeepAlive = 3_140 + Duration.ofMinutes(10).toMillis() + 1;
         SimulationResult r = run(PaperPolicy.NAME, 1, COST, 0, "A", 2_000, "A", 3_000, "B", afterKeepAlive, "B");
@@ -115,7 +127,7 @@ class SimulatorTest {
     void perModelCostsAndSeededJitter() {
         CostModel cost = new CostModel(Duration.ZERO, Duration.ofMillis(100), Map.of("big", Duration.ofMillis(500)),
                 Duration.ofMillis(10), Map.of("big", Duration.ofMillis(40)), 0, 1, 1, 1, Duration.ofMinutes(10),
-                1_024, Duration.ofSeconds(10));
+                1_024, Duration.ofSeconds(10), 0);
         SimulationResult r = run(AffinityPolicy.NAME, 1, cost, 0, "big", 1_000, "small");
         assertThat(r.latencyMaxMs()).isEqualTo(540.0);
         assertThat(r.latencyP50Ms()).isEqualTo(110.0);
