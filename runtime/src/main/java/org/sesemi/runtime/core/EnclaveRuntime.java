@@ -3,7 +3,6 @@ package org.sesemi.runtime.core;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Optional;
 import org.sesemi.client.inference.InferenceRequest;
 import org.sesemi.client.inference.InferenceResponse;
@@ -204,7 +203,7 @@ public final class EnclaveRuntime implements AutoCloseable {
         try {
             out = seal(cipher, env, binary, answer);
         } finally {
-            answer.forEach(EnclaveRuntime::wipe);
+            answer.forEach(PlaintextBuffers::wipe); // heap parts the core owns (see run)
         }
         Optional<Timing> timing = timing(t0, ph);
         if (log.isDebugEnabled()) {
@@ -226,19 +225,6 @@ public final class EnclaveRuntime implements AutoCloseable {
             return f.bytes();
         }
         return FastEnvelopeJson.write(cipher.sealResponse(env.model(), env.user(), env.requestId(), answer));
-    }
-
-    /** Zeroes a plaintext part from 0 to its limit; the parts are heap buffers the core owns (see {@link #run}). */
-    private static void wipe(java.nio.ByteBuffer b) {
-        if (b.hasArray()) {
-            Arrays.fill(b.array(), b.arrayOffset(), b.arrayOffset() + b.limit(), (byte) 0);
-        } else if (!b.isReadOnly()) {
-            java.nio.ByteBuffer d = b.duplicate().clear();
-            byte[] zeros = new byte[Math.min(d.remaining(), 64 << 10)];
-            while (d.hasRemaining()) {
-                d.put(zeros, 0, Math.min(zeros.length, d.remaining()));
-            }
-        }
     }
 
     private static java.util.List<java.nio.ByteBuffer> one(byte[] b) {

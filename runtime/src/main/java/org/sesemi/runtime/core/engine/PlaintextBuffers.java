@@ -96,8 +96,14 @@ public final class PlaintextBuffers {
         }
     }
 
-    /** Zeroes {@code b} from 0 to its limit (only that range was written). */
-    static void wipe(ByteBuffer b) {
+    /**
+     * Zeroes {@code b} from 0 to its limit (the range a plaintext was written to), heap or direct; a read-only view
+     * is not ours to wipe and is left alone.
+     */
+    public static void wipe(ByteBuffer b) {
+        if (b.isReadOnly()) {
+            return;
+        }
         if (b.hasArray()) {
             Arrays.fill(b.array(), b.arrayOffset(), b.arrayOffset() + b.limit(), (byte) 0);
             return;
