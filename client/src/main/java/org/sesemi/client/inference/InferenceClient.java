@@ -91,16 +91,8 @@ public final class InferenceClient {
      * @param apiKey the OpenWhisk {@code uuid:key} of the invoking subject
      */
     public static InferenceClient viaOpenWhisk(URI apiHost, String apiKey, String action, PrincipalId user, ModelId model, RequestKey key) {
-        String host = apiHost.toString().replaceAll("/+$", "");
-        StringBuilder path = new StringBuilder();
-        for (String seg : action.split("/", -1)) {
-            if (seg.isEmpty()) {
-                throw new IllegalArgumentException("an action name is [package/]name");
-            }
-            path.append('/').append(java.net.URLEncoder.encode(seg, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
-        }
-        URI endpoint = URI.create(host + "/api/v1/namespaces/_/actions" + path + "?blocking=true&result=true");
-        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(apiKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        URI endpoint = org.sesemi.client.platform.OpenWhiskClient.invokeUri(apiHost, action, "blocking=true&result=true");
+        String auth = org.sesemi.client.platform.OpenWhiskClient.authorization(apiKey);
         return new InferenceClient(endpoint, Protocol.OPENWHISK_API, user, model, key,
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), Duration.ofMinutes(2), Optional.of(auth));
     }

@@ -56,7 +56,7 @@ public final class OpenWhiskClient {
         if (!apiKey.contains(":")) {
             throw new IllegalArgumentException("an OpenWhisk API key has the form uuid:key");
         }
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString(apiKey.getBytes(StandardCharsets.UTF_8));
+        this.authorization = authorization(apiKey);
         this.namespace = namespace == null || namespace.isEmpty() ? "_" : namespace;
         this.requestTimeout = requestTimeout;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
@@ -255,6 +255,20 @@ public final class OpenWhiskClient {
         return Optional.empty();
     }
 
+    /** The {@code Authorization} header value for an API key {@code uuid:key}. */
+    public static String authorization(String apiKey) {
+        return "Basic " + Base64.getEncoder().encodeToString(apiKey.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The URI that invokes {@code action} ({@code [pkg/]name}, {@code /ns/[pkg/]name}) on {@code apiHost}, in the
+     * key's own namespace unless the name says otherwise, with the given query ({@code blocking=true&...}).
+     */
+    public static URI invokeUri(URI apiHost, String action, String query) {
+        String s = apiHost.toString();
+        return URI.create((s.endsWith("/") ? s : s + "/") + "api/v1/" + entity("_", "actions", action) + "?" + query);
+    }
+
     // ------------------------------------------------------------------ plumbing
 
     private record Response(int status, JsonNode body, Optional<String> activationHeader) {}
@@ -304,8 +318,12 @@ public final class OpenWhiskClient {
         return "namespaces/" + seg(namespace) + "/activations/" + id;
     }
 
-    /** {@code namespaces/{ns}/{collection}/{[pkg/]name}}, with a leading {@code /ns/} in the name overriding the namespace. */
     private String entity(String collection, String name) {
+        return entity(namespace, collection, name);
+    }
+
+    /** {@code namespaces/{ns}/{collection}/{[pkg/]name}}, with a leading {@code /ns/} in the name overriding the namespace. */
+    private static String entity(String namespace, String collection, String name) {
         String ns = namespace;
         String rest = name;
         if (name.startsWith("/")) {
