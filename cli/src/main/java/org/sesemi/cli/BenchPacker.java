@@ -119,8 +119,8 @@ final class BenchPacker implements Callable<Integer> {
                 SimulationResult sim = Simulator.run(arrivals.stream(), policy, poolSize,
                         cost.withMemoryMb(memoryMb).withHostCores(Runtime.getRuntime().availableProcessors()));
                 ObjectNode predicted = m.createObjectNode().put("completed", sim.completed()).put("rejected", sim.rejected())
-                        .put("p50_ms", round(sim.latencyP50Ms())).put("p99_ms", round(sim.latencyP99Ms())).put("cold_starts", sim.coldStarts())
-                        .put("model_loads", sim.modelSwitches() + sim.coldStarts()).put("gb_s_billed", round(sim.gbSecondsBilled()));
+                        .put("p50_ms", BenchCommand.round(sim.latencyP50Ms())).put("p99_ms", BenchCommand.round(sim.latencyP99Ms())).put("cold_starts", sim.coldStarts())
+                        .put("model_loads", sim.modelSwitches() + sim.coldStarts()).put("gb_s_billed", BenchCommand.round(sim.gbSecondsBilled()));
                 ObjectNode row = rows.addObject().put("policy", policy);
                 row.set("measured", measured);
                 row.set("simulated", predicted);
@@ -133,7 +133,7 @@ final class BenchPacker implements Callable<Integer> {
                 w.flush();
             }
         }
-        report.put("load_average", round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        report.put("load_average", BenchCommand.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         Files.createDirectories(out);
         Path file = out.resolve("packer.json");
         m.writeValue(file.toFile(), report);
@@ -208,13 +208,9 @@ final class BenchPacker implements Callable<Integer> {
             }
             double[] d = done.stream().mapToDouble(Double::doubleValue).toArray();
             return new ObjectMapper().createObjectNode().put("completed", completed).put("rejected", latency.length - completed)
-                    .put("p50_ms", round(d.length == 0 ? 0 : BenchOverhead.percentile(d, 0.5)))
-                    .put("p99_ms", round(d.length == 0 ? 0 : BenchOverhead.percentile(d, 0.99))).put("cold_starts", coldStarts)
-                    .put("model_loads", loads).put("gb_s_billed", round(gbs)).put("functions", gateway.functions().size());
+                    .put("p50_ms", BenchCommand.round(d.length == 0 ? 0 : BenchOverhead.percentile(d, 0.5)))
+                    .put("p99_ms", BenchCommand.round(d.length == 0 ? 0 : BenchOverhead.percentile(d, 0.99))).put("cold_starts", coldStarts)
+                    .put("model_loads", loads).put("gb_s_billed", BenchCommand.round(gbs)).put("functions", gateway.functions().size());
         }
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 }

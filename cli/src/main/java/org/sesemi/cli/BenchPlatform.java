@@ -86,14 +86,14 @@ final class BenchPlatform implements Callable<Integer> {
                 ObjectNode c = colds.addObject();
                 c.put("wait_ms", OpenWhiskClient.annotation(act, "waitTime").map(JsonNode::asDouble).orElse(Double.NaN));
                 c.put("init_ms", OpenWhiskClient.annotation(act, "initTime").map(JsonNode::asDouble).orElse(Double.NaN));
-                c.put("key_fetch_ms", round(t.getOrDefault("keyFetchMs", 0.0)));
-                c.put("model_fetch_ms", round(t.getOrDefault("modelFetchMs", 0.0)));
-                c.put("decrypt_ms", round(t.getOrDefault("decryptMs", 0.0)));
-                c.put("session_ms", round(t.getOrDefault("sessionMs", 0.0)));
-                c.put("inference_ms", round(t.getOrDefault("inferenceMs", 0.0)));
-                c.put("runtime_total_ms", round(t.getOrDefault("totalMs", 0.0)));
+                c.put("key_fetch_ms", BenchCommand.round(t.getOrDefault("keyFetchMs", 0.0)));
+                c.put("model_fetch_ms", BenchCommand.round(t.getOrDefault("modelFetchMs", 0.0)));
+                c.put("decrypt_ms", BenchCommand.round(t.getOrDefault("decryptMs", 0.0)));
+                c.put("session_ms", BenchCommand.round(t.getOrDefault("sessionMs", 0.0)));
+                c.put("inference_ms", BenchCommand.round(t.getOrDefault("inferenceMs", 0.0)));
+                c.put("runtime_total_ms", BenchCommand.round(t.getOrDefault("totalMs", 0.0)));
                 c.put("activation_duration_ms", act.path("duration").asDouble());
-                c.put("round_trip_ms", round(r.roundTripMs()));
+                c.put("round_trip_ms", BenchCommand.round(r.roundTripMs()));
                 stack.platformClient.deleteAction(name);
             }
             ObjectNode median = n.putObject("cold_start_median_ms");
@@ -103,7 +103,7 @@ final class BenchPlatform implements Callable<Integer> {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = colds.get(i).path(f).asDouble();
                 }
-                median.put(f, round(BenchOverhead.percentile(v, 0.5)));
+                median.put(f, BenchCommand.round(BenchOverhead.percentile(v, 0.5)));
             }
 
             // Warm: through the platform vs straight to a runtime's /run, interleaved.
@@ -130,16 +130,16 @@ final class BenchPlatform implements Callable<Integer> {
                     }
                 }
                 n.put("requests", requests);
-                n.put("warm_platform_p50_ms", round(BenchOverhead.percentile(platform, 0.5)));
-                n.put("warm_platform_p99_ms", round(BenchOverhead.percentile(platform, 0.99)));
-                n.put("warm_direct_p50_ms", round(BenchOverhead.percentile(plain, 0.5)));
-                n.put("warm_direct_p99_ms", round(BenchOverhead.percentile(plain, 0.99)));
-                n.put("platform_added_p50_ms", round(BenchOverhead.percentile(platform, 0.5) - BenchOverhead.percentile(plain, 0.5)));
+                n.put("warm_platform_p50_ms", BenchCommand.round(BenchOverhead.percentile(platform, 0.5)));
+                n.put("warm_platform_p99_ms", BenchCommand.round(BenchOverhead.percentile(platform, 0.99)));
+                n.put("warm_direct_p50_ms", BenchCommand.round(BenchOverhead.percentile(plain, 0.5)));
+                n.put("warm_direct_p99_ms", BenchCommand.round(BenchOverhead.percentile(plain, 0.99)));
+                n.put("platform_added_p50_ms", BenchCommand.round(BenchOverhead.percentile(platform, 0.5) - BenchOverhead.percentile(plain, 0.5)));
                 // The invoker's view of the same requests: /run time in the container (activation duration).
                 List<JsonNode> acts = stack.platformClient.listActivations("warm", 0, Math.min(requests, 200), OptionalLong.empty(),
                         OptionalLong.empty(), true);
                 double[] d = acts.stream().mapToDouble(a -> a.path("duration").asDouble()).toArray();
-                n.put("warm_activation_duration_p50_ms", round(BenchOverhead.percentile(d, 0.5)));
+                n.put("warm_activation_duration_p50_ms", BenchCommand.round(BenchOverhead.percentile(d, 0.5)));
             }
 
             // Naive runtime (no caches) through the platform.
@@ -151,10 +151,10 @@ final class BenchPlatform implements Callable<Integer> {
                 nv[i] = naive.infer(req, true).roundTripMs();
             }
             n.put("naive_requests", naiveRequests);
-            n.put("naive_platform_p50_ms", round(BenchOverhead.percentile(nv, 0.5)));
-            n.put("naive_platform_p99_ms", round(BenchOverhead.percentile(nv, 0.99)));
+            n.put("naive_platform_p50_ms", BenchCommand.round(BenchOverhead.percentile(nv, 0.5)));
+            n.put("naive_platform_p99_ms", BenchCommand.round(BenchOverhead.percentile(nv, 0.99)));
         }
-        n.put("load_average", round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        n.put("load_average", BenchCommand.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
 
         ObjectNode c = (ObjectNode) n.path("cold_start_median_ms");
         w.printf("cold start (median of %d): container process %.0f ms, /init %.0f ms (TEE, attested KeyService connection),%n", coldStarts,
@@ -175,10 +175,6 @@ final class BenchPlatform implements Callable<Integer> {
         w.println("wrote " + file);
         w.flush();
         return 0;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 
     private static PrintStream quiet() {
