@@ -28,7 +28,10 @@ import org.sesemi.crypto.RequestKey;
  * model id, the user id and a fresh request id leave this object. Thread-safe.
  */
 public final class InferenceClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Answers are bounded by the runtime's envelope limit, not by Jackson's default string limit (20 M characters). */
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+            .build());
 
     /** How the envelope is posted. */
     public enum Protocol {

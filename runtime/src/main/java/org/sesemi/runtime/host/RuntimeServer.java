@@ -1,8 +1,13 @@
 package org.sesemi.runtime.host;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -44,7 +49,17 @@ import org.slf4j.LoggerFactory;
 public final class RuntimeServer implements AutoCloseable {
     public static final String SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
     private static final Logger log = LoggerFactory.getLogger(RuntimeServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Strict, as docs/protocol.md promises and the gateway does: a duplicate field or anything after the JSON value is
+     * refused (the envelope inside {@code value} is re-serialized for the core, so a lenient parse would silently pick
+     * one of two payloads). Strings are bounded by the body limit, not by Jackson's default (20 M characters, which cut
+     * envelopes off at about 14 MiB of plaintext as "not a JSON object").
+     */
+    static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     private static final long DRAIN_LIMIT = 1L << 30;
     /** Content type of the binary envelope form (see docs/protocol.md, "Runtime"). */
     public static final String BINARY_ENVELOPE = "application/vnd.sesemi.envelope";
@@ -155,14 +170,14 @@ public final class RuntimeServer implements AutoCloseable {
                 send(ex, 403, error("Cannot initialize the action more than once."));
                 return;
             }
-            Optional<JsonNode> body = readJson(ex);
-            if (body.isEmpty() || !body.get().isObject()) {
-                send(ex, 400, error("the /init body must be a JSON object"));
+            JsonBody body = readJson(ex);
+            if (body.object().isEmpty()) {
+                send(ex, 400, error("the /init body must be a JSON object" + body.problem()));
                 sentinels();
                 return;
             }
             Map<String, String> settings = new HashMap<>(environment);
-            JsonNode env = body.get().path("value").path("env");
+            JsonNode env = body.object().get().path("value").path("env");
             if (env.isObject()) {
                 for (Iterator<Map.Entry<String, JsonNode>> it = env.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
@@ -197,12 +212,12 @@ public final class RuntimeServer implements AutoCloseable {
             return;
         }
         try {
-            Optional<JsonNode> body = readJson(ex);
-            if (body.isEmpty() || !body.get().isObject()) {
-                send(ex, 400, error("the /run body must be a JSON object"));
+            JsonBody body = readJson(ex);
+            if (body.object().isEmpty()) {
+                send(ex, 400, error("the /run body must be a JSON object" + body.problem()));
                 return;
             }
-            JsonNode value = body.get().path("value");
+            JsonNode value = body.object().get().path("value");
             if (!value.isObject()) {
                 send(ex, 200, rejection("malformed", "malformed", "value must be a request envelope object"));
                 return;
@@ -235,12 +250,13 @@ public final class RuntimeServer implements AutoCloseable {
             }
             return;
         }
-        Optional<JsonNode> body = readJson(ex);
-        if (body.isEmpty() || !body.get().isObject()) {
-            send(ex, 400, rejection("malformed", "malformed", "the body must be a JSON object: an envelope or {\"value\": envelope}"));
+        JsonBody body = readJson(ex);
+        if (body.object().isEmpty()) {
+            send(ex, 400, rejection("malformed", "malformed", "the body must be a JSON object: an envelope or {\"value\": envelope}"
+                    + body.problem()));
             return;
         }
-        JsonNode b = body.get();
+        JsonNode b = body.object().get();
         if (b.has("init")) {
             send(ex, 403, error("Cannot initialize a runtime with a dedicated function."));
             return;
@@ -259,12 +275,23 @@ public final class RuntimeServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
-    private Optional<JsonNode> readJson(HttpExchange ex) throws IOException {
+    /**
+     * A request body parsed as JSON: the object, or empty with a non-secret {@code problem} (a fixed phrase, never a
+     * Jackson message, which could quote the body).
+     */
+    private record JsonBody(Optional<JsonNode> object, String problem) {}
+
+    private JsonBody readJson(HttpExchange ex) throws IOException {
         byte[] body = readBody(ex);
         try {
-            return Optional.ofNullable(JSON.readTree(body));
+            JsonNode n = JSON.readTree(body);
+            return n != null && n.isObject() ? new JsonBody(Optional.of(n), "") : new JsonBody(Optional.empty(), "");
         } catch (JsonProcessingException e) {
-            return Optional.empty();
+            String why = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")
+                    ? "trailing content after the JSON value"
+                    : e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field") ? "a duplicate field"
+                    : "invalid JSON";
+            return new JsonBody(Optional.empty(), " (" + why + ")");
         }
     }
 

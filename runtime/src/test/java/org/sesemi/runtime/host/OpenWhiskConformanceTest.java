@@ -142,6 +142,43 @@ class OpenWhiskConformanceTest {
     }
 
     @Test
+    void duplicateFieldsAndTrailingContentAreRefusedAsDocumented() throws Exception {
+        assertThat(post("/init", "{\"value\":{},\"value\":{}}").body()).contains("duplicate field");
+        post("/init", "{}");
+        String env = envelope();
+        String payload = env.substring(env.indexOf("\"payload\""), env.length() - 1);
+        // Before: Jackson kept the last of two fields, so this envelope (a junk payload, then the real one) was served.
+        String twoPayloads = env.substring(0, env.indexOf("\"payload\"")) + "\"payload\":\"AAAA\"," + payload + "}";
+        HttpResponse<String> dupInEnvelope = post("/run", "{\"value\":" + twoPayloads + "}");
+        assertThat(dupInEnvelope.statusCode()).isEqualTo(400);
+        assertThat(dupInEnvelope.body()).contains("duplicate field").doesNotContain("\"payload\":\"");
+        assertThat(post("/run", "{\"value\":" + env + ",\"value\":" + env + "}").body()).contains("duplicate field");
+        HttpResponse<String> trailing = post("/run", "{\"value\":" + env + "} {\"value\":1}");
+        assertThat(trailing.statusCode()).isEqualTo(400);
+        assertThat(trailing.body()).contains("trailing content");
+        assertThat(post("/run", "{\"value\":" + env + "} x").statusCode()).isEqualTo(400);
+        assertThat(post("/run", "{\"value\":" + env + "}").statusCode()).isEqualTo(200); // the container still serves
+    }
+
+    @Test
+    void envelopesUpToTheDocumentedLimitAreServedAndLargerOnesGetTooLarge() throws Exception {
+        post("/init", "{}");
+        // 24 MiB of plaintext: a 32 MiB envelope, which Jackson's default string limit (20 M characters) used to refuse
+        // as "not a JSON object".
+        float[] big = new float[6 << 20];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = i % 7;
+        }
+        var r = client().infer(request(floats("x", big, big.length / 4, 4)), true);
+        assertThat(r.response().outputs().get(0).shape()[0]).isEqualTo(big.length / 4);
+        String head = "{\"model\":\"" + model + "\",\"user\":\"" + f.user.id() + "\",\"requestId\":\"big\",\"payload\":\"";
+        String over = head + "A".repeat(EnvelopeJson.DEFAULT_MAX_BYTES - head.length() + 8) + "\"}";
+        HttpResponse<String> tooLarge = post("/run", "{\"value\":" + over + "}");
+        assertThat(tooLarge.statusCode()).isEqualTo(200);
+        assertThat(tooLarge.body()).contains("\"code\":\"too_large\"").contains("limit " + EnvelopeJson.DEFAULT_MAX_BYTES);
+    }
+
+    @Test
     void runBeforeInitIsRefused() throws Exception {
         HttpResponse<String> r = post("/run", "{\"value\":" + envelope() + "}");
         assertThat(r.statusCode()).isEqualTo(403);
