@@ -25,6 +25,8 @@ public final class AttestationException extends RuntimeException {
         COLLATERAL_INVALID,
         /** Collateral (TCB info, QE identity, CRLs) is outside its validity window at the verification instant. */
         COLLATERAL_EXPIRED,
+        /** No current collateral could be obtained for the platform (source unreachable, 404, refused refresh). */
+        COLLATERAL_UNAVAILABLE,
         /** The resulting TCB status (platform, QE or TDX module) is not accepted by the policy. */
         TCB_REJECTED,
         /** No TCB level of the TCB info matches this platform. */
@@ -42,15 +44,47 @@ public final class AttestationException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final java.util.Optional<String> tcbStatus;
+    private final java.util.List<String> advisoryIds;
 
     public AttestationException(Reason reason, String message) {
         super(message);
         this.reason = reason;
+        this.tcbStatus = java.util.Optional.empty();
+        this.advisoryIds = java.util.List.of();
     }
 
     public AttestationException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
+        this.tcbStatus = java.util.Optional.empty();
+        this.advisoryIds = java.util.List.of();
+    }
+
+    private AttestationException(AttestationException e, String tcbStatus, java.util.List<String> advisoryIds) {
+        super(e.getMessage(), e.getCause());
+        this.reason = e.reason;
+        this.tcbStatus = java.util.Optional.of(tcbStatus);
+        this.advisoryIds = java.util.List.copyOf(advisoryIds);
+        setStackTrace(e.getStackTrace());
+    }
+
+    /** The same failure, also carrying the TCB status and advisories evaluated before the failing check. */
+    public AttestationException withTcb(String status, java.util.List<String> advisories) {
+        return new AttestationException(this, status, advisories);
+    }
+
+    /**
+     * The TCB status evaluated from collateral before the quote was rejected (e.g. {@code OutOfDate} for a
+     * {@code tcb_rejected}); empty when the rejection came before TCB evaluation or without collateral.
+     */
+    public java.util.Optional<String> tcbStatus() {
+        return tcbStatus;
+    }
+
+    /** Intel advisories of the evaluated TCB levels (empty when {@link #tcbStatus()} is). */
+    public java.util.List<String> advisoryIds() {
+        return advisoryIds;
     }
 
     public Reason reason() {

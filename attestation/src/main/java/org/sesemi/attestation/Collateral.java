@@ -66,6 +66,37 @@ public final class Collateral {
         this.fingerprint = org.sesemi.crypto.Hashes.sha256Hex(all.toByteArray());
     }
 
+    /**
+     * The earliest {@code nextUpdate} of its parts (TCB info, QE identity, both CRLs): after this instant the
+     * collateral is stale and a verifier rejects it ({@code collateral_expired}).
+     */
+    public java.time.Instant nextUpdate() {
+        java.time.Instant t = tcbInfo.nextUpdate();
+        if (qeIdentity.nextUpdate().isBefore(t)) {
+            t = qeIdentity.nextUpdate();
+        }
+        for (X509CRL crl : List.of(rootCaCrl, pckCrl)) {
+            if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(t)) {
+                t = crl.getNextUpdate().toInstant();
+            }
+        }
+        return t;
+    }
+
+    /** The latest issue instant of its parts: before it the collateral is not yet valid. */
+    public java.time.Instant issueDate() {
+        java.time.Instant t = tcbInfo.issueDate();
+        if (qeIdentity.issueDate().isAfter(t)) {
+            t = qeIdentity.issueDate();
+        }
+        for (X509CRL crl : List.of(rootCaCrl, pckCrl)) {
+            if (crl.getThisUpdate().toInstant().isAfter(t)) {
+                t = crl.getThisUpdate().toInstant();
+            }
+        }
+        return t;
+    }
+
     /** SHA-256 over all parts: identifies this collateral's content (cache key for verified signatures). */
     public String fingerprint() {
         return fingerprint;

@@ -106,7 +106,7 @@ public final class QuoteVerifier {
         }
 
         Optional<Collateral> coll = collateral.isPresent() ? collateral
-                : policy.collateralSource().collateralFor(q.tee(), pckExt.fmspcHex());
+                : policy.collateralSource().collateralFor(q.tee(), pckExt.fmspcHex(), pckCa(pck.leaf()));
         if (coll.isEmpty() && policy.collateralRequired()) {
             throw new AttestationException(Reason.COLLATERAL_INVALID, "the policy requires collateral and none was supplied");
         }
@@ -123,7 +123,16 @@ public final class QuoteVerifier {
             }
         }
         Optional<Tcb> tcb = coll.map(c -> evaluate(q, pck, pckExt, c, now));
+        try {
+            return checkPolicy(q, pckExt, tcb, simulated, policy);
+        } catch (AttestationException e) {
+            // Say what the TCB evaluation found even when a later check rejects: it is often the reason why.
+            throw tcb.isPresent() ? e.withTcb(tcb.get().status(), tcb.get().advisories()) : e;
+        }
+    }
 
+    private VerifiedQuote checkPolicy(Quote q, PckExtension pckExt, Optional<Tcb> tcb, boolean simulated,
+            VerificationPolicy policy) {
         if (q.body().debug() && !policy.allowDebug()) {
             throw new AttestationException(Reason.DEBUG_REJECTED, (q.tee() == TeeType.SGX ? "debug enclave" : "debug TD")
                     + " rejected by policy");
@@ -164,6 +173,11 @@ public final class QuoteVerifier {
         }
         return new VerifiedQuote(q.tee(), q.version(), q.body().debug(), tcb.map(Tcb::status),
                 tcb.map(Tcb::advisories).orElse(List.of()), q.body().reportData(), measurement, claims, simulated);
+    }
+
+    /** {@code platform} when the PCK certificate was issued by Intel's PCK Platform CA, else {@code processor}. */
+    static String pckCa(X509Certificate pckLeaf) {
+        return pckLeaf.getIssuerX500Principal().getName().contains("Platform CA") ? "platform" : "processor";
     }
 
     private CertChains.Path pckChain(Quote q, List<PublicKey> anchors, Instant now) {

@@ -188,6 +188,32 @@ public final class SimulatedTee implements TeeProvider {
      * from {@code issued} for {@code validity}; lets policies that require collateral run without hardware.
      */
     public Collateral collateral(Instant issued, Duration validity) {
+        return collateral(issued, validity, "UpToDate", List.of());
+    }
+
+    /** TCB statuses Intel assigns to platform TCB levels, which the simulated collateral may claim. */
+    public static final java.util.Set<String> TCB_STATUSES = java.util.Set.of("UpToDate", "SWHardeningNeeded",
+            "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded",
+            "Revoked");
+
+    /**
+     * Simulated collateral in which the simulated platform's TCB level has {@code tcbStatus} with these advisories, as
+     * if Intel had published a TCB info that rates this platform so (e.g. {@code OutOfDate} after a TCB recovery).
+     *
+     * @throws IllegalArgumentException for a status Intel does not use or a malformed advisory id
+     */
+    public Collateral collateral(Instant issued, Duration validity, String tcbStatus, List<String> advisoryIds) {
+        if (!TCB_STATUSES.contains(tcbStatus)) {
+            throw new IllegalArgumentException("unknown TCB status '" + tcbStatus + "' (one of " + new java.util.TreeSet<>(TCB_STATUSES) + ")");
+        }
+        StringBuilder adv = new StringBuilder();
+        for (String a : advisoryIds) {
+            if (!a.matches("INTEL-SA-[0-9]{5}")) {
+                throw new IllegalArgumentException("advisory ids look like INTEL-SA-00123: " + a);
+            }
+            adv.append(adv.isEmpty() ? "" : ",").append('"').append(a).append('"');
+        }
+        String advisories = adv.isEmpty() ? "" : ",\"advisoryIDs\":[" + adv + "]";
         Instant next = issued.plus(validity);
         var rootCrl = Pki.crl(rootCert, root.getPrivate(), issued, next, List.of());
         var pckCrl = Pki.crl(pckCaCert, pckCa.getPrivate(), issued, next, List.of());
@@ -198,7 +224,8 @@ public final class SimulatedTee implements TeeProvider {
         String tcbInfo = "{\"id\":\"SGX\",\"version\":3,\"issueDate\":\"" + issued + "\",\"nextUpdate\":\"" + next
                 + "\",\"fmspc\":\"" + FMSPC.toUpperCase(java.util.Locale.ROOT) + "\",\"pceId\":\"0000\",\"tcbType\":0,"
                 + "\"tcbEvaluationDataNumber\":1,\"tcbLevels\":[{\"tcb\":{\"sgxtcbcomponents\":[" + comps
-                + "],\"pcesvn\":" + PCE_SVN + "},\"tcbDate\":\"" + issued + "\",\"tcbStatus\":\"UpToDate\"}]}";
+                + "],\"pcesvn\":" + PCE_SVN + "},\"tcbDate\":\"" + issued + "\",\"tcbStatus\":\"" + tcbStatus + "\""
+                + advisories + "}]}";
         String qeIdentity = "{\"id\":\"QE\",\"version\":2,\"issueDate\":\"" + issued + "\",\"nextUpdate\":\"" + next
                 + "\",\"tcbEvaluationDataNumber\":1,\"miscselect\":\"00000000\",\"miscselectMask\":\"FFFFFFFF\","
                 + "\"attributes\":\"11000000000000000000000000000000\",\"attributesMask\":\"FBFFFFFFFFFFFFFF0000000000000000\","

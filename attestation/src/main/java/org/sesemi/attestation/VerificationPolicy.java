@@ -59,10 +59,21 @@ public final class VerificationPolicy {
         }
     }
 
-    /** Looks up collateral for a quote's platform, e.g. from a PCCS cache; used where no collateral is passed. */
+    /**
+     * Looks up collateral for a quote's platform, e.g. from a PCCS cache; used where no collateral is passed.
+     * Implementations are thread-safe; see {@code org.sesemi.attestation.collateral} for the network sources.
+     */
     @FunctionalInterface
     public interface CollateralSource {
         Optional<Collateral> collateralFor(TeeType tee, String fmspcHex);
+
+        /**
+         * Collateral for a platform whose PCK certificate was issued by the given PCK CA ({@code processor} or
+         * {@code platform}); the PCK CRL differs between the two. Sources that ignore the CA need not override this.
+         */
+        default Optional<Collateral> collateralFor(TeeType tee, String fmspcHex, String pckCa) {
+            return collateralFor(tee, fmspcHex);
+        }
 
         static CollateralSource none() {
             return (tee, fmspc) -> Optional.empty();

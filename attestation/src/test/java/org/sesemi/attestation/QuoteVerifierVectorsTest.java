@@ -45,7 +45,12 @@ class QuoteVerifierVectorsTest {
         VerificationPolicy strict = at("2025-07-01T00:00:00Z").toBuilder()
                 .acceptedTcbStatuses(java.util.Set.of("UpToDate")).build();
         assertThatThrownBy(() -> verifier.verify(quote, Optional.of(c), strict))
-                .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TCB_REJECTED));
+                .isInstanceOfSatisfying(AttestationException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.TCB_REJECTED);
+                    // The rejection carries what the evaluation found.
+                    assertThat(e.tcbStatus()).contains("ConfigurationAndSWHardeningNeeded");
+                    assertThat(e.advisoryIds()).containsExactlyInAnyOrder("INTEL-SA-00289", "INTEL-SA-00615");
+                });
     }
 
     @Test

@@ -174,9 +174,12 @@ final class AttestationCliSupport {
             o.put("quoteVersion", q.version());
             o.put("debug", q.body().debug());
         }
-        o.put("tcbStatus", verified.flatMap(VerifiedQuote::tcbStatus).orElse(null));
+        // On rejection, report what the TCB evaluation found (e.g. OutOfDate for tcb_rejected): it says why.
+        o.put("tcbStatus", verified.flatMap(VerifiedQuote::tcbStatus)
+                .or(() -> failure.flatMap(AttestationException::tcbStatus)).orElse(null));
         var adv = o.putArray("advisoryIds");
         verified.ifPresent(v -> v.advisoryIds().forEach(adv::add));
+        failure.ifPresent(f -> f.advisoryIds().forEach(adv::add));
         o.put("reportData", q == null ? null : HexFormat.of().formatHex(q.body().reportData()));
         if (q == null) {
             o.putNull("measurement");

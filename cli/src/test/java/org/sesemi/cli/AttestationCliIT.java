@@ -88,6 +88,9 @@ class AttestationCliIT {
                 v.resolve("sgx-v3-prod/collateral.json").toString(), "--at", "2025-07-01T00:00:00Z", "--accept-tcb", "UpToDate,SWHardeningNeeded");
         assertThat(strict.exitCode()).isEqualTo(1);
         assertThat(json(strict).get("reason").asText()).isEqualTo("tcb_rejected");
+        // The rejection still says what the TCB evaluation found.
+        assertThat(json(strict).get("tcbStatus").asText()).isEqualTo("ConfigurationAndSWHardeningNeeded");
+        assertThat(json(strict).get("advisoryIds").toString()).contains("INTEL-SA-00289", "INTEL-SA-00615");
 
         var expired = SesemiProcess.run("attestation", "verify", "--quote", hex.toString(), "--collateral",
                 v.resolve("sgx-v3-prod/collateral.json").toString(), "--at", "2025-09-01T00:00:00Z");
