@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * shutdown) report {@code containerState} {@code cold}.
  *
  * <p>Thread-safety: all pool state is guarded by one lock; container I/O (start, {@code /init}, {@code /run}, kill) runs
- * outside it on virtual threads, one per activation. {@link #invoke} never blocks.
+ * outside it on virtual threads, one per activation. {@link #invoke} never blocks. Blocking native process work runs on
+ * platform threads (docs/architecture.md, "Threads"): spawns on a small bounded pool, each container's output pipes on
+ * its own two reader threads ({@link LogCollector}); virtual threads only wait on sockets, futures and locks, each with
+ * a deadline.
  */
 public final class ContainerPool implements Invoker {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerPool.class);
@@ -92,6 +95,9 @@ public final class ContainerPool implements Invoker {
     private final ImageRegistry images;
     private final HttpClient http;
     private final ScheduledExecutorService sweeper;
+    /** Platform threads for the native process spawn; two suffice (a spawn takes milliseconds), more only queue. */
+    private final java.util.concurrent.ExecutorService spawner = Executors.newFixedThreadPool(2,
+            Thread.ofPlatform().daemon().name("container-spawn-", 0).factory());
     private final Object lock = new Object();
     private final List<Slot> slots = new ArrayList<>();
     private final Deque<Job> queue = new ArrayDeque<>();
@@ -369,7 +375,13 @@ public final class ContainerPool implements Invoker {
                 }
                 slot.initialized.complete(null);
             } else {
-                JsonNode initError = slot.initialized.get();
+                JsonNode initError;
+                try {
+                    // The activation that runs /init completes this within its own start and time limits.
+                    initError = slot.initialized.get(config.startTimeout().toMillis() + timeoutMs + 5_000L, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    initError = errorResult("The container did not finish its initialization in time.");
+                }
                 if (initError != null) {
                     long now = System.currentTimeMillis();
                     return new ActivationOutcome(now, now, ActivationOutcome.DEVELOPER_ERROR, initError, List.of(),
@@ -559,9 +571,11 @@ public final class ContainerPool implements Invoker {
     private ProcessContainer startProcess(String image) throws ProcessContainer.StartException, InterruptedException {
         ImageRegistry.Image spec = images.lookup(image).orElseThrow();
         try {
-            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes(), this::track);
+            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes(), this::track,
+                    spawner);
         } catch (ProcessContainer.StartException first) {
-            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes(), this::track);
+            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes(), this::track,
+                    spawner);
         }
     }
 
@@ -780,6 +794,7 @@ public final class ContainerPool implements Invoker {
             queue.clear();
         }
         sweeper.shutdownNow();
+        spawner.shutdown();
         long now = System.currentTimeMillis();
         for (Job job : waiting) {
             job.result().complete(failure(job.invocation(), now, ActivationOutcome.INTERNAL_ERROR, "The invoker is shutting down."));

@@ -10,11 +10,22 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Buffers one container's stdout and stderr and cuts them into activations at the activation-end sentinel, as
  * OpenWhisk's log store does with {@code docker logs}. Process output is untrusted: lines are capped in length and the
  * buffer in bytes; what does not fit is dropped and the next collected activation says so. Thread-safe.
+ *
+ * <p>Threading (docs/architecture.md, "Threads"): each stream is read by its own <em>platform</em> daemon thread. A read
+ * of a process pipe is a blocking native call that may last as long as the process lives; on a virtual thread it holds
+ * a carrier of the virtual-thread scheduler the whole time, and the scheduler's temporary compensation for it ends when
+ * its spare carriers expire after 30 s idle. With two readers per container and two carriers on a 2-CPU machine, that
+ * left no carrier for anything else: the platform stopped answering after ~30 s of idle (issue 16). Two platform threads
+ * per live container are bounded by the pool's memory, which bounds the containers. The buffer is guarded by a
+ * {@link ReentrantLock}, not a monitor, so {@link #collect} waits (always with a deadline) without holding a carrier.
  */
 final class LogCollector {
     static final String SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
@@ -25,6 +36,8 @@ final class LogCollector {
     private final Deque<Line> out = new ArrayDeque<>();
     private final Deque<Line> err = new ArrayDeque<>();
     private final long maxBufferedBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
     private long bufferedBytes;
     private boolean outEof, errEof, dropped, discard;
 
@@ -32,17 +45,27 @@ final class LogCollector {
         this.maxBufferedBytes = maxBufferedBytes;
     }
 
-    /** Starts a reader thread for one stream of the process. */
+    /** Starts a reader (a platform daemon thread, see the class comment) for one stream of the process. */
     void follow(InputStream stream, String name) {
-        Thread.ofVirtual().name("container-" + name).start(() -> readLines(stream, name));
+        follow(stream, name, "container");
+    }
+
+    /** As {@link #follow(InputStream, String)}; {@code owner} names the thread (e.g. the container's pid). */
+    void follow(InputStream stream, String name, String owner) {
+        Thread.ofPlatform().daemon().name(owner + "-" + name).start(() -> readLines(stream, name));
     }
 
     /** Stop keeping output (used for containers with concurrency > 1, whose output cannot be attributed). */
-    synchronized void discardFromNowOn() {
-        discard = true;
-        out.clear();
-        err.clear();
-        bufferedBytes = 0;
+    void discardFromNowOn() {
+        lock.lock();
+        try {
+            discard = true;
+            out.clear();
+            err.clear();
+            bufferedBytes = 0;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void readLines(InputStream in, String name) {
@@ -71,18 +94,30 @@ final class LogCollector {
         } catch (IOException e) {
             // The process went away; whatever was read is kept.
         } finally {
-            synchronized (this) {
+            lock.lock();
+            try {
                 if (name.equals("stdout")) {
                     outEof = true;
                 } else {
                     errEof = true;
                 }
-                notifyAll();
+                changed.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
     }
 
-    private synchronized void append(String stream, String text, boolean overlong) {
+    private void append(String stream, String text, boolean overlong) {
+        lock.lock();
+        try {
+            appendLocked(stream, text, overlong);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void appendLocked(String stream, String text, boolean overlong) {
         if (text.endsWith("\r")) {
             text = text.substring(0, text.length() - 1);
         }
@@ -90,7 +125,7 @@ final class LogCollector {
         if (text.equals(SENTINEL)) {
             if (!discard) {
                 queue.add(new Line(Instant.now(), stream, "", true));
-                notifyAll();
+                changed.signalAll();
             }
             return;
         }
@@ -112,14 +147,23 @@ final class LogCollector {
      * {@code waitMillis} for both, or for the streams to end), formatted {@code "<ISO-8601 UTC> <stream>: <line>"}, and cut
      * at {@code limitBytes} with a note.
      */
-    synchronized List<String> collect(long waitMillis, long limitBytes) throws InterruptedException {
+    List<String> collect(long waitMillis, long limitBytes) throws InterruptedException {
+        lock.lock();
+        try {
+            return collectLocked(waitMillis, limitBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<String> collectLocked(long waitMillis, long limitBytes) throws InterruptedException {
         long deadline = System.nanoTime() + waitMillis * 1_000_000;
         while (!(complete(out, outEof) && complete(err, errEof))) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 break;
             }
-            wait(Math.max(1, left / 1_000_000));
+            changed.await(left, TimeUnit.NANOSECONDS);
         }
         boolean sawBoth = complete(out, outEof) && complete(err, errEof);
         List<Line> lines = new ArrayList<>();

@@ -25,6 +25,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Starting waits until the port accepts connections. Output is captured by a {@link LogCollector}. {@link #close()}
  * kills the process and its descendants. Thread-safe: several {@code /run} requests may be in flight at once.
+ *
+ * <p>Threading: callers are virtual threads. The native spawn runs on the caller's bounded platform-thread
+ * {@code spawner}; the output pipes are read by the {@link LogCollector}'s platform threads; waiting for the process
+ * to listen, for HTTP answers and for the process to exit are socket or future waits, each with a deadline.
  */
 final class ProcessContainer implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProcessContainer.class);
@@ -53,18 +57,23 @@ final class ProcessContainer implements AutoCloseable {
         this.logs = logs;
     }
 
-    /** Starts {@code image} on a free loopback port and waits (up to {@code startTimeout}) until it listens. */
+    /**
+     * Starts {@code image} on a free loopback port and waits (up to {@code startTimeout}) until it listens; the spawn
+     * itself runs on the calling thread (for tests; the pool passes its platform-thread spawner).
+     */
     static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout, HttpClient client,
             long maxBufferedLogBytes) throws StartException, InterruptedException {
-        return start(image, env, startTimeout, client, maxBufferedLogBytes, p -> {});
+        return start(image, env, startTimeout, client, maxBufferedLogBytes, p -> {}, Runnable::run);
     }
 
     /**
      * As above; {@code onSpawn} sees the OS process as soon as it exists, before it listens, so an owner shutting down
-     * meanwhile can still kill it (otherwise a process still starting when the platform exits would be orphaned).
+     * meanwhile can still kill it (otherwise a process still starting when the platform exits would be orphaned);
+     * {@code spawner} runs the blocking native spawn (a bounded pool of platform threads).
      */
     static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout, HttpClient client,
-            long maxBufferedLogBytes, java.util.function.Consumer<Process> onSpawn) throws StartException, InterruptedException {
+            long maxBufferedLogBytes, java.util.function.Consumer<Process> onSpawn, java.util.concurrent.Executor spawner)
+            throws StartException, InterruptedException {
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder(image.commandFor(port));
         Map<String, String> childEnv = builder.environment();
@@ -78,12 +87,7 @@ final class ProcessContainer implements AutoCloseable {
         }
         childEnv.putAll(image.envFor(port));
         childEnv.putAll(env);
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new StartException("could not start the container process: " + e.getMessage());
-        }
+        Process process = spawn(builder, spawner, startTimeout);
         onSpawn.accept(process);
         try {
             process.getOutputStream().close();
@@ -91,8 +95,8 @@ final class ProcessContainer implements AutoCloseable {
             // nothing to close
         }
         LogCollector logs = new LogCollector(maxBufferedLogBytes);
-        logs.follow(process.getInputStream(), "stdout");
-        logs.follow(process.getErrorStream(), "stderr");
+        logs.follow(process.getInputStream(), "stdout", "container-" + process.pid());
+        logs.follow(process.getErrorStream(), "stderr", "container-" + process.pid());
         ProcessContainer container = new ProcessContainer(process, port, client, logs);
         try {
             container.awaitListening(startTimeout);
@@ -107,6 +111,36 @@ final class ProcessContainer implements AutoCloseable {
             throw e;
         }
         return container;
+    }
+
+    private static Process spawn(ProcessBuilder builder, java.util.concurrent.Executor spawner, Duration timeout)
+            throws StartException, InterruptedException {
+        CompletableFuture<Process> spawned = new CompletableFuture<>();
+        try {
+            spawner.execute(() -> {
+                try {
+                    Process started = builder.start();
+                    if (!spawned.complete(started)) {
+                        started.destroyForcibly(); // the caller gave up waiting: nobody owns this process
+                    }
+                } catch (IOException | RuntimeException e) {
+                    spawned.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new StartException("the invoker is shutting down");
+        }
+        try {
+            return spawned.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new StartException("could not start the container process: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            spawned.cancel(false);
+            throw new StartException("the container process was not spawned within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            spawned.cancel(false);
+            throw e;
+        }
     }
 
     private void awaitListening(Duration startTimeout) throws StartException, InterruptedException {
@@ -213,7 +247,8 @@ final class ProcessContainer implements AutoCloseable {
         process.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly);
         try {
-            process.waitFor(5, TimeUnit.SECONDS);
+            // onExit, not waitFor: a future wait parks a virtual thread instead of holding its carrier on every JDK.
+            process.onExit().get(5, TimeUnit.SECONDS);
             for (ProcessHandle child : descendants) {
                 child.onExit().get(5, TimeUnit.SECONDS);
             }

@@ -26,6 +26,10 @@ import org.sqlite.SQLiteConfig;
  * <p>Thread-safe: one connection, used under a lock. The API's writes are small (one document or record each), so a
  * single connection is simpler than a pool and not the bottleneck next to running actions.
  *
+ * <p>Threading (docs/architecture.md, "Threads"): SQLite is native code, and a JNI call holds the carrier of a virtual
+ * thread for its whole duration (a busy database can make that seconds). So every statement runs on this store's one
+ * platform thread; callers, usually virtual threads of the API, wait for it with a deadline ({@link #CALL_TIMEOUT_MS}).
+ *
  * <p>Activations are kept up to {@code activationRetention} records; each insert deletes the oldest beyond that.
  */
 public final class PlatformStore implements AutoCloseable {
@@ -34,7 +38,14 @@ public final class PlatformStore implements AutoCloseable {
     private final Connection conn;
     private final int activationRetention;
     private final ReentrantLock lock = new ReentrantLock();
+    private final java.util.concurrent.ExecutorService sqlThread =
+            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("platform-store").factory());
+    private volatile Thread sqlThreadItself;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean closed;
+
+    /** How long a caller waits for its statement: longer than SQLite's busy timeout plus a queue of small writes. */
+    static final long CALL_TIMEOUT_MS = 60_000;
 
     private PlatformStore(Connection conn, int activationRetention) {
         this.conn = conn;
@@ -353,6 +364,17 @@ public final class PlatformStore implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            onSqlThread(this::closeHere);
+        } finally {
+            sqlThread.shutdown();
+        }
+    }
+
+    private Void closeHere() {
         lock.lock();
         try {
             if (!closed) {
@@ -364,6 +386,7 @@ public final class PlatformStore implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        return null;
     }
 
     private interface SqlWork<T> {
@@ -371,6 +394,45 @@ public final class PlatformStore implements AutoCloseable {
     }
 
     private <T> T locked(SqlWork<T> work) {
+        return onSqlThread(() -> lockedHere(work));
+    }
+
+    /** Runs {@code work} on the store's platform thread and waits for it (with a deadline). */
+    private <T> T onSqlThread(java.util.concurrent.Callable<T> work) {
+        if (Thread.currentThread() == sqlThreadItself) {
+            try {
+                return work.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new StoreException("platform database failed: " + e.getMessage(), e);
+            }
+        }
+        java.util.concurrent.Future<T> result;
+        try {
+            result = sqlThread.submit(() -> {
+                sqlThreadItself = Thread.currentThread();
+                return work.call();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new StoreException("platform store is closed");
+        }
+        try {
+            return result.get(CALL_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new StoreException("platform database failed: " + e.getCause(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new StoreException("platform database did not answer within " + CALL_TIMEOUT_MS + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for the platform database");
+        }
+    }
+
+    private <T> T lockedHere(SqlWork<T> work) {
         lock.lock();
         try {
             if (closed) {
