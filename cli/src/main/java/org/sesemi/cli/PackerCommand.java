@@ -38,15 +38,24 @@ final class PackerCommand {
             description = {"Run the gateway: create the group's functions on an OpenWhisk-compatible platform, then route each request",
                 "envelope (POST /v1/invoke) to one of them by its model id."})
     static final class Serve implements Callable<Integer> {
+        static final String APIHOST_ENV = "SESEMI_OW_APIHOST";
+        static final String API_KEY_ENV = "SESEMI_OW_API_KEY";
+        static final String DEFAULT_APIHOST = "http://127.0.0.1:3233";
+
         @Spec CommandSpec spec;
 
         @Option(names = "--port", defaultValue = "7310", description = "Gateway port (default ${DEFAULT-VALUE}, the prototype's).")
         int port;
 
-        @Option(names = "--apihost", defaultValue = "http://127.0.0.1:3233", description = "Platform API host (default ${DEFAULT-VALUE}).")
+        @Option(names = "--bind", defaultValue = "127.0.0.1",
+                description = "Interface to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 in a container, behind TLS and access control).")
+        InetAddress bind;
+
+        @Option(names = "--apihost", description = "Platform API host (default: $" + APIHOST_ENV + ", else " + DEFAULT_APIHOST + ").")
         URI apiHost;
 
-        @Option(names = "--api-key", description = "Platform API key uuid:key (default: the embedded platform's guest key).")
+        @Option(names = "--api-key", description = "Platform API key uuid:key (default: $" + API_KEY_ENV
+                + ", else the embedded platform's guest key; prefer the variable: arguments are visible to other processes).")
         String apiKey;
 
         @Option(names = "--group", defaultValue = "semirt", description = "Function group name; functions are fp-GROUP-i (default ${DEFAULT-VALUE}).")
@@ -83,18 +92,26 @@ final class PackerCommand {
         public Integer call() throws Exception {
             PackerGateway.Config config;
             try {
-                config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), port, group,
+                config = new PackerGateway.Config(bind, port, group,
                         OpenWhiskClient.BlackboxAction.of(image).withMemoryMb(memoryMb).withConcurrency(concurrency).withInitParameters(init),
                         policy, CostModel.defaults().withCapacity(concurrency).withCacheSlots(cacheModels).policyConfig(poolSize), maxEnvelope,
                         maxModels);
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
-            OpenWhiskClient platform = new OpenWhiskClient(apiHost, apiKey != null ? apiKey : PlatformServer.GUEST_API_KEY, "_");
+            URI host;
+            OpenWhiskClient platform;
+            try {
+                host = apiHost != null ? apiHost : URI.create(envOr(APIHOST_ENV, DEFAULT_APIHOST));
+                String key = apiKey != null ? apiKey : envOr(API_KEY_ENV, PlatformServer.GUEST_API_KEY);
+                platform = new OpenWhiskClient(host, key, "_");
+            } catch (IllegalArgumentException e) {
+                throw new CliErrors.UserException("bad platform address or key: " + e.getMessage());
+            }
             PackerGateway gateway = PackerGateway.start(config, platform);
             PrintWriter err = spec.commandLine().getErr();
             err.println("FnPacker gateway on " + gateway.uri() + "/v1/invoke (" + policy + " policy) for " + gateway.functions().size()
-                    + " functions fp-" + group + "-* on " + apiHost);
+                    + " functions fp-" + group + "-* on " + host);
             err.flush();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -103,6 +120,11 @@ final class PackerCommand {
             }));
             stop.await();
             return 0;
+        }
+
+        private static String envOr(String name, String fallback) {
+            String value = System.getenv(name);
+            return value == null || value.isBlank() ? fallback : value;
         }
     }
 
