@@ -147,7 +147,7 @@ class DeploymentManifestsTest {
         new CommandLine(serve).parseArgs(args.toArray(String[]::new)); // throws on an unknown or malformed option
         assertThat(serve.bind.isAnyLocalAddress()).as(where + ": reachable from other pods").isTrue();
         JsonNode limits = documents(DEPLOY.resolve("openwhisk/values.yaml")).get(0).path("whisk").path("limits");
-        assertThat(serve.memoryMb).as(where + ": --memory within OpenWhisk's actions.memory.max")
+        assertThat((long) serve.memoryMb).as(where + ": --memory within OpenWhisk's actions.memory.max")
                 .isLessThanOrEqualTo(megabytes(limits.path("actions").path("memory").path("max").asText()));
         assertThat(serve.concurrency).as(where + ": --concurrency within OpenWhisk's actions.concurrency.max")
                 .isLessThanOrEqualTo(limits.path("actions").path("concurrency").path("max").asInt());
