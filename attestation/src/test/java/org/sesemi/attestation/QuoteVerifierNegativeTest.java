@@ -12,13 +12,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.sesemi.attestation.AttestationException.Reason;
 import org.sesemi.attestation.tee.Pki;
 
-/** Tampering with each region of real quotes, wrong roots and stale collateral from the shared vectors. */
+/** Tampering with each region of real quotes, wrong roots and stale collateral from the vendored real vectors. */
 class QuoteVerifierNegativeTest {
     private final QuoteVerifier verifier = new QuoteVerifier();
     private static final String AT = "2025-07-01T00:00:00Z";
 
     private static VerificationPolicy policy() {
-        return VerificationPolicy.builder().clock(SharedVectors.at(AT)).build();
+        return VerificationPolicy.builder().clock(AttestationVectors.at(AT)).build();
     }
 
     static Reason reasonOf(Runnable r) {
@@ -47,7 +47,7 @@ class QuoteVerifierNegativeTest {
         "signature data length, 432, MALFORMED",
     })
     void flippedBitInSgxQuoteRegionIsRejected(String region, int offset, Reason expected) {
-        byte[] q = SharedVectors.read("sgx-v3-prod/quote.bin");
+        byte[] q = AttestationVectors.read("sgx-v3-prod/quote.bin");
         verifier.verify(q, Optional.empty(), policy());
         q[offset] ^= 0x01;
         if (offset == 432) {
@@ -58,7 +58,7 @@ class QuoteVerifierNegativeTest {
 
     @Test
     void flippedBitInPckChainIsRejected() {
-        byte[] orig = SharedVectors.read("sgx-v3-prod/quote.bin");
+        byte[] orig = AttestationVectors.read("sgx-v3-prod/quote.bin");
         // Flip bits in base64 text of each certificate of the chain (leaf, intermediate, root).
         String text = new String(orig, java.nio.charset.StandardCharsets.ISO_8859_1);
         int idx = 0;
@@ -79,7 +79,7 @@ class QuoteVerifierNegativeTest {
 
     @Test
     void flippedBitInTdxQuoteRegions() {
-        byte[] orig = SharedVectors.read("tdx-v4-prod/quote.bin");
+        byte[] orig = AttestationVectors.read("tdx-v4-prod/quote.bin");
         // header, TD body (MRTD, RTMR0, report data, TD attributes), ISV signature, QE report in type-6 data
         for (int off : new int[] {28, 48 + 136, 48 + 328, 48 + 520, 48 + 120, 636 + 10, 636 + 134 + 50, 636 + 134 + 384 + 5}) {
             byte[] q = orig.clone();
@@ -91,7 +91,7 @@ class QuoteVerifierNegativeTest {
 
     @Test
     void truncatedQuotesAreMalformed() {
-        byte[] orig = SharedVectors.read("sgx-v3-prod/quote.bin");
+        byte[] orig = AttestationVectors.read("sgx-v3-prod/quote.bin");
         for (int len : new int[] {0, 1, 47, 48, 431, 432, 436, 500, 1100, 4599}) {
             byte[] q = java.util.Arrays.copyOf(orig, len);
             assertThat(reasonOf(() -> verifier.verify(q, Optional.empty(), policy()))).as("length " + len)
@@ -101,8 +101,8 @@ class QuoteVerifierNegativeTest {
 
     @Test
     void wrongTrustRootIsUntrusted() {
-        byte[] q = SharedVectors.read("sgx-v3-prod/quote.bin");
-        VerificationPolicy other = VerificationPolicy.builder().clock(SharedVectors.at(AT))
+        byte[] q = AttestationVectors.read("sgx-v3-prod/quote.bin");
+        VerificationPolicy other = VerificationPolicy.builder().clock(AttestationVectors.at(AT))
                 .trustRoot(Pki.p256().getPublic()).build();
         assertThat(reasonOf(() -> verifier.verify(q, Optional.empty(), other))).isEqualTo(Reason.UNTRUSTED_ROOT);
     }
@@ -110,9 +110,9 @@ class QuoteVerifierNegativeTest {
     @ParameterizedTest
     @CsvSource({"2025-06-01T00:00:00Z", "2025-08-01T00:00:00Z"})
     void realCollateralOutsideItsWindowIsExpired(String at) {
-        byte[] q = SharedVectors.read("sgx-v3-prod/quote.bin");
-        Collateral c = Collateral.parseJson(SharedVectors.read("sgx-v3-prod/collateral.json"));
-        VerificationPolicy p = VerificationPolicy.builder().clock(SharedVectors.at(at)).build();
+        byte[] q = AttestationVectors.read("sgx-v3-prod/quote.bin");
+        Collateral c = Collateral.parseJson(AttestationVectors.read("sgx-v3-prod/collateral.json"));
+        VerificationPolicy p = VerificationPolicy.builder().clock(AttestationVectors.at(at)).build();
         assertThat(reasonOf(() -> verifier.verify(q, Optional.of(c), p))).isEqualTo(Reason.COLLATERAL_EXPIRED);
         // Without collateral the same quote verifies at that instant.
         assertThat(verifier.verify(q, Optional.empty(), p).tcbStatus()).isEmpty();
@@ -120,14 +120,14 @@ class QuoteVerifierNegativeTest {
 
     @Test
     void collateralOfAnotherPlatformIsInvalid() {
-        byte[] sgx = SharedVectors.read("sgx-v3-prod/quote.bin");
-        Collateral tdx = Collateral.parseJson(SharedVectors.read("tdx-v4-prod/collateral.json"));
+        byte[] sgx = AttestationVectors.read("sgx-v3-prod/quote.bin");
+        Collateral tdx = Collateral.parseJson(AttestationVectors.read("tdx-v4-prod/collateral.json"));
         assertThat(reasonOf(() -> verifier.verify(sgx, Optional.of(tdx), policy()))).isEqualTo(Reason.COLLATERAL_INVALID);
     }
 
     @Test
     void measurementPolicyOnRealQuote() {
-        byte[] q = SharedVectors.read("sgx-v3-prod/quote.bin");
+        byte[] q = AttestationVectors.read("sgx-v3-prod/quote.bin");
         Measurement real = Measurement.parse("sgx:33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb");
         Measurement other = Measurement.parse("sgx:" + "00".repeat(32));
         assertThat(verifier.verify(q, Optional.empty(), policy().toBuilder().expectMeasurement(real).build()).measurement())
@@ -144,7 +144,7 @@ class QuoteVerifierNegativeTest {
 
     @Test
     void tdxRegisterPolicyOnRealQuote() {
-        byte[] q = SharedVectors.read("tdx-v4-prod/quote.bin");
+        byte[] q = AttestationVectors.read("tdx-v4-prod/quote.bin");
         VerifiedQuote v = verifier.verify(q, Optional.empty(), policy());
         String mrTd = v.claims().get("mrTd");
         verifier.verify(q, Optional.empty(), policy().toBuilder()
@@ -156,11 +156,11 @@ class QuoteVerifierNegativeTest {
 
     @Test
     void collateralRequiredWithoutCollateral() {
-        byte[] q = SharedVectors.read("sgx-v3-prod/quote.bin");
+        byte[] q = AttestationVectors.read("sgx-v3-prod/quote.bin");
         assertThat(reasonOf(() -> verifier.verify(q, Optional.empty(), policy().toBuilder().collateralRequired(true).build())))
                 .isEqualTo(Reason.COLLATERAL_INVALID);
         // A collateral source satisfies the requirement.
-        Collateral c = Collateral.parseJson(SharedVectors.read("sgx-v3-prod/collateral.json"));
+        Collateral c = Collateral.parseJson(AttestationVectors.read("sgx-v3-prod/collateral.json"));
         VerifiedQuote v = verifier.verify(q, Optional.empty(), policy().toBuilder().collateralRequired(true)
                 .collateralSource((tee, fmspc) -> fmspc.equals("00a067110000") ? Optional.of(c) : Optional.empty()).build());
         assertThat(v.tcbStatus()).contains("ConfigurationAndSWHardeningNeeded");
@@ -168,8 +168,8 @@ class QuoteVerifierNegativeTest {
 
     @Test
     void acceptedStatusesAreConfigurable() {
-        byte[] q = SharedVectors.read("sgx-v3-prod/quote.bin");
-        Collateral c = Collateral.parseJson(SharedVectors.read("sgx-v3-prod/collateral.json"));
+        byte[] q = AttestationVectors.read("sgx-v3-prod/quote.bin");
+        Collateral c = Collateral.parseJson(AttestationVectors.read("sgx-v3-prod/collateral.json"));
         VerifiedQuote v = verifier.verify(q, Optional.of(c), policy().toBuilder()
                 .acceptedTcbStatuses(Set.of("ConfigurationAndSWHardeningNeeded")).build());
         assertThat(v.tcbStatus()).contains("ConfigurationAndSWHardeningNeeded");
@@ -180,8 +180,8 @@ class QuoteVerifierNegativeTest {
     void septVeDisableIsEnforcedOnlyWhenRequired() {
         VerificationPolicy strict = policy().toBuilder().requireTdxSeptVeDisable(true).build();
         // tdx-v4-prod sets SEPT_VE_DISABLE (TD attributes 0000001000000000); the SPR_E4 quote does not (0000004000000000).
-        verifier.verify(SharedVectors.read("tdx-v4-prod/quote.bin"), Optional.empty(), strict);
-        byte[] spr = SharedVectors.read("tdx-v4-trailing/quote.bin");
+        verifier.verify(AttestationVectors.read("tdx-v4-prod/quote.bin"), Optional.empty(), strict);
+        byte[] spr = AttestationVectors.read("tdx-v4-trailing/quote.bin");
         verifier.verify(spr, Optional.empty(), policy());
         assertThat(reasonOf(() -> verifier.verify(spr, Optional.empty(), strict))).isEqualTo(Reason.MEASUREMENT_MISMATCH);
     }

@@ -9,18 +9,18 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.sesemi.attestation.AttestationException.Reason;
 
-/** Every case of the shared README gives the stated result. */
+/** Every case of the vectors' README (test resources, org/sesemi/attestation/vectors) gives the stated result. */
 class QuoteVerifierVectorsTest {
     private final QuoteVerifier verifier = new QuoteVerifier();
 
     private static VerificationPolicy at(String instant) {
-        return VerificationPolicy.builder().clock(SharedVectors.at(instant)).build();
+        return VerificationPolicy.builder().clock(AttestationVectors.at(instant)).build();
     }
 
     @Test
     void sgxV3ProductionWithCollateral() {
-        byte[] quote = SharedVectors.read("sgx-v3-prod/quote.bin");
-        Collateral c = Collateral.parseJson(SharedVectors.read("sgx-v3-prod/collateral.json"));
+        byte[] quote = AttestationVectors.read("sgx-v3-prod/quote.bin");
+        Collateral c = Collateral.parseJson(AttestationVectors.read("sgx-v3-prod/collateral.json"));
         VerifiedQuote v = verifier.verify(quote, Optional.of(c), at("2025-07-01T00:00:00Z"));
         assertThat(v.tee()).isEqualTo(TeeType.SGX);
         assertThat(v.quoteVersion()).isEqualTo(3);
@@ -40,8 +40,8 @@ class QuoteVerifierVectorsTest {
 
     @Test
     void sgxV3DefaultPolicyRejectsConfigurationNeededOnlyIfNotAccepted() {
-        byte[] quote = SharedVectors.read("sgx-v3-prod/quote.bin");
-        Collateral c = Collateral.parseJson(SharedVectors.read("sgx-v3-prod/collateral.json"));
+        byte[] quote = AttestationVectors.read("sgx-v3-prod/quote.bin");
+        Collateral c = Collateral.parseJson(AttestationVectors.read("sgx-v3-prod/collateral.json"));
         VerificationPolicy strict = at("2025-07-01T00:00:00Z").toBuilder()
                 .acceptedTcbStatuses(java.util.Set.of("UpToDate")).build();
         assertThatThrownBy(() -> verifier.verify(quote, Optional.of(c), strict))
@@ -55,8 +55,8 @@ class QuoteVerifierVectorsTest {
 
     @Test
     void tdxV4ProductionWithCollateral() {
-        byte[] quote = SharedVectors.read("tdx-v4-prod/quote.bin");
-        Collateral c = Collateral.parseJson(SharedVectors.read("tdx-v4-prod/collateral.json"));
+        byte[] quote = AttestationVectors.read("tdx-v4-prod/quote.bin");
+        Collateral c = Collateral.parseJson(AttestationVectors.read("tdx-v4-prod/collateral.json"));
         VerifiedQuote v = verifier.verify(quote, Optional.of(c), at("2025-07-01T00:00:00Z"));
         assertThat(v.tee()).isEqualTo(TeeType.TDX);
         assertThat(v.quoteVersion()).isEqualTo(4);
@@ -72,8 +72,8 @@ class QuoteVerifierVectorsTest {
 
     @Test
     void tdxV5HasNoMatchingTcbLevel() {
-        byte[] quote = SharedVectors.read("tdx-v5/quote.bin");
-        Collateral c = Collateral.parseJson(SharedVectors.read("tdx-v5/collateral.json"));
+        byte[] quote = AttestationVectors.read("tdx-v5/quote.bin");
+        Collateral c = Collateral.parseJson(AttestationVectors.read("tdx-v5/collateral.json"));
         assertThatThrownBy(() -> verifier.verify(quote, Optional.of(c), at("2026-03-01T00:00:00Z")))
                 .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TCB_NO_MATCH));
         // Signatures and chain alone are valid.
@@ -84,7 +84,7 @@ class QuoteVerifierVectorsTest {
 
     @Test
     void tdxV4WithTrailingJunkVerifiesByDeclaredLengths() {
-        byte[] quote = SharedVectors.read("tdx-v4-trailing/quote.bin");
+        byte[] quote = AttestationVectors.read("tdx-v4-trailing/quote.bin");
         assertThat(new String(Arrays.copyOfRange(quote, quote.length - 39, quote.length), StandardCharsets.US_ASCII))
                 .contains("extra bytes");
         VerifiedQuote v = verifier.verify(quote, Optional.empty(), at("2025-07-01T00:00:00Z"));

@@ -34,7 +34,7 @@ class BenchOverheadIT {
     @Test
     void concurrencyOnTheSharedClassifier() throws Exception {
         Path cls = Path.of(System.getProperty("sesemi.shared", "../../shared"), "models/ppocr/ppocr-cls-mobile-v2.onnx");
-        assumeTrue(Files.isRegularFile(cls), "shared PP-OCR model absent");
+        assumeTrue(Files.isRegularFile(cls), "pretrained PP-OCR weights (5 MB, kept out of the repository; see docs/models.md) are only in the optional ../shared/models folder: " + cls + " is absent");
         var r = SesemiProcess.run("bench", "concurrency", "--model", cls.toString(), "--shape", "x=1,3,48,192", "--streams", "1,2",
                 "--requests-per-stream", "5", "--out", dir.toString());
         assertThat(r.exitCode()).as(r.stderr()).isZero();

@@ -85,7 +85,7 @@ class RealModelsTest {
     @Test
     void ppOcrClassifierFromTheSharedFolder() throws Exception {
         Optional<Path> cls = RealModels.shared(RealModels.PPOCR_CLS);
-        assumeTrue(cls.isPresent(), "shared folder with PP-OCR models not present");
+        assumeTrue(cls.isPresent(), "pretrained PP-OCR weights (5 MB, kept out of the repository; see docs/models.md) are only in the optional ../shared/models folder; absent here");
         try (OrtSession s = env.createSession(cls.get().toString(), new OrtSession.SessionOptions())) {
             float[] image = new float[3 * 48 * 192];
             for (int i = 0; i < image.length; i++) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.sesemi.attestation.AttestationException;
 import org.sesemi.attestation.AttestationException.Reason;
-import org.sesemi.attestation.SharedVectors;
+import org.sesemi.attestation.AttestationVectors;
 import org.sesemi.attestation.TeeType;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.dcap.Quote;
@@ -21,12 +21,12 @@ import org.sesemi.attestation.dcap.Quote;
 class RealRaTlsCertificatesTest {
 
     static X509Certificate cert(String name) throws Exception {
-        byte[] pem = SharedVectors.read("ra-tls/" + name);
+        byte[] pem = AttestationVectors.read("ra-tls/" + name);
         return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem));
     }
 
     private static VerificationPolicy policy(String at, boolean allowDebug) {
-        return VerificationPolicy.builder().clock(SharedVectors.at(at)).noEvidenceAgeLimit().allowDebug(allowDebug).build();
+        return VerificationPolicy.builder().clock(AttestationVectors.at(at)).noEvidenceAgeLimit().allowDebug(allowDebug).build();
     }
 
     @ParameterizedTest
@@ -82,7 +82,7 @@ class RealRaTlsCertificatesTest {
                 .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.EVIDENCE_EXPIRED));
         // With the default evidence age limit (24 h) even the long-lived Gramine certificate is too old.
         assertThatThrownBy(() -> RaTls.verifyCertificate(cert("gramine-cert.pem"),
-                VerificationPolicy.builder().clock(SharedVectors.at("2024-01-01T00:00:00Z")).allowDebug(true).build()))
+                VerificationPolicy.builder().clock(AttestationVectors.at("2024-01-01T00:00:00Z")).allowDebug(true).build()))
                 .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.EVIDENCE_EXPIRED));
     }
 }

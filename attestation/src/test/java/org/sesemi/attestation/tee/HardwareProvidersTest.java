@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sesemi.attestation.AttestationException;
 import org.sesemi.attestation.AttestationException.Reason;
 import org.sesemi.attestation.QuoteVerifier;
-import org.sesemi.attestation.SharedVectors;
+import org.sesemi.attestation.AttestationVectors;
 import org.sesemi.attestation.TeeConfig;
 import org.sesemi.attestation.TeeProvider;
 import org.sesemi.attestation.TeeProviders;
@@ -52,7 +52,7 @@ class HardwareProvidersTest {
 
     @Test
     void gramineWritesReportDataAndReturnsAVerifiableQuote() throws Exception {
-        byte[] real = SharedVectors.read("sgx-v3-prod/quote.bin");
+        byte[] real = AttestationVectors.read("sgx-v3-prod/quote.bin");
         Path att = gramine(real, "dcap");
         TeeProvider p = TeeProviders.create(TeeConfig.of("gramine-sgx", "runtime").withGramineAttestationDir(att));
         assertThat(p.name()).isEqualTo("gramine-sgx");
@@ -61,7 +61,7 @@ class HardwareProvidersTest {
         byte[] q = p.quote(rd);
         assertThat(Files.readAllBytes(att.resolve("user_report_data"))).isEqualTo(rd);
         new QuoteVerifier().verify(q, Optional.empty(),
-                VerificationPolicy.builder().clock(SharedVectors.at("2025-07-01T00:00:00Z")).build());
+                VerificationPolicy.builder().clock(AttestationVectors.at("2025-07-01T00:00:00Z")).build());
         byte[] other = rd.clone();
         other[0] ^= 1;
         assertThat(reason(() -> p.quote(other))).isEqualTo(Reason.BINDING_MISMATCH);
@@ -70,7 +70,7 @@ class HardwareProvidersTest {
 
     @Test
     void gramineSealingKeyIsBoundToTheMrenclaveKey() throws Exception {
-        Path att = gramine(SharedVectors.read("sgx-v3-prod/quote.bin"), "dcap");
+        Path att = gramine(AttestationVectors.read("sgx-v3-prod/quote.bin"), "dcap");
         SealingKey k = new GramineSgxProvider(att).sealingKey();
         byte[] sealed = k.seal("state".getBytes(StandardCharsets.UTF_8), "row".getBytes(StandardCharsets.UTF_8));
         assertThat(new GramineSgxProvider(att).sealingKey().unseal(sealed, "row".getBytes(StandardCharsets.UTF_8)))
@@ -82,7 +82,7 @@ class HardwareProvidersTest {
 
     @Test
     void gramineRequiresDcapAndTheDevice() throws Exception {
-        Path att = gramine(SharedVectors.read("sgx-v3-prod/quote.bin"), "none");
+        Path att = gramine(AttestationVectors.read("sgx-v3-prod/quote.bin"), "none");
         assertThat(reason(() -> new GramineSgxProvider(att))).isEqualTo(Reason.TEE_UNAVAILABLE);
         assertThat(reason(() -> new GramineSgxProvider(dir.resolve("missing")))).isEqualTo(Reason.TEE_UNAVAILABLE);
         Path broken = gramine(new byte[] {1, 2, 3}, "dcap");
@@ -103,7 +103,7 @@ class HardwareProvidersTest {
 
     @Test
     void tdxWritesInblobAndReturnsTheQuoteWithoutPadding() throws Exception {
-        byte[] real = SharedVectors.read("tdx-v4-prod/quote.bin");
+        byte[] real = AttestationVectors.read("tdx-v4-prod/quote.bin");
         Path tsm = tsm("report0", real, Optional.empty());
         TeeProvider p = TeeProviders.create(TeeConfig.of("tdx", "runtime").withTsmReportDir(tsm)
                 .withEnclaveConfig(Map.of("tdx.entry", "report0")));
@@ -113,7 +113,7 @@ class HardwareProvidersTest {
         assertThat(q.length).isEqualTo(Quote.parse(real).length()).isLessThan(real.length);
         assertThat(Arrays.copyOf(real, q.length)).isEqualTo(q);
         new QuoteVerifier().verify(q, Optional.empty(),
-                VerificationPolicy.builder().clock(SharedVectors.at("2025-07-01T00:00:00Z")).build());
+                VerificationPolicy.builder().clock(AttestationVectors.at("2025-07-01T00:00:00Z")).build());
         byte[] other = rd.clone();
         other[5] ^= 1;
         assertThat(reason(() -> p.quote(other))).isEqualTo(Reason.BINDING_MISMATCH);
@@ -121,7 +121,7 @@ class HardwareProvidersTest {
 
     @Test
     void tdxDetectsARacingWriterThroughGeneration() throws Exception {
-        byte[] real = SharedVectors.read("tdx-v4-prod/quote.bin");
+        byte[] real = AttestationVectors.read("tdx-v4-prod/quote.bin");
         Path tsm = tsm("report0", real, Optional.of("7"));
         TeeProvider p = new TdxProvider(tsm, Map.of("tdx.entry", "report0"));
         // A static generation means our write was not the one that produced outblob.

@@ -33,7 +33,7 @@ class PpOcrModelsTest {
     void securePredictionsEqualPlainOnnxRuntime(String file, int h, int w) throws Exception {
         Path shared = Path.of(System.getProperty("sesemi.shared", "../shared"));
         Path model = shared.resolve("models/ppocr").resolve(file);
-        assumeTrue(Files.isRegularFile(model), "shared PP-OCR model absent: " + model);
+        assumeTrue(Files.isRegularFile(model), "pretrained PP-OCR weights (5 MB, kept out of the repository; see docs/models.md) are only in the optional ../shared/models folder: " + model + " is absent");
         byte[] onnx = Files.readAllBytes(model);
         float[] x = new float[3 * h * w];
         Random r = new Random(11);
