@@ -15,7 +15,7 @@ import org.sesemi.attestation.AttestationException.Reason;
 import org.sesemi.attestation.Collateral;
 import org.sesemi.attestation.IntelRoot;
 import org.sesemi.attestation.QuoteVerifier;
-import org.sesemi.attestation.SharedVectors;
+import org.sesemi.attestation.AttestationVectors;
 import org.sesemi.attestation.TeeType;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.VerifiedQuote;
@@ -31,9 +31,9 @@ class PccsClientTest {
     private Collateral tdx;
 
     @BeforeEach
-    void serveSharedVectors() throws Exception {
-        sgx = Collateral.parseJson(SharedVectors.read("sgx-v3-prod/collateral.json"));
-        tdx = Collateral.parseJson(SharedVectors.read("tdx-v4-prod/collateral.json"));
+    void serveRealVectors() throws Exception {
+        sgx = Collateral.parseJson(AttestationVectors.read("sgx-v3-prod/collateral.json"));
+        tdx = Collateral.parseJson(AttestationVectors.read("tdx-v4-prod/collateral.json"));
         pccs = new TestPccs();
         pccs.put("sgx", "00a067110000", sgx);
         pccs.put("tdx", "b0c06f000000", tdx);
@@ -74,10 +74,10 @@ class PccsClientTest {
                 List.of(IntelRoot.publicKey()), clock, Duration.ofHours(6), Duration.ZERO)) {
             VerificationPolicy policy = VerificationPolicy.builder().clock(clock).collateralRequired(true)
                     .collateralSource(source).build();
-            VerifiedQuote s = new QuoteVerifier().verify(SharedVectors.read("sgx-v3-prod/quote.bin"), Optional.empty(), policy);
+            VerifiedQuote s = new QuoteVerifier().verify(AttestationVectors.read("sgx-v3-prod/quote.bin"), Optional.empty(), policy);
             assertThat(s.tcbStatus()).contains("ConfigurationAndSWHardeningNeeded");
             assertThat(s.advisoryIds()).containsExactlyInAnyOrder("INTEL-SA-00289", "INTEL-SA-00615");
-            VerifiedQuote t = new QuoteVerifier().verify(SharedVectors.read("tdx-v4-prod/quote.bin"), Optional.empty(), policy);
+            VerifiedQuote t = new QuoteVerifier().verify(AttestationVectors.read("tdx-v4-prod/quote.bin"), Optional.empty(), policy);
             assertThat(t.tcbStatus()).contains("UpToDate");
             assertThat(source.stats().fetches()).isEqualTo(2);
             assertThat(source.stats().failures()).isZero();
@@ -97,7 +97,7 @@ class PccsClientTest {
                 clock, Duration.ofHours(6), Duration.ZERO)) {
             VerificationPolicy policy = VerificationPolicy.builder().clock(clock).collateralRequired(true)
                     .collateralSource(source).build();
-            assertThatThrownBy(() -> new QuoteVerifier().verify(SharedVectors.read("sgx-v3-prod/quote.bin"), Optional.empty(), policy))
+            assertThatThrownBy(() -> new QuoteVerifier().verify(AttestationVectors.read("sgx-v3-prod/quote.bin"), Optional.empty(), policy))
                     .isInstanceOfSatisfying(AttestationException.class, e -> {
                         assertThat(e.reason()).isEqualTo(Reason.COLLATERAL_UNAVAILABLE);
                         assertThat(e.getMessage()).contains("HTTP 404");
