@@ -92,12 +92,15 @@ final class KeyServiceCommand {
         @Option(names = "--root-out", paramLabel = "FILE", description = "SIMULATED TEE only: write the simulated root certificate (PEM) here.")
         Path rootOut;
 
+        @Mixin CollateralOptions collateral = new CollateralOptions();
+
         @Override
         public Integer call() throws Exception {
             KeyServiceConfig cfg;
             try {
                 cfg = KeyServiceConfig.defaults().withHost(bind).withPort(port).withTee(tee.config())
-                        .withReleaseTtl(Duration.ofSeconds(ttl)).withRateLimit(rate, burst).withMaxBodyBytes(maxBody);
+                        .withReleaseTtl(Duration.ofSeconds(ttl)).withRateLimit(rate, burst).withMaxBodyBytes(maxBody)
+                        .withRuntimeVerification(collateral.verification());
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
@@ -107,7 +110,7 @@ final class KeyServiceCommand {
             KeyServiceServer server;
             try {
                 server = KeyServiceServer.start(cfg);
-            } catch (StoreException | AttestationException e) {
+            } catch (StoreException | AttestationException | IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             } catch (java.io.UncheckedIOException e) {
                 throw new CliErrors.UserException(e.getMessage());

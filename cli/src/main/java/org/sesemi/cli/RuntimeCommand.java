@@ -68,6 +68,17 @@ final class RuntimeCommand {
         @Option(names = "--naive", description = "Evaluation baseline: no caches (every request fetches keys, decrypts and loads the model).")
         boolean naive;
 
+        @Option(names = "--collateral", paramLabel = "SOURCE", description = {
+            "Collateral for the KeyService's quote (env SESEMI_COLLATERAL): intel, pccs:URL, dir:PATH,",
+            "simulated[:STATUS[:ADVISORIES]] or none (warning). Default: simulated in the simulated TEE, else intel;",
+            "every source but none is required: no current collateral = the KeyService is not trusted (fail closed)."})
+        String collateral;
+
+        @Option(names = "--accept-tcb", paramLabel = "STATUSES", description = {
+            "TCB statuses accepted for the KeyService's platform, comma-separated (env SESEMI_ACCEPT_TCB;",
+            "default UpToDate,SWHardeningNeeded,ConfigurationNeeded,ConfigurationAndSWHardeningNeeded)."})
+        String acceptTcb;
+
         @Override
         public Integer call() throws Exception {
             Map<String, String> settings = new HashMap<>(System.getenv());
@@ -80,6 +91,8 @@ final class RuntimeCommand {
             put(settings, RuntimeSettings.MAX_CONCURRENT, maxConcurrent == null ? null : maxConcurrent.toString());
             put(settings, RuntimeSettings.MAX_QUEUE, maxQueue == null ? null : maxQueue.toString());
             put(settings, RuntimeSettings.INTRA_OP_THREADS, intraOpThreads == null ? null : intraOpThreads.toString());
+            put(settings, RuntimeSettings.COLLATERAL, collateral);
+            put(settings, RuntimeSettings.ACCEPT_TCB, acceptTcb);
             if (timing) {
                 settings.put(RuntimeSettings.TIMING, "true");
             }
@@ -98,6 +111,7 @@ final class RuntimeCommand {
             HostConfig host;
             try {
                 RuntimeSettings.coreConfig(settings); // validate numbers before listening
+                RuntimeSettings.peerVerification(settings); // and the collateral setting
                 host = HostConfig.fromEnvironment(settings).withBind(bind);
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
@@ -107,7 +121,7 @@ final class RuntimeCommand {
             RuntimeServer server;
             try {
                 server = RuntimeServer.start(host, EnclaveRuntime::fromSettings, settings, System.out, System.err);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | org.sesemi.runtime.core.RuntimeInitException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
             err.println("SeMIRT runtime listening on " + bind + ":" + server.port() + " (" + host.platform().name().toLowerCase()

@@ -176,7 +176,7 @@ final class ClientCertificates {
      */
     private PeerIdentity rejected(SSLSession session, X509Certificate cert) {
         if (session.getValue(REJECTED_ANSWER) instanceof DeniedException d) {
-            throw new DeniedException(d.reason(), d.getMessage());
+            throw new DeniedException(d.reason(), d.getMessage(), d.detail());
         }
         try {
             return judge(cert);
@@ -193,7 +193,10 @@ final class ClientCertificates {
                 return RaTls.verifyCertificate(cert, runtimePolicy);
             } catch (AttestationException e) {
                 throw new DeniedException(ErrorReason.ATTESTATION_REJECTED,
-                        "runtime evidence rejected [" + e.code() + "]: " + e.getMessage());
+                        "runtime evidence rejected [" + e.code() + "]: " + e.getMessage()
+                                + e.tcbStatus().map(t -> " (evaluated TCB status " + t
+                                        + (e.advisoryIds().isEmpty() ? "" : ", advisories " + e.advisoryIds()) + ")").orElse(""),
+                        java.util.Optional.of(e.code()));
             }
         }
         return principal(cert);

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.sesemi.attestation.TeeConfig;
 import org.sesemi.attestation.VerificationPolicy;
+import org.sesemi.attestation.collateral.PeerVerification;
 
 /**
  * Everything a KeyService needs, with laptop defaults ({@link #defaults()}).
@@ -25,10 +26,13 @@ import org.sesemi.attestation.VerificationPolicy;
  * @param releaseAuditFsync whether each release's (or release denial's) audit record is fsynced before the answer
  *     (default false: it is committed before the answer and survives a crash of the process, and reaches the disk
  *     with the next fsynced commit or checkpoint; every state change is always fsynced)
+ * @param runtimeVerification collateral source and accepted TCB statuses for runtimes' quotes (applied to the derived
+ *     runtime policy, or to an explicit {@code runtimePolicy} only when a collateral setting is given); default: simulated
+ *     collateral in the simulated TEE, Intel's PCS (required, fail closed) on real TEEs
  */
 public record KeyServiceConfig(String host, int port, Path database, TeeConfig tee, Optional<VerificationPolicy> runtimePolicy,
         Duration releaseTtl, int maxBodyBytes, double ratePerSecond, int rateBurst, Duration certificateValidity,
-        boolean releaseAuditFsync) {
+        boolean releaseAuditFsync, PeerVerification runtimeVerification) {
     public static final int DEFAULT_PORT = 8443;
     public static final Path DEFAULT_DATABASE = Path.of(System.getProperty("user.home"), ".sesemi", "keyservice", "keyservice.db");
 
@@ -37,6 +41,7 @@ public record KeyServiceConfig(String host, int port, Path database, TeeConfig t
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(tee, "tee");
         Objects.requireNonNull(runtimePolicy, "runtimePolicy");
+        Objects.requireNonNull(runtimeVerification, "runtimeVerification");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535");
         }
@@ -56,46 +61,50 @@ public record KeyServiceConfig(String host, int port, Path database, TeeConfig t
 
     public static KeyServiceConfig defaults() {
         return new KeyServiceConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_DATABASE, TeeConfig.defaults("keyservice"),
-                Optional.empty(), Duration.ofSeconds(60), 64 * 1024, 200, 400, Duration.ofHours(12), false);
+                Optional.empty(), Duration.ofSeconds(60), 64 * 1024, 200, 400, Duration.ofHours(12), false, PeerVerification.defaults());
     }
 
     public KeyServiceConfig withHost(String h) {
-        return new KeyServiceConfig(h, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
+        return new KeyServiceConfig(h, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
     }
 
     public KeyServiceConfig withPort(int p) {
-        return new KeyServiceConfig(host, p, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
+        return new KeyServiceConfig(host, p, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
     }
 
     public KeyServiceConfig withDatabase(Path d) {
-        return new KeyServiceConfig(host, port, d, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
+        return new KeyServiceConfig(host, port, d, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
     }
 
     public KeyServiceConfig withTee(TeeConfig t) {
-        return new KeyServiceConfig(host, port, database, t, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
+        return new KeyServiceConfig(host, port, database, t, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
     }
 
     public KeyServiceConfig withRuntimePolicy(VerificationPolicy p) {
-        return new KeyServiceConfig(host, port, database, tee, Optional.of(p), releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
+        return new KeyServiceConfig(host, port, database, tee, Optional.of(p), releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
     }
 
     public KeyServiceConfig withReleaseTtl(Duration ttl) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, ttl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, ttl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
     }
 
     public KeyServiceConfig withMaxBodyBytes(int max) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, max, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, max, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
     }
 
     public KeyServiceConfig withRateLimit(double perSecond, int burst) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, perSecond, burst, certificateValidity, releaseAuditFsync);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, perSecond, burst, certificateValidity, releaseAuditFsync, runtimeVerification);
     }
 
     public KeyServiceConfig withCertificateValidity(Duration v) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, v, releaseAuditFsync);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, v, releaseAuditFsync, runtimeVerification);
+    }
+
+    public KeyServiceConfig withRuntimeVerification(PeerVerification v) {
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, v);
     }
 
     public KeyServiceConfig withReleaseAuditFsync(boolean fsync) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, fsync);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, fsync, runtimeVerification);
     }
 }

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,6 +20,9 @@ import org.sesemi.attestation.SimulatedTee;
 import org.sesemi.attestation.TeeProvider;
 import org.sesemi.attestation.TeeProviders;
 import org.sesemi.attestation.VerificationPolicy;
+import org.sesemi.attestation.collateral.CollateralStats;
+import org.sesemi.attestation.collateral.ManagedCollateralSource;
+import org.sesemi.attestation.collateral.PeerVerification;
 import org.sesemi.attestation.dcap.Quote;
 import org.sesemi.attestation.dcap.SgxReportBody;
 import org.sesemi.attestation.dcap.TdReportBody;
@@ -69,6 +73,7 @@ public final class KeyServiceServer implements AutoCloseable {
     private final ScheduledExecutorService rotation;
     private final RotatingServerKeyManager keyManager;
     private final KsMetrics metrics;
+    private final Optional<ManagedCollateralSource> collateral;
 
     private KeyServiceServer(KeyServiceConfig config) throws IOException {
         this.config = config;
@@ -79,10 +84,25 @@ public final class KeyServiceServer implements AutoCloseable {
         }
         VerificationPolicy runtimePolicy = config.runtimePolicy().orElseGet(() -> tee instanceof SimulatedTee s
                 ? VerificationPolicy.simulated(s) : VerificationPolicy.defaults());
-        this.store = KeyStore.open(config.database(), tee.sealingKey(), Clock.systemUTC());
+        if (config.runtimePolicy().isEmpty() || config.runtimeVerification().collateral().isPresent()) {
+            PeerVerification.Applied applied = config.runtimeVerification().apply(runtimePolicy, tee, Clock.systemUTC());
+            runtimePolicy = applied.policy();
+            this.collateral = Optional.of(applied.source());
+            LOG.info("runtime quotes are verified with collateral from {} (accepted TCB statuses {})",
+                    applied.setting().describe(), new java.util.TreeSet<>(runtimePolicy.acceptedTcbStatuses()));
+        } else {
+            this.collateral = Optional.empty();
+        }
+        try {
+            this.store = KeyStore.open(config.database(), tee.sealingKey(), Clock.systemUTC());
+        } catch (RuntimeException e) {
+            collateral.ifPresent(ManagedCollateralSource::close);
+            throw e;
+        }
         try {
             KeyServiceCore core = new KeyServiceCore(store, config.releaseTtl(), Clock.systemUTC(), config.releaseAuditFsync());
             this.metrics = new KsMetrics();
+            collateral.ifPresent(c -> metrics.collateral(c::stats));
             this.keyManager = new RotatingServerKeyManager(tee, config.certificateValidity());
             ClientCertificates clients = new ClientCertificates(runtimePolicy);
             SSLContext ssl = RaTls.sslContext(keyManager, clients.trustManager());
@@ -108,6 +128,7 @@ public final class KeyServiceServer implements AutoCloseable {
             rotation.scheduleAtFixedRate(this::rotateQuietly, every, every, TimeUnit.SECONDS);
         } catch (IOException | RuntimeException e) {
             store.close();
+            collateral.ifPresent(ManagedCollateralSource::close);
             throw e;
         }
         LOG.info("KeyService listening on https://{}:{} (TEE {}, measurement {})", config.host(), port(), tee.name(), measurement);
@@ -169,5 +190,11 @@ public final class KeyServiceServer implements AutoCloseable {
         server.stop(0);
         executor.shutdownNow();
         store.close();
+        collateral.ifPresent(ManagedCollateralSource::close);
+    }
+
+    /** What the collateral source for runtimes' quotes has done (empty when an explicit policy brings its own). */
+    public Optional<CollateralStats> collateralStats() {
+        return collateral.map(ManagedCollateralSource::stats);
     }
 }

@@ -249,7 +249,8 @@ public final class KeyServiceClient implements AutoCloseable {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AttestationException a) {
                 return new KeyServiceException(0, KeyServiceException.KS_EVIDENCE_REJECTED,
-                        "KeyService evidence rejected (" + a.reason().name().toLowerCase() + "): " + a.getMessage(), e);
+                        "KeyService evidence rejected (" + a.code() + a.tcbStatus().map(st -> ", evaluated TCB status " + st
+                                + (a.advisoryIds().isEmpty() ? "" : " " + a.advisoryIds())).orElse("") + "): " + a.getMessage(), e);
             }
         }
         if (e instanceof SSLHandshakeException || e.getCause() instanceof SSLHandshakeException) {

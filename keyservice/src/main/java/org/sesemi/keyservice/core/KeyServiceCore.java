@@ -167,6 +167,15 @@ public final class KeyServiceCore {
                 releaseTtl, now.plus(releaseTtl));
     }
 
+    /**
+     * Audits a release refused before it reached the access policy because the runtime's evidence was rejected (e.g.
+     * {@code tcb_rejected}: its platform's TCB status is not accepted), so owners and users see it in their audit log.
+     */
+    public void auditRejectedRuntime(PrincipalId user, ModelId model, String attestationReason) {
+        store.audit(new AuditEntry("release", "runtime:unverified", Optional.of(model), Optional.of(user), Optional.empty(),
+                false, Optional.of(attestationReason)), releaseAuditFsync);
+    }
+
     /** Audit events visible to the calling principal (its models' events and events naming it as user). */
     public List<AuditEvent> audit(Caller caller, Optional<ModelId> model, long afterSeq, int limit) {
         if (!(caller instanceof Caller.Principal p)) {

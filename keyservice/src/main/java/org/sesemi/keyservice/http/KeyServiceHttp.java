@@ -190,7 +190,16 @@ public final class KeyServiceHttp implements HttpHandler {
             }
             default -> { }
         }
-        Caller caller = authenticate(ex);
+        Caller caller;
+        try {
+            caller = authenticate(ex);
+        } catch (DeniedException d) {
+            if (r.template().equals("/v1/release") && method.equals("POST") && d.detail().isPresent()
+                    && d.reason() == ErrorReason.ATTESTATION_REJECTED) {
+                auditRejectedRelease(ex, d);
+            }
+            throw d;
+        }
         switch (r.template()) {
             case "/v1/register" -> {
                 allow(method, "POST");
@@ -287,6 +296,18 @@ public final class KeyServiceHttp implements HttpHandler {
                 return json(ex, 200, new Bodies.WriteResponse(core.putRequestKey(caller, model, m, key)));
             }
             default -> throw new DeniedException(ErrorReason.NOT_FOUND, "no such resource");
+        }
+    }
+
+    /** A runtime whose evidence was rejected asked for keys: audit it for the model and user it named. */
+    private void auditRejectedRelease(HttpExchange ex, DeniedException d) {
+        metrics.denied(d.reason().code());
+        try {
+            var req = body(ex, Bodies.ReleaseRequest.class);
+            core.auditRejectedRuntime(PrincipalId.parse(req.user()), ModelId.parse(req.model()), d.detail().orElseThrow());
+        } catch (RuntimeException | IOException unparsable) {
+            // Nothing names a model or user to audit for; the refusal itself is still answered.
+            LOG.debug("rejected runtime sent an unusable release body: {}", unparsable.toString());
         }
     }
 

@@ -1,10 +1,14 @@
 package org.sesemi.keyservice.http;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.function.Supplier;
+import org.sesemi.attestation.collateral.CollateralStats;
 
 /**
  * The KeyService's Prometheus metrics: requests by route and status with a latency histogram, releases, and
@@ -41,6 +45,23 @@ public final class KsMetrics {
 
     void rateLimited() {
         rateLimited.increment();
+    }
+
+    /**
+     * Publishes what the collateral source for runtimes' quotes did: successful fetches, failed fetches/refreshes (a
+     * rising count means collateral will go stale unless the source recovers), platforms cached, and the earliest
+     * {@code nextUpdate} (epoch seconds; alert when it comes near).
+     */
+    public void collateral(Supplier<CollateralStats> stats) {
+        FunctionCounter.builder("keyservice.collateral.fetches", stats, s -> s.get().fetches())
+                .description("Successful collateral fetches and refreshes").register(registry);
+        FunctionCounter.builder("keyservice.collateral.failures", stats, s -> s.get().failures())
+                .description("Failed collateral fetches and refreshes (logged)").register(registry);
+        Gauge.builder("keyservice.collateral.cached", stats, s -> s.get().cached())
+                .description("Platforms with cached collateral").register(registry);
+        Gauge.builder("keyservice.collateral.next.update", stats,
+                        s -> s.get().earliestNextUpdate().map(t -> (double) t.getEpochSecond()).orElse(Double.NaN))
+                .description("Earliest nextUpdate of cached collateral, epoch seconds").baseUnit("seconds").register(registry);
     }
 
     /** The Prometheus text exposition. */

@@ -15,6 +15,9 @@ import org.sesemi.attestation.TeeConfig;
 import org.sesemi.attestation.TeeProvider;
 import org.sesemi.attestation.TeeProviders;
 import org.sesemi.attestation.VerificationPolicy;
+import org.sesemi.attestation.collateral.CollateralSetting;
+import org.sesemi.attestation.collateral.ManagedCollateralSource;
+import org.sesemi.attestation.collateral.PeerVerification;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
 import org.sesemi.runtime.core.engine.EngineConfig;
 import org.sesemi.runtime.core.keys.KeyServiceKeySource;
@@ -42,6 +45,8 @@ public final class RuntimeSettings {
     public static final String INTRA_OP_THREADS = "SESEMI_INTRA_OP_THREADS";
     public static final String TIMING = "SESEMI_TIMING";
     public static final String NAIVE = "SESEMI_NAIVE";
+    public static final String COLLATERAL = "SESEMI_COLLATERAL";
+    public static final String ACCEPT_TCB = "SESEMI_ACCEPT_TCB";
 
     private RuntimeSettings() {}
 
@@ -54,8 +59,17 @@ public final class RuntimeSettings {
                 base.tsmReportDir()));
     }
 
-    /** What KeyService evidence the runtime accepts: the expected KS measurement(s), and the simulated root if simulated. */
-    public static KeyServiceEndpoint keyService(Map<String, String> s) {
+    /** The KeyService endpoint (address and policy for its evidence) and the collateral source the policy uses. */
+    public record KeyServiceTrust(KeyServiceEndpoint endpoint, ManagedCollateralSource collateral) {}
+
+    /**
+     * What KeyService evidence the runtime accepts: the expected KS measurement(s), the simulated root if simulated,
+     * collateral from {@value #COLLATERAL} (default: simulated collateral in the simulated TEE, Intel's PCS on real TEEs,
+     * required) and the TCB statuses of {@value #ACCEPT_TCB}. The caller closes the collateral source.
+     *
+     * @param own the TEE this runtime runs in
+     */
+    public static KeyServiceTrust keyService(Map<String, String> s, TeeProvider own) {
         URI uri = URI.create(require(s, KS_URL));
         String expected = require(s, KS_MEASUREMENT);
         VerificationPolicy.Builder b;
@@ -68,7 +82,22 @@ public final class RuntimeSettings {
         for (String m : expected.split(",")) {
             b.expectMeasurement(Measurement.parse(m.trim()));
         }
-        return new KeyServiceEndpoint(uri, b.build());
+        PeerVerification.Applied applied = peerVerification(s).apply(b.build(), own, Clock.systemUTC());
+        return new KeyServiceTrust(new KeyServiceEndpoint(uri, applied.policy()), applied.source());
+    }
+
+    /** {@value #COLLATERAL} and {@value #ACCEPT_TCB}, validated. */
+    public static PeerVerification peerVerification(Map<String, String> s) {
+        PeerVerification v = PeerVerification.defaults();
+        String c = s.get(COLLATERAL);
+        if (c != null && !c.isBlank()) {
+            v = v.withCollateral(CollateralSetting.parse(c));
+        }
+        String t = s.get(ACCEPT_TCB);
+        if (t != null && !t.isBlank()) {
+            v = v.withAcceptedTcb(PeerVerification.parseTcbStatuses(t));
+        }
+        return v;
     }
 
     public static ModelStore store(Map<String, String> s) {
@@ -101,15 +130,18 @@ public final class RuntimeSettings {
      */
     public static EnclaveRuntime create(Map<String, String> s) {
         CoreConfig config = coreConfig(s);
-        KeyServiceKeySource keys = new KeyServiceKeySource(keyService(s), tee(s), Duration.ofHours(6), Clock.systemUTC());
+        TeeProvider tee = tee(s);
+        KeyServiceTrust trust = keyService(s, tee);
+        KeyServiceKeySource keys = new KeyServiceKeySource(trust.endpoint(), tee, Duration.ofHours(6), Clock.systemUTC());
         try {
             keys.connect();
         } catch (RuntimeException e) {
             keys.close();
-            throw new IllegalStateException(e.getMessage(), e);
+            trust.collateral().close();
+            throw new RuntimeInitException(e.getMessage(), e);
         }
         ModelStore store = store(s);
-        return EnclaveRuntime.create(config, keys, store, Clock.systemUTC(), List.of(keys, store));
+        return EnclaveRuntime.create(config, keys, store, Clock.systemUTC(), List.of(keys, store, trust.collateral()));
     }
 
     /** Parses {@code 512m}, {@code 2g}, {@code 1048576}, {@code 64MiB} (binary units). */
@@ -163,6 +195,6 @@ public final class RuntimeSettings {
     /** Names of all settings (for docs and CLI help). */
     public static List<String> names() {
         return new ArrayList<>(List.of(KS_URL, KS_MEASUREMENT, TEE, TEE_DIR, ROLE, MODEL_STORE, S3_ENDPOINT, S3_REGION, MODEL_BUDGET,
-                MAX_CONCURRENT, MAX_QUEUE, INTRA_OP_THREADS, TIMING, NAIVE));
+                MAX_CONCURRENT, MAX_QUEUE, INTRA_OP_THREADS, TIMING, NAIVE, COLLATERAL, ACCEPT_TCB));
     }
 }
