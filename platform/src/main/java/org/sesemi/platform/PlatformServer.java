@@ -24,12 +24,19 @@ import org.slf4j.LoggerFactory;
  * <p>The {@link Invoker} belongs to the caller: {@link #close()} stops the API and closes the store, and the caller
  * closes the invoker afterwards.
  *
- * <p>There is no TLS and the guest key is public, so the default bind address is loopback. The JDK server has no
- * per-request read deadline by default; operators exposing the port beyond loopback should also set
- * {@code -Dsun.net.httpserver.maxReqTime=<seconds>} against slow clients.
+ * <p>There is no TLS and the guest key is public, so the default bind address is loopback. A request (headers and
+ * body) must arrive within 30 s ({@code -Dsun.net.httpserver.maxReqTime=<seconds>} overrides it for the process),
+ * so a slow-loris client cannot hold a connection forever.
  */
 public final class PlatformServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlatformServer.class);
+
+    static {
+        // Read once per process by the JDK server: set it before the first server is created.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "30");
+        }
+    }
 
     /** OpenWhisk standalone's well-known {@code guest} key; anyone who can reach the port can use it. */
     public static final String GUEST_API_KEY =

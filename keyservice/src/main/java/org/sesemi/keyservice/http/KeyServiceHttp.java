@@ -113,6 +113,11 @@ public final class KeyServiceHttp implements HttpHandler {
             ex.getResponseHeaders().set("Cache-Control", "no-store");
             String path = ex.getRequestURI().getRawPath();
             String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
+            // Refuse a declared oversized body before anything else (routing, authentication, reading): the client
+            // learns at once, even if it never sends the body it announced.
+            if (declaredLength(ex) > maxBodyBytes) {
+                throw new DeniedException(ErrorReason.TOO_LARGE, "body larger than " + maxBodyBytes + " bytes");
+            }
             Route route = match(path);
             template = route.template();
             status = dispatch(ex, method, route);
@@ -439,18 +444,39 @@ public final class KeyServiceHttp implements HttpHandler {
         return status;
     }
 
+    /**
+     * The declared Content-Length; -1 when absent (chunked or no body) or unparsable (a malformed length is refused
+     * by the JDK server before the handler runs, or by {@link #readBody}).
+     */
+    private static long declaredLength(HttpExchange ex) {
+        String cl = ex.getRequestHeaders().getFirst("Content-Length");
+        if (cl == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(cl.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** The one mapping from a typed error to HTTP status and {@code {"error":{"reason","message"}}}. */
     private int fail(HttpExchange ex, ErrorReason reason, String message) {
-        try {
-            // The request body may be unread (refused before parsing). Drain a bounded amount so the client, which
-            // may still be sending, reads our answer instead of a connection reset; an oversized body also closes
-            // the connection. Beyond DRAIN_LIMIT we stop reading and the client may see a reset instead.
-            long drained = ex.getRequestBody().transferTo(new BoundedSink(DRAIN_LIMIT));
-            if (reason == ErrorReason.TOO_LARGE || drained > maxBodyBytes) {
+        if (reason == ErrorReason.TOO_LARGE || declaredLength(ex) > maxBodyBytes) {
+            return refuseOversized(ex, message);
+        } else {
+            try {
+                // The request body may be unread (refused before parsing). Drain a bounded amount so the client,
+                // which may still be sending, reads our answer instead of a connection reset. Beyond DRAIN_LIMIT we
+                // stop reading and the client may see a reset instead; a client that stops sending is cut off by the
+                // server's request deadline (KeyServiceServer).
+                long drained = ex.getRequestBody().transferTo(new BoundedSink(DRAIN_LIMIT));
+                if (drained > maxBodyBytes) {
+                    ex.getResponseHeaders().set("Connection", "close");
+                }
+            } catch (IOException | RuntimeException e) {
                 ex.getResponseHeaders().set("Connection", "close");
             }
-        } catch (IOException | RuntimeException e) {
-            ex.getResponseHeaders().set("Connection", "close");
         }
         try {
             return json(ex, reason.status(), Bodies.ErrorResponse.of(reason, message));
@@ -458,6 +484,33 @@ public final class KeyServiceHttp implements HttpHandler {
             // The client went away or headers were already sent; nothing more to tell it.
             return reason.status();
         }
+    }
+
+    /**
+     * Answers 413 at once, without waiting for the announced body (its sender may never send it), then discards a
+     * bounded part of what does come so that a client still sending reads the answer instead of a reset; a client
+     * that sends nothing is cut off by the server's request deadline. The connection is closed afterwards.
+     */
+    private int refuseOversized(HttpExchange ex, String message) {
+        int status = ErrorReason.TOO_LARGE.status();
+        try {
+            byte[] body = WireJson.write(Bodies.ErrorResponse.of(ErrorReason.TOO_LARGE, message));
+            ex.getResponseHeaders().set("Content-Type", JSON);
+            ex.getResponseHeaders().set("Connection", "close");
+            ex.sendResponseHeaders(status, body.length);
+            OutputStream out = ex.getResponseBody();
+            out.write(body);
+            out.flush();
+            try {
+                ex.getRequestBody().transferTo(new BoundedSink(DRAIN_LIMIT));
+            } catch (IOException | RuntimeException drainEnded) {
+                // the drain limit, or the peer went away: either way the answer is out
+            }
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            // The client went away or headers were already sent; nothing more to tell it.
+        }
+        return status;
     }
 
     /** Strict query parsing: known keys only, each at most once, plain ASCII values. */

@@ -55,7 +55,15 @@ import org.slf4j.LoggerFactory;
 public final class PlatformApi implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(PlatformApi.class);
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
-    private static final ObjectMapper JSON = new ObjectMapper()
+    /**
+     * Deepest JSON nesting accepted in a request body (invoke parameters included); deeper gives 400 here, before any
+     * container is involved. The runtime ({@code RuntimeServer.MAX_PARAMETER_DEPTH}) parses every {@code /run} body
+     * built from parameters this deep, so a bad request never reaches a container as a body it cannot read.
+     */
+    public static final int MAX_JSON_DEPTH = 1000;
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
+            .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -50,16 +50,35 @@ public final class RuntimeServer implements AutoCloseable {
     public static final String SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
     private static final Logger log = LoggerFactory.getLogger(RuntimeServer.class);
     /**
+     * Deepest JSON nesting of a {@code /run} body: the platform accepts invoke parameters nested up to
+     * {@link #MAX_PARAMETER_DEPTH} levels and wraps them in {@code {"value": ...}}, so every body it can send parses
+     * here; a deeper one (another platform) is answered as an application error, never with a container-killing 4xx.
+     */
+    public static final int MAX_RUN_BODY_DEPTH = 1001;
+    /** Deepest invoke parameters the embedded platform accepts (its {@code PlatformApi} enforces the same number). */
+    public static final int MAX_PARAMETER_DEPTH = MAX_RUN_BODY_DEPTH - 1;
+    /**
      * Strict, as docs/protocol.md promises and the gateway does: a duplicate field or anything after the JSON value is
      * refused (the envelope inside {@code value} is re-serialized for the core, so a lenient parse would silently pick
-     * one of two payloads). Strings are bounded by the body limit, not by Jackson's default (20 M characters, which cut
-     * envelopes off at about 14 MiB of plaintext as "not a JSON object").
+     * one of two payloads). Nesting is bounded by {@link #MAX_RUN_BODY_DEPTH}. Strings are bounded by the body limit,
+     * not by Jackson's default (20 M characters, which cut envelopes off at about 14 MiB of plaintext as "not a JSON
+     * object").
      */
     static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build())
+                    .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE)
+                            .maxNestingDepth(MAX_RUN_BODY_DEPTH).build()).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+
+    static {
+        // A request (headers and body) must arrive within this many seconds, or the JDK server closes the connection:
+        // a slow-loris client cannot hold a connection and a thread forever. Read once per process by the JDK.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "30");
+        }
+    }
+
     private static final long DRAIN_LIMIT = 1L << 30;
     /** Content type of the binary envelope form (see docs/protocol.md, "Runtime"). */
     public static final String BINARY_ENVELOPE = "application/vnd.sesemi.envelope";
@@ -152,7 +171,13 @@ public final class RuntimeServer implements AutoCloseable {
                 send(ex, 404, error("no such endpoint; use POST /"));
             }
         } catch (BodyTooLarge e) {
-            send(ex, 413, error("request body larger than " + config.maxBodyBytes() + " bytes"));
+            String message = "request body larger than " + config.maxBodyBytes() + " bytes";
+            if (config.platform() == HostConfig.Platform.OPENWHISK && ex.getRequestURI().getPath().equals("/run")) {
+                // The user's input, not the runtime, is at fault: an application error keeps the container warm.
+                send(ex, 200, rejection("too_large", "too_large", message));
+            } else {
+                send(ex, 413, error(message));
+            }
         } catch (RuntimeException e) {
             log.error("request handling failed: {}", e.getClass().getName());
             send(ex, 500, error("internal error"));
@@ -214,7 +239,9 @@ public final class RuntimeServer implements AutoCloseable {
         try {
             JsonBody body = readJson(ex);
             if (body.object().isEmpty()) {
-                send(ex, 400, error("the /run body must be a JSON object" + body.problem()));
+                // An application error (200 + error), not a 4xx: OpenWhisk destroys a container that answers /run
+                // with anything but 200 (docs/runtime.md), and a bad request must not cost a warm container.
+                send(ex, 200, rejection("malformed", "malformed", "the /run body must be a JSON object" + body.problem()));
                 return;
             }
             JsonNode value = body.object().get().path("value");
@@ -290,6 +317,8 @@ public final class RuntimeServer implements AutoCloseable {
             String why = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")
                     ? "trailing content after the JSON value"
                     : e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field") ? "a duplicate field"
+                    : e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Document nesting depth")
+                            ? "nested deeper than " + MAX_RUN_BODY_DEPTH + " levels"
                     : "invalid JSON";
             return new JsonBody(Optional.empty(), " (" + why + ")");
         }
