@@ -47,6 +47,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the demo's working directory (encrypted model, KeyService database) instead of deleting it.")
     boolean keep;
 
+    @Option(names = "--containers", description = "Run the runtime in podman or docker containers of the image sesemi/semirt "
+            + "(built by deploy/images/build) instead of local processes.")
+    String containers;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -54,11 +58,11 @@ final class DemoCommand implements Callable<Integer> {
         out.println("== SeSeMI demo: secure serverless inference on a cloud nobody trusts ==");
         out.println("!! TEE: SIMULATED. Quotes are signed by a local simulated root, not by Intel hardware: this shows the");
         out.println("!! protocol and the code paths, it gives NO hardware protection. Use --tee gramine-sgx|tdx on real TEEs.");
-        try (LocalStack stack = LocalStack.start("sesemi-demo-", 2048, keep)) {
+        try (LocalStack stack = LocalStack.start("sesemi-demo-", 2048, keep, java.util.Optional.ofNullable(containers))) {
             out.println("working directory: " + stack.work + (keep ? " (kept)" : ""));
             out.printf("%n[1] KeyService on %s, simulated TEE, measurement %s%n", stack.ks.uri(), stack.ks.measurement().value());
-            out.printf("[2] serverless platform on %s (OpenWhisk REST API, embedded): action containers are separate processes;%n",
-                    stack.platform.apiHost());
+            out.printf("[2] serverless platform on %s (OpenWhisk REST API, embedded): action containers are %s;%n",
+                    stack.platform.apiHost(), containers == null ? "separate processes" : containers + " containers of " + Containers.semirtReference(containers));
             out.printf("    image %s = this build's SeMIRT runtime, measurement %s%n", PlatformCommand.SEMIRT_IMAGE,
                     stack.runtimeMeasurement.value());
             out.printf("[3] owner %s..., user %s..., stranger %s... (EC P-256 identities)%n", stack.owner.id().hex().substring(0, 12),

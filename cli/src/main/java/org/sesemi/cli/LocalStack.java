@@ -69,7 +69,7 @@ final class LocalStack implements AutoCloseable {
     final WordPieceTokenizer tokenizer;
     private final boolean keep;
 
-    private LocalStack(Path work, int userMemoryMb, boolean keep) throws Exception {
+    private LocalStack(Path work, int userMemoryMb, boolean keep, Optional<String> containers) throws Exception {
         this.work = work;
         this.keep = keep;
         this.teeDir = work.resolve("simulated-tee");
@@ -79,7 +79,11 @@ final class LocalStack implements AutoCloseable {
         try {
             k = KeyServiceServer.start(KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(0).withDatabase(work.resolve("keyservice.db"))
                     .withTee(TeeConfig.simulated(teeDir, "keyservice")));
-            pool = new ContainerPool(InvokerConfig.defaults().withUserMemoryMb(userMemoryMb), PlatformCommand.images(Map.of()));
+            InvokerConfig invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb);
+            pool = containers.isPresent()
+                    // The runtime's init parameters name paths under work/ (model store, simulated TEE): mount it.
+                    ? new ContainerPool(invokerConfig, Containers.images(containers.get()), Containers.launcher(containers.get(), List.of(work), Map.of()))
+                    : new ContainerPool(invokerConfig, PlatformCommand.images(Map.of()));
             p = PlatformServer.start(PlatformConfig.defaults(work.resolve("platform.db")).withPort(0), pool);
         } catch (Exception | Error e) {
             if (p != null) {
@@ -151,9 +155,14 @@ final class LocalStack implements AutoCloseable {
 
     /** Starts everything in a fresh temporary directory; {@code keep} leaves it on disk after close. */
     static LocalStack start(String prefix, int userMemoryMb, boolean keep) throws Exception {
+        return start(prefix, userMemoryMb, keep, Optional.empty());
+    }
+
+    /** As above; with {@code containers} (podman or docker) the runtimes run in containers of the built image. */
+    static LocalStack start(String prefix, int userMemoryMb, boolean keep, Optional<String> containers) throws Exception {
         Path work = Files.createTempDirectory(prefix);
         try {
-            return new LocalStack(work, userMemoryMb, keep);
+            return new LocalStack(work, userMemoryMb, keep, containers);
         } catch (Exception | Error e) {
             deleteTree(work);
             throw e;

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import org.sesemi.platform.PlatformConfig;
 import org.sesemi.platform.PlatformServer;
 import org.sesemi.platform.invoker.ContainerPool;
+import org.sesemi.platform.invoker.EngineLauncher;
 import org.sesemi.platform.invoker.ImageRegistry;
 import org.sesemi.platform.invoker.InvokerConfig;
 import picocli.CommandLine.Command;
@@ -82,6 +83,14 @@ final class PlatformCommand {
         @Option(names = "--prewarm", description = "Stem cells IMAGE:MEMORY_MB:COUNT, e.g. " + SEMIRT_IMAGE + ":512:1 (repeatable).")
         List<String> prewarm = new ArrayList<>();
 
+        @Option(names = "--containers", description = "Run " + SEMIRT_IMAGE + " in podman or docker containers (the image built by "
+                + "deploy/images/build) instead of local processes.")
+        String containers;
+
+        @Option(names = "--mount", description = "With --containers: a host directory mounted at the same path in every container "
+                + "(repeatable; ~/.sesemi always is, for the default model store and simulated TEE).")
+        List<Path> mounts = new ArrayList<>();
+
         @Override
         public Integer call() throws Exception {
             Path dir = data != null ? data : Path.of(System.getProperty("user.home"), ".sesemi", "platform");
@@ -113,7 +122,21 @@ final class PlatformCommand {
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
-            ContainerPool pool = new ContainerPool(invokerConfig, images(Map.of()));
+            ContainerPool pool;
+            String where;
+            if (containers != null) {
+                // Runtimes started as processes find their defaults under the user's ~/.sesemi; containers get the same.
+                Path home = Path.of(System.getProperty("user.home"), ".sesemi");
+                List<Path> all = new ArrayList<>(mounts);
+                all.add(home);
+                EngineLauncher launcher = Containers.launcher(containers, all, Map.of(
+                        "SESEMI_TEE_DIR", home.resolve("simulated-tee").toString(), "SESEMI_MODEL_STORE", home.resolve("models").toString()));
+                pool = new ContainerPool(invokerConfig, Containers.images(containers), launcher);
+                where = launcher.describe();
+            } else {
+                pool = new ContainerPool(invokerConfig, images(Map.of()));
+                where = "local processes";
+            }
             PlatformServer server;
             try {
                 server = PlatformServer.start(config, pool);
@@ -124,7 +147,7 @@ final class PlatformCommand {
             PrintWriter err = spec.commandLine().getErr();
             err.println("SeSeMI platform (OpenWhisk-compatible REST API) on " + server.apiHost() + "/api/v1");
             err.println("  guest API key: " + PlatformServer.GUEST_API_KEY + "  (OpenWhisk standalone's well-known key: loopback only)");
-            err.println("  invoker: " + userMemoryMb + " MB of action memory; images: " + SEMIRT_IMAGE + "; state in " + dir);
+            err.println("  invoker: " + userMemoryMb + " MB of action memory; images: " + SEMIRT_IMAGE + " in " + where + "; state in " + dir);
             err.flush();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

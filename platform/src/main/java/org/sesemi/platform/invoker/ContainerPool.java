@@ -93,6 +93,7 @@ public final class ContainerPool implements Invoker {
 
     private final InvokerConfig config;
     private final ImageRegistry images;
+    private final ContainerLauncher launcher;
     private final HttpClient http;
     private final ScheduledExecutorService sweeper;
     /** Platform threads for the native process spawn; two suffice (a spawn takes milliseconds), more only queue. */
@@ -111,8 +112,17 @@ public final class ContainerPool implements Invoker {
      * @throws IllegalArgumentException a prewarm names an image the registry does not know
      */
     public ContainerPool(InvokerConfig config, ImageRegistry images) {
+        this(config, images, ContainerLauncher.PROCESSES);
+    }
+
+    /**
+     * As above, with containers started by {@code launcher} (local processes, or a container engine); the pool closes
+     * the launcher when it closes.
+     */
+    public ContainerPool(InvokerConfig config, ImageRegistry images, ContainerLauncher launcher) {
         this.config = Objects.requireNonNull(config, "config");
         this.images = Objects.requireNonNull(images, "images");
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
         for (InvokerConfig.Prewarm p : config.prewarm()) {
             if (!images.contains(p.image())) {
                 throw new IllegalArgumentException("prewarm image '" + p.image() + "' is not in the image registry");
@@ -325,7 +335,7 @@ public final class ContainerPool implements Invoker {
         try {
             if (p.startProcess()) {
                 try {
-                    slot.process = startProcess(slot.image);
+                    slot.process = startProcess(slot.image, slot.memoryMb);
                     if (slot.concurrency > 1) {
                         slot.process.logs().discardFromNowOn();
                     }
@@ -538,7 +548,7 @@ public final class ContainerPool implements Invoker {
             slots.add(slot);
         }
         try {
-            ProcessContainer process = startProcess(image);
+            ProcessContainer process = startProcess(image, memoryMb);
             boolean keep;
             synchronized (lock) {
                 keep = slot.state == State.PREWARM_STARTING;
@@ -568,14 +578,14 @@ public final class ContainerPool implements Invoker {
      * Starts a container process, trying once more on failure: the free port is chosen before the process binds it,
      * so another process can take it in between.
      */
-    private ProcessContainer startProcess(String image) throws ProcessContainer.StartException, InterruptedException {
+    private ProcessContainer startProcess(String image, int memoryMb) throws ProcessContainer.StartException, InterruptedException {
         ImageRegistry.Image spec = images.lookup(image).orElseThrow();
         try {
             return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes(), this::track,
-                    spawner);
+                    spawner, launcher, memoryMb);
         } catch (ProcessContainer.StartException first) {
             return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes(), this::track,
-                    spawner);
+                    spawner, launcher, memoryMb);
         }
     }
 
@@ -801,6 +811,7 @@ public final class ContainerPool implements Invoker {
         }
         destroyAll(all);
         spawned.forEach(ContainerPool::kill);
+        launcher.close(); // containers whose start was still in flight
         http.close();
     }
 }

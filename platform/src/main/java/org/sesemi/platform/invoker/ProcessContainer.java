@@ -49,12 +49,14 @@ final class ProcessContainer implements AutoCloseable {
     private final int port;
     private final HttpClient client;
     private final LogCollector logs;
+    private final Runnable remove;
 
-    private ProcessContainer(Process process, int port, HttpClient client, LogCollector logs) {
+    private ProcessContainer(Process process, int port, HttpClient client, LogCollector logs, Runnable remove) {
         this.process = process;
         this.port = port;
         this.client = client;
         this.logs = logs;
+        this.remove = remove;
     }
 
     /**
@@ -63,19 +65,22 @@ final class ProcessContainer implements AutoCloseable {
      */
     static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout, HttpClient client,
             long maxBufferedLogBytes) throws StartException, InterruptedException {
-        return start(image, env, startTimeout, client, maxBufferedLogBytes, p -> {}, Runnable::run);
+        return start(image, env, startTimeout, client, maxBufferedLogBytes, p -> {}, Runnable::run, ContainerLauncher.PROCESSES,
+                256);
     }
 
     /**
      * As above; {@code onSpawn} sees the OS process as soon as it exists, before it listens, so an owner shutting down
      * meanwhile can still kill it (otherwise a process still starting when the platform exits would be orphaned);
-     * {@code spawner} runs the blocking native spawn (a bounded pool of platform threads).
+     * {@code spawner} runs the blocking native spawn (a bounded pool of platform threads); {@code launcher} decides
+     * how the image runs (a local process, or a container engine's container limited to {@code memoryMb}).
      */
     static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout, HttpClient client,
-            long maxBufferedLogBytes, java.util.function.Consumer<Process> onSpawn, java.util.concurrent.Executor spawner)
-            throws StartException, InterruptedException {
+            long maxBufferedLogBytes, java.util.function.Consumer<Process> onSpawn, java.util.concurrent.Executor spawner,
+            ContainerLauncher launcher, int memoryMb) throws StartException, InterruptedException {
         int port = freePort();
-        ProcessBuilder builder = new ProcessBuilder(image.commandFor(port));
+        ContainerLauncher.Launch launch = launcher.launch(image, port, memoryMb, env);
+        ProcessBuilder builder = new ProcessBuilder(launch.command());
         Map<String, String> childEnv = builder.environment();
         // The platform's own environment may hold secrets: a container sees only a few harmless variables.
         Map<String, String> parent = Map.copyOf(childEnv);
@@ -85,9 +90,14 @@ final class ProcessContainer implements AutoCloseable {
                 childEnv.put(name, parent.get(name));
             }
         }
-        childEnv.putAll(image.envFor(port));
-        childEnv.putAll(env);
-        Process process = spawn(builder, spawner, startTimeout);
+        childEnv.putAll(launch.environment());
+        Process process;
+        try {
+            process = spawn(builder, spawner, startTimeout);
+        } catch (StartException | InterruptedException e) {
+            launch.remove().run();
+            throw e;
+        }
         onSpawn.accept(process);
         try {
             process.getOutputStream().close();
@@ -97,7 +107,7 @@ final class ProcessContainer implements AutoCloseable {
         LogCollector logs = new LogCollector(maxBufferedLogBytes);
         logs.follow(process.getInputStream(), "stdout", "container-" + process.pid());
         logs.follow(process.getErrorStream(), "stderr", "container-" + process.pid());
-        ProcessContainer container = new ProcessContainer(process, port, client, logs);
+        ProcessContainer container = new ProcessContainer(process, port, client, logs, launch.remove());
         try {
             container.awaitListening(startTimeout);
         } catch (StartException e) {
@@ -257,5 +267,7 @@ final class ProcessContainer implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             // Best effort: a process that survives a SIGKILL for 5 s is beyond our reach.
         }
+        // A container engine's container outlives its killed client: remove it too.
+        remove.run();
     }
 }
