@@ -40,6 +40,7 @@ final class PackerCommand {
     static final class Serve implements Callable<Integer> {
         static final String APIHOST_ENV = "SESEMI_OW_APIHOST";
         static final String API_KEY_ENV = "SESEMI_OW_API_KEY";
+        static final String CA_ENV = "SESEMI_OW_CA";
         static final String DEFAULT_APIHOST = "http://127.0.0.1:3233";
 
         @Spec CommandSpec spec;
@@ -57,6 +58,11 @@ final class PackerCommand {
         @Option(names = "--api-key", description = "Platform API key uuid:key (default: $" + API_KEY_ENV
                 + ", else the embedded platform's guest key; prefer the variable: arguments are visible to other processes).")
         String apiKey;
+
+        @Option(names = "--apihost-ca", paramLabel = "PEM",
+                description = "Trust these certificates (PEM: the API host's self-signed certificate or its CA) for an HTTPS API host (default: $"
+                        + CA_ENV + ", else the JDK's trust store).")
+        Path apiHostCa;
 
         @Option(names = "--group", defaultValue = "semirt", description = "Function group name; functions are fp-GROUP-i (default ${DEFAULT-VALUE}).")
         String group;
@@ -104,7 +110,9 @@ final class PackerCommand {
             try {
                 host = apiHost != null ? apiHost : URI.create(envOr(APIHOST_ENV, DEFAULT_APIHOST));
                 String key = apiKey != null ? apiKey : envOr(API_KEY_ENV, PlatformServer.GUEST_API_KEY);
-                platform = new OpenWhiskClient(host, key, "_");
+                String ca = apiHostCa != null ? apiHostCa.toString() : envOr(CA_ENV, "");
+                platform = ca.isEmpty() ? new OpenWhiskClient(host, key, "_")
+                        : new OpenWhiskClient(host, key, "_", Duration.ofSeconds(90), OpenWhiskClient.trusting(Path.of(ca)));
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException("bad platform address or key: " + e.getMessage());
             }

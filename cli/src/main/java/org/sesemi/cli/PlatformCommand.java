@@ -83,6 +83,11 @@ final class PlatformCommand {
         @Option(names = "--prewarm", description = "Stem cells IMAGE:MEMORY_MB:COUNT, e.g. " + SEMIRT_IMAGE + ":512:1 (repeatable).")
         List<String> prewarm = new ArrayList<>();
 
+        @Option(names = "--limits", defaultValue = "sesemi", description = "sesemi (default: action memory up to 4096 MB, concurrency up to "
+                + "500) or openwhisk (a stock Apache OpenWhisk's: memory 128-512 MB, concurrency 1, 60 invocations per minute and 30 "
+                + "concurrent per namespace, 1 MB payload and result). Explicit --max-payload/--max-result win.")
+        String limits;
+
         @Option(names = "--containers", description = "Run " + SEMIRT_IMAGE + " in podman or docker containers (the image built by "
                 + "deploy/images/build) instead of local processes.")
         String containers;
@@ -113,6 +118,13 @@ final class PlatformCommand {
             InvokerConfig invokerConfig;
             try {
                 config = PlatformConfig.defaults(dir.resolve("platform.db")).withPort(port).withMaxPayloadBytes(maxPayload);
+                switch (limits) {
+                    case "sesemi" -> { }
+                    // A stock OpenWhisk deployment's defaults (the Helm chart's whisk.limits); payload and result stay
+                    // at --max-payload/--max-result, whose defaults are OpenWhisk's 1 MB.
+                    case "openwhisk" -> config = config.withActionLimits(512, 1).withThrottles(60, 30);
+                    default -> throw new IllegalArgumentException("--limits must be sesemi or openwhisk, not '" + limits + "'");
+                }
                 invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb).withIdleTimeout(idleTimeout).withPrewarm(cells)
                         .withMaxResultBytes(maxResult);
                 if (port != 0) {

@@ -204,7 +204,7 @@ class DeploymentManifestsTest {
                 names.addAll(Set.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "__OW_RUNTIME_PLATFORM", "__OW_ALLOW_CONCURRENT"));
             }
             case "sesemi/keyservice" -> names.addAll(Set.of("SESEMI_TEE", "SESEMI_TEE_DIR"));
-            case "sesemi/fnpacker" -> names.addAll(Set.of(PackerCommand.Serve.APIHOST_ENV, PackerCommand.Serve.API_KEY_ENV));
+            case "sesemi/fnpacker" -> names.addAll(Set.of(PackerCommand.Serve.APIHOST_ENV, PackerCommand.Serve.API_KEY_ENV, PackerCommand.Serve.CA_ENV));
             default -> throw new IllegalArgumentException(repo);
         }
         return names;

@@ -51,6 +51,15 @@ public final class OpenWhiskClient {
 
     /** As above; {@code requestTimeout} bounds every HTTP exchange (a blocking invoke waits up to 60 s server-side). */
     public OpenWhiskClient(URI apiHost, String apiKey, String namespace, Duration requestTimeout) {
+        this(apiHost, apiKey, namespace, requestTimeout, null);
+    }
+
+    /**
+     * As above, for an HTTPS API host whose certificate the JDK's default trust store does not know (a cluster's
+     * self-signed certificate or private CA): {@code tls} decides what to trust, e.g. {@link #trusting(java.nio.file.Path)}.
+     * Host names are still verified: the certificate must name the API host (subject alternative name).
+     */
+    public OpenWhiskClient(URI apiHost, String apiKey, String namespace, Duration requestTimeout, javax.net.ssl.SSLContext tls) {
         String s = apiHost.toString();
         this.base = URI.create((s.endsWith("/") ? s : s + "/") + "api/v1/");
         if (!apiKey.contains(":")) {
@@ -59,7 +68,39 @@ public final class OpenWhiskClient {
         this.authorization = authorization(apiKey);
         this.namespace = namespace == null || namespace.isEmpty() ? "_" : namespace;
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
+    }
+
+    /**
+     * A TLS context that trusts exactly the certificates in {@code pemFile} (PEM, one or more): the API host's
+     * self-signed certificate or the CA that issued it.
+     *
+     * @throws IllegalArgumentException the file cannot be read or holds no certificate
+     */
+    public static javax.net.ssl.SSLContext trusting(java.nio.file.Path pemFile) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(pemFile)) {
+            var certificates = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException("no certificate in " + pemFile);
+            }
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            int i = 0;
+            for (var c : certificates) {
+                store.setCertificateEntry("trusted-" + i++, c);
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot use " + pemFile + " as trusted certificates: " + e.getMessage(), e);
+        }
     }
 
     // ------------------------------------------------------------------ actions
