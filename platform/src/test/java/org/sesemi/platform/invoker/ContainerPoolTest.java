@@ -109,7 +109,9 @@ class ContainerPoolTest {
         ActivationOutcome later = run(pool, invocation(echo, params().put("busyUntil", until)));
         assertThat(later.statusCode()).as(describe(later)).isZero();
         assertThat(pid(later)).isEqualTo(pid);
-        assertThat(later.start()).isGreaterThanOrEqualTo(until);
+        // start is stamped when /run is sent, a moment before the container reads its own clock, so the successful
+        // retry may start a few ms before 'until' (seen: 3 ms under load); the earlier refusals are what waitTime shows.
+        assertThat(later.start()).isGreaterThanOrEqualTo(until - 50);
         assertThat(later.waitTimeMs()).isGreaterThanOrEqualTo(250);
 
         // Busy beyond the time limit: a developer error with the container's answer, and the container survives.
