@@ -10,6 +10,7 @@ import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.client.keyservice.KeyServiceClient;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
 import org.sesemi.client.keyservice.KeyServiceException;
+import org.sesemi.client.keyservice.StateVersions;
 import org.sesemi.crypto.PrincipalIdentity;
 import picocli.CommandLine.Option;
 
@@ -76,19 +77,36 @@ final class KeyServiceCliOptions {
         }
     }
 
-    PrincipalIdentity identity() {
+    private Path identityFile() {
         String f = identity != null ? identity.toString() : System.getenv("SESEMI_IDENTITY");
         if (f == null) {
             throw new CliErrors.UserException("no identity: pass --identity FILE or set SESEMI_IDENTITY (create one with 'sesemi identity create')");
         }
-        return PrincipalIdentity.load(Path.of(f));
+        return Path.of(f);
     }
 
-    /** Runs {@code call} with a principal client; KeyService refusals become one-line user errors. */
+    PrincipalIdentity identity() {
+        return PrincipalIdentity.load(identityFile());
+    }
+
+    /** Where the highest KeyService state versions seen with this identity are kept: {@code <identity file>.ks-state}. */
+    static Path stateVersionsFile(Path identityFile) {
+        return identityFile.resolveSibling(identityFile.getFileName() + ".ks-state");
+    }
+
+    /**
+     * Runs {@code call} with a principal client that refuses KeyService answers below the state versions already seen
+     * with this identity; KeyService refusals become one-line user errors.
+     */
     <T> T call(Function<KeyServiceClient, T> call) {
-        try (KeyServiceClient c = KeyServiceClient.forPrincipal(endpoint(), identity())) {
+        Path id = identityFile();
+        try (KeyServiceClient c = KeyServiceClient.forPrincipal(endpoint(), PrincipalIdentity.load(id),
+                StateVersions.file(stateVersionsFile(id)))) {
             return call.apply(c);
         } catch (KeyServiceException e) {
+            if (e.reason().equals(KeyServiceException.STATE_ROLLBACK)) {
+                throw new CliErrors.ClientRollback(e.getMessage());
+            }
             throw new CliErrors.UserException(describe(e));
         }
     }

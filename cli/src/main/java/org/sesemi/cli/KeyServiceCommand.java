@@ -15,7 +15,8 @@ import org.sesemi.attestation.TeeProviders;
 import org.sesemi.client.keyservice.Registration;
 import org.sesemi.keyservice.KeyServiceConfig;
 import org.sesemi.keyservice.KeyServiceServer;
-import org.sesemi.keyservice.store.KeyStore;
+import org.sesemi.keyservice.store.StateIntegrityException;
+import org.sesemi.keyservice.store.StoreMaintenance;
 import org.sesemi.keyservice.store.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
 /** {@code sesemi keyservice ...}: run the KeyService, register with it, and operate its store. */
 @Command(name = "keyservice", mixinStandardHelpOptions = true, description = "The KeyService: attested key custody and access control.",
         subcommands = {KeyServiceCommand.Serve.class, KeyServiceCommand.Register.class, KeyServiceCommand.Backup.class,
-            KeyServiceCommand.Restore.class, KeyServiceCommand.Verify.class})
+            KeyServiceCommand.Restore.class, KeyServiceCommand.Verify.class, KeyServiceCommand.Reseal.class})
 final class KeyServiceCommand {
 
     /** The TEE the KeyService runs in (flags win over SESEMI_TEE / SESEMI_TEE_DIR). */
@@ -92,6 +93,11 @@ final class KeyServiceCommand {
         @Option(names = "--root-out", paramLabel = "FILE", description = "SIMULATED TEE only: write the simulated root certificate (PEM) here.")
         Path rootOut;
 
+        @Option(names = "--expect-state-version", defaultValue = "0", paramLabel = "N",
+                description = {"Refuse to start unless the database's sealed state version is at least N (a database rolled back",
+                    "to an older copy has a lower one; see docs/operations.md, \"State integrity\"). Default: no expectation."})
+        long expectStateVersion;
+
         @Mixin CollateralOptions collateral = new CollateralOptions();
 
         @Override
@@ -100,7 +106,7 @@ final class KeyServiceCommand {
             try {
                 cfg = KeyServiceConfig.defaults().withHost(bind).withPort(port).withTee(tee.config())
                         .withReleaseTtl(Duration.ofSeconds(ttl)).withRateLimit(rate, burst).withMaxBodyBytes(maxBody)
-                        .withRuntimeVerification(collateral.verification());
+                        .withRuntimeVerification(collateral.verification()).withExpectedStateVersion(expectStateVersion);
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
@@ -110,6 +116,8 @@ final class KeyServiceCommand {
             KeyServiceServer server;
             try {
                 server = KeyServiceServer.start(cfg);
+            } catch (StateIntegrityException e) {
+                throw new CliErrors.StateRefused(e.getMessage());
             } catch (StoreException | AttestationException | IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             } catch (java.io.UncheckedIOException e) {
@@ -164,7 +172,7 @@ final class KeyServiceCommand {
         public Integer call() {
             Path source = db != null ? db : KeyServiceConfig.DEFAULT_DATABASE;
             try {
-                KeyStore.backupFile(source, out);
+                StoreMaintenance.backupFile(source, out);
             } catch (StoreException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
@@ -174,7 +182,9 @@ final class KeyServiceCommand {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Open every sealed row of a database or backup with this TEE's sealing key; print row counts as JSON.")
+            description = {"Check a database or backup (also while the KeyService runs): every sealed row must open and the rows",
+                "must be exactly those its sealed state head vouches for. Prints the state version, row counts and every",
+                "problem found as JSON; exits 4 when rows were replayed, deleted, inserted or edited outside the KeyService."})
     static final class Verify implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin TeeOptions tee = new TeeOptions();
@@ -185,18 +195,22 @@ final class KeyServiceCommand {
         @Override
         public Integer call() {
             Path file = db != null ? db : KeyServiceConfig.DEFAULT_DATABASE;
+            StoreMaintenance.VerifyReport r;
             try {
-                spec.commandLine().getOut().println(json(KeyStore.verify(file, tee.provider().sealingKey())));
+                r = StoreMaintenance.verify(file, tee.provider().sealingKey());
             } catch (StoreException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
-            return 0;
+            spec.commandLine().getOut().println(json(r));
+            return r.consistent() ? 0 : CliErrors.STATE_REFUSED;
         }
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
-            description = {"Replace the database with a backup, after verifying every sealed row of the backup with this TEE's",
-                "sealing key. The KeyService must be stopped; the old files are kept as <db>.before-restore-<millis>."})
+            description = {"Replace the database with a backup, after verifying the backup with this TEE's sealing key (every row",
+                "opens and matches its sealed state head). The KeyService must be stopped; the old files are kept as",
+                "<db>.before-restore-<millis>. The restored state gets a version above the backup's, the replaced database's",
+                "and --min-state-version, so clients that saw newer versions accept it; an audit event state_restored records it."})
     static final class Restore implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin TeeOptions tee = new TeeOptions();
@@ -207,12 +221,18 @@ final class KeyServiceCommand {
         @Option(names = "--from", required = true, paramLabel = "FILE", description = "Backup file.")
         Path from;
 
+        @Option(names = "--min-state-version", defaultValue = "0", paramLabel = "N",
+                description = "The restored state version is above N too (e.g. the highest version clients report; default 0).")
+        long minVersion;
+
         @Override
         public Integer call() {
             Path target = db != null ? db : KeyServiceConfig.DEFAULT_DATABASE;
             try {
-                var report = KeyStore.restore(from, target, tee.provider().sealingKey());
+                var report = StoreMaintenance.restore(from, target, tee.provider().sealingKey(), minVersion);
                 spec.commandLine().getOut().println(json(report));
+            } catch (StateIntegrityException e) {
+                throw new CliErrors.StateRefused(e.getMessage());
             } catch (StoreException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
@@ -220,8 +240,43 @@ final class KeyServiceCommand {
         }
     }
 
-    static String json(KeyStore.VerifyReport r) {
-        return String.format("{\"schemaVersion\":%d,\"principals\":%d,\"modelKeys\":%d,\"grants\":%d,\"requestKeys\":%d,\"auditEvents\":%d}",
-                r.schemaVersion(), r.principals(), r.modelKeys(), r.grants(), r.requestKeys(), r.auditEvents());
+    @Command(name = "reseal", mixinStandardHelpOptions = true,
+            description = {"Operator acceptance: make the database's rows, as they are now, the KeyService's state (after",
+                "'verify' found rows changed outside the KeyService and you decided to keep them, or for a database of an older",
+                "KeyService). Writes a new sealed state head with a version above the old one and --min-state-version, fills",
+                "deleted audit rows with audit_rows_missing events, and records state_resealed in the audit log. Rows that",
+                "are not this KeyService's own (seals that do not open) are refused. The KeyService must be stopped."})
+    static final class Reseal implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin TeeOptions tee = new TeeOptions();
+
+        @Option(names = "--db", paramLabel = "FILE", description = "Database file (default ~/.sesemi/keyservice/keyservice.db).")
+        Path db;
+
+        @Option(names = "--min-state-version", defaultValue = "0", paramLabel = "N", description = "The new state version is above N too (default 0).")
+        long minVersion;
+
+        @Override
+        public Integer call() {
+            Path target = db != null ? db : KeyServiceConfig.DEFAULT_DATABASE;
+            try {
+                spec.commandLine().getOut().println(json(StoreMaintenance.reseal(target, tee.provider().sealingKey(), minVersion)));
+            } catch (StateIntegrityException e) {
+                throw new CliErrors.StateRefused(e.getMessage());
+            } catch (StoreException e) {
+                throw new CliErrors.UserException(e.getMessage());
+            }
+            return 0;
+        }
+    }
+
+    static String json(StoreMaintenance.VerifyReport r) {
+        StringBuilder f = new StringBuilder("[");
+        for (String s : r.findings()) {
+            f.append(f.length() > 1 ? "," : "").append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return String.format("{\"schemaVersion\":%d,\"stateVersion\":%d,\"consistent\":%b,\"findings\":%s],\"principals\":%d,"
+                + "\"modelKeys\":%d,\"grants\":%d,\"requestKeys\":%d,\"auditEvents\":%d}", r.schemaVersion(), r.stateVersion(),
+                r.consistent(), f, r.principals(), r.modelKeys(), r.grants(), r.requestKeys(), r.auditEvents());
     }
 }

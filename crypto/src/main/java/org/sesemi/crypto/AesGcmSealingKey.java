@@ -35,6 +35,16 @@ final class AesGcmSealingKey implements SealingKey {
     }
 
     @Override
+    public StateMac stateMac(String purpose) {
+        byte[] raw = key.copy();
+        try {
+            return new StateMac(Hashes.hmacSha256(raw, ("sesemi-state-mac-v1:" + purpose).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    @Override
     public String toString() {
         return "SealingKey[<redacted>]";
     }

@@ -20,6 +20,12 @@ public interface SealingKey {
      */
     byte[] unseal(byte[] sealed, byte[] aad);
 
+    /**
+     * A keyed digest for {@code purpose} (e.g. {@code "keystore-rows"}), derived from this key: only the same TEE
+     * identity computes the same tags; different purposes give independent keys.
+     */
+    StateMac stateMac(String purpose);
+
     /** A sealing key over 32 bytes of key material (copied). */
     static SealingKey aesGcm(byte[] keyMaterial) {
         return new AesGcmSealingKey(new SecretKeyBytes(keyMaterial));

@@ -29,10 +29,12 @@ import org.sesemi.attestation.collateral.PeerVerification;
  * @param runtimeVerification collateral source and accepted TCB statuses for runtimes' quotes (applied to the derived
  *     runtime policy, or to an explicit {@code runtimePolicy} only when a collateral setting is given); default: simulated
  *     collateral in the simulated TEE, Intel's PCS (required, fail closed) on real TEEs
+ * @param expectStateVersion refuse to start unless the database's sealed state version is at least this (default 0:
+ *     no expectation); an operator's defence against a database rolled back to an older copy
  */
 public record KeyServiceConfig(String host, int port, Path database, TeeConfig tee, Optional<VerificationPolicy> runtimePolicy,
         Duration releaseTtl, int maxBodyBytes, double ratePerSecond, int rateBurst, Duration certificateValidity,
-        boolean releaseAuditFsync, PeerVerification runtimeVerification) {
+        boolean releaseAuditFsync, PeerVerification runtimeVerification, long expectStateVersion) {
     public static final int DEFAULT_PORT = 8443;
     public static final Path DEFAULT_DATABASE = Path.of(System.getProperty("user.home"), ".sesemi", "keyservice", "keyservice.db");
 
@@ -57,54 +59,61 @@ public record KeyServiceConfig(String host, int port, Path database, TeeConfig t
         if (certificateValidity.compareTo(Duration.ofMinutes(2)) < 0) {
             throw new IllegalArgumentException("certificate validity must be at least 2 minutes");
         }
+        if (expectStateVersion < 0) {
+            throw new IllegalArgumentException("the expected state version must be >= 0");
+        }
     }
 
     public static KeyServiceConfig defaults() {
         return new KeyServiceConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_DATABASE, TeeConfig.defaults("keyservice"),
-                Optional.empty(), Duration.ofSeconds(60), 64 * 1024, 200, 400, Duration.ofHours(12), false, PeerVerification.defaults());
+                Optional.empty(), Duration.ofSeconds(60), 64 * 1024, 200, 400, Duration.ofHours(12), false, PeerVerification.defaults(), 0);
     }
 
     public KeyServiceConfig withHost(String h) {
-        return new KeyServiceConfig(h, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
+        return new KeyServiceConfig(h, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
     }
 
     public KeyServiceConfig withPort(int p) {
-        return new KeyServiceConfig(host, p, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
+        return new KeyServiceConfig(host, p, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
     }
 
     public KeyServiceConfig withDatabase(Path d) {
-        return new KeyServiceConfig(host, port, d, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
+        return new KeyServiceConfig(host, port, d, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
     }
 
     public KeyServiceConfig withTee(TeeConfig t) {
-        return new KeyServiceConfig(host, port, database, t, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
+        return new KeyServiceConfig(host, port, database, t, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
     }
 
     public KeyServiceConfig withRuntimePolicy(VerificationPolicy p) {
-        return new KeyServiceConfig(host, port, database, tee, Optional.of(p), releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
+        return new KeyServiceConfig(host, port, database, tee, Optional.of(p), releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
     }
 
     public KeyServiceConfig withReleaseTtl(Duration ttl) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, ttl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, ttl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
     }
 
     public KeyServiceConfig withMaxBodyBytes(int max) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, max, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, max, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
     }
 
     public KeyServiceConfig withRateLimit(double perSecond, int burst) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, perSecond, burst, certificateValidity, releaseAuditFsync, runtimeVerification);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, perSecond, burst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
     }
 
     public KeyServiceConfig withCertificateValidity(Duration v) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, v, releaseAuditFsync, runtimeVerification);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, v, releaseAuditFsync, runtimeVerification, expectStateVersion);
     }
 
     public KeyServiceConfig withRuntimeVerification(PeerVerification v) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, v);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, v, expectStateVersion);
     }
 
     public KeyServiceConfig withReleaseAuditFsync(boolean fsync) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, fsync, runtimeVerification);
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, fsync, runtimeVerification, expectStateVersion);
+    }
+
+    public KeyServiceConfig withExpectedStateVersion(long v) {
+        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, v);
     }
 }

@@ -4,14 +4,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.sesemi.attestation.TeeConfig;
+import org.sesemi.keyservice.store.StateIntegrityException;
 
 /**
  * A bare entry point for running a KeyService as its own process without the CLI (used by the kill test and for
  * embedding): {@code java -cp ... org.sesemi.keyservice.KeyServiceMain --db FILE --simulated-dir DIR [--port N]
- * [--host H] [--ttl SECONDS] [--rate N]}. Prints {@code LISTENING <port> <measurement>} on stdout once it accepts
+ * [--host H] [--ttl SECONDS] [--rate N] [--expect-state-version N]}. Prints {@code LISTENING <port> <measurement>} on stdout once it accepts
  * connections. Operators use {@code sesemi keyservice serve} instead.
  */
 public final class KeyServiceMain {
+    /** Exit status when the database fails its state check (tampered, unsealed, rolled back): an operator must act. */
+    public static final int STATE_REFUSED_EXIT = 4;
+
     private KeyServiceMain() {}
 
     public static void main(String[] args) throws InterruptedException {
@@ -24,11 +28,19 @@ public final class KeyServiceMain {
                 case "--port" -> cfg.withPort(Integer.parseInt(v));
                 case "--host" -> cfg.withHost(v);
                 case "--ttl" -> cfg.withReleaseTtl(Duration.ofSeconds(Long.parseLong(v)));
+                case "--expect-state-version" -> cfg.withExpectedStateVersion(Long.parseLong(v));
                 case "--rate" -> cfg.withRateLimit(Double.parseDouble(v), Math.max(1, (int) Double.parseDouble(v) * 2));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             };
         }
-        KeyServiceServer server = KeyServiceServer.start(cfg);
+        KeyServiceServer server;
+        try {
+            server = KeyServiceServer.start(cfg);
+        } catch (StateIntegrityException e) {
+            System.err.println("keyservice: " + e.getMessage());
+            System.exit(STATE_REFUSED_EXIT);
+            return;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -94,7 +94,7 @@ public final class KeyServiceServer implements AutoCloseable {
             this.collateral = Optional.empty();
         }
         try {
-            this.store = KeyStore.open(config.database(), tee.sealingKey(), Clock.systemUTC());
+            this.store = KeyStore.open(config.database(), tee.sealingKey(), Clock.systemUTC(), config.expectStateVersion());
         } catch (RuntimeException e) {
             collateral.ifPresent(ManagedCollateralSource::close);
             throw e;
@@ -131,7 +131,8 @@ public final class KeyServiceServer implements AutoCloseable {
             collateral.ifPresent(ManagedCollateralSource::close);
             throw e;
         }
-        LOG.info("KeyService listening on https://{}:{} (TEE {}, measurement {})", config.host(), port(), tee.name(), measurement);
+        LOG.info("KeyService listening on https://{}:{} (TEE {}, measurement {}, state version {})", config.host(), port(), tee.name(),
+                measurement, store.stateVersion());
     }
 
     /** Starts a KeyService; throws if the port, the TEE or the store is unavailable. */

@@ -46,10 +46,16 @@ public final class KeyServiceClient implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     private static final String JSON = "application/json";
 
+    /** The response header carrying the KeyService's state version. */
+    public static final String STATE_VERSION_HEADER = "SeSeMI-State-Version";
+
     private final HttpClient http;
     private final URI base;
+    private final StateVersions versions;
+    private volatile long lastStateVersion = -1;
 
-    private KeyServiceClient(KeyServiceEndpoint endpoint, SSLContext ssl) {
+    private KeyServiceClient(KeyServiceEndpoint endpoint, SSLContext ssl, StateVersions versions) {
+        this.versions = versions;
         SSLParameters params = new SSLParameters();
         params.setProtocols(new String[] {"TLSv1.3"});
         this.http = HttpClient.newBuilder()
@@ -63,17 +69,36 @@ public final class KeyServiceClient implements AutoCloseable {
         this.base = URI.create("https://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : ""));
     }
 
-    /** A client for an owner or user, authenticating with a self-signed certificate of its principal key. */
+    /**
+     * A client for an owner or user, authenticating with a self-signed certificate of its principal key; remembers
+     * the KeyService's state versions for its own life only (see {@link #forPrincipal(KeyServiceEndpoint,
+     * PrincipalIdentity, StateVersions)} to persist them).
+     */
     public static KeyServiceClient forPrincipal(KeyServiceEndpoint endpoint, PrincipalIdentity identity) {
+        return forPrincipal(endpoint, identity, StateVersions.inMemory());
+    }
+
+    /** As {@link #forPrincipal(KeyServiceEndpoint, PrincipalIdentity)}, refusing answers below {@code versions}. */
+    public static KeyServiceClient forPrincipal(KeyServiceEndpoint endpoint, PrincipalIdentity identity, StateVersions versions) {
         X509Certificate cert = identity.selfSignedCertificate(Duration.ofDays(1));
         KeyManager km = RaTls.keyManager(identity.privateKey(), cert);
-        return new KeyServiceClient(endpoint, RaTls.sslContext(km, RaTls.serverTrust(endpoint.policy())));
+        return new KeyServiceClient(endpoint, RaTls.sslContext(km, RaTls.serverTrust(endpoint.policy())), versions);
     }
 
     /** A client for an attested runtime, authenticating with its RA-TLS certificate. */
     public static KeyServiceClient forRuntime(KeyServiceEndpoint endpoint, RaTlsIdentity identity) {
         return new KeyServiceClient(endpoint,
-                RaTls.sslContext(identity.keyManager(), RaTls.serverTrust(endpoint.policy())));
+                RaTls.sslContext(identity.keyManager(), RaTls.serverTrust(endpoint.policy())), StateVersions.inMemory());
+    }
+
+    /** The KeyService's base URI as state versions are keyed ({@code https://host:port}). */
+    public URI baseUri() {
+        return base;
+    }
+
+    /** The state version of the last answer (-1 before the first). */
+    public long lastStateVersion() {
+        return lastStateVersion;
     }
 
     /** Registers the calling principal (idempotent). */
@@ -220,6 +245,7 @@ public final class KeyServiceClient implements AutoCloseable {
         } catch (IOException e) {
             throw transportFailure(e);
         }
+        checkStateVersion(resp);
         if (resp.statusCode() / 100 != 2) {
             throw serverError(resp);
         }
@@ -228,6 +254,23 @@ public final class KeyServiceClient implements AutoCloseable {
         } catch (WireFormatException e) {
             throw new KeyServiceException(resp.statusCode(), KeyServiceException.BAD_RESPONSE, "KeyService answer: " + e.getMessage());
         }
+    }
+
+    /** Every answer carries the state version; one below a version seen before is refused (a rolled-back database). */
+    private void checkStateVersion(HttpResponse<byte[]> resp) {
+        String v = resp.headers().firstValue(STATE_VERSION_HEADER).orElseThrow(() -> new KeyServiceException(resp.statusCode(),
+                KeyServiceException.BAD_RESPONSE, "KeyService answer without a " + STATE_VERSION_HEADER + " header"));
+        long version;
+        try {
+            version = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new KeyServiceException(resp.statusCode(), KeyServiceException.BAD_RESPONSE, "invalid " + STATE_VERSION_HEADER + " header");
+        }
+        if (version < 0) {
+            throw new KeyServiceException(resp.statusCode(), KeyServiceException.BAD_RESPONSE, "invalid " + STATE_VERSION_HEADER + " header");
+        }
+        versions.observe(base.toString(), version);
+        lastStateVersion = version;
     }
 
     private static KeyServiceException serverError(HttpResponse<byte[]> resp) {

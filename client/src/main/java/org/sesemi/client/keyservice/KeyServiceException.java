@@ -8,7 +8,9 @@ package org.sesemi.client.keyservice;
  * <p>Client-side reasons: {@value #UNREACHABLE} (connect/IO failure or timeout), {@value #KS_EVIDENCE_REJECTED}
  * (the KeyService's RA-TLS evidence did not verify under the endpoint's policy; nothing was sent),
  * {@value #HANDSHAKE_FAILED} (the server refused our certificate or the TLS handshake failed otherwise),
- * {@value #BAD_RESPONSE} (the answer was not valid for the call). Messages never contain key material.
+ * {@value #BAD_RESPONSE} (the answer was not valid for the call), {@value #STATE_ROLLBACK} (the answer carries a
+ * state version below one already seen from this KeyService: its database was rolled back; see
+ * {@link StateVersions}). Messages never contain key material.
  */
 public final class KeyServiceException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -16,6 +18,7 @@ public final class KeyServiceException extends RuntimeException {
     public static final String KS_EVIDENCE_REJECTED = "ks_evidence_rejected";
     public static final String HANDSHAKE_FAILED = "handshake_failed";
     public static final String BAD_RESPONSE = "bad_response";
+    public static final String STATE_ROLLBACK = "state_rollback";
 
     private final int status;
     private final String reason;

@@ -16,6 +16,7 @@ import org.sesemi.crypto.PrincipalId;
 import org.sesemi.crypto.RequestKey;
 import org.sesemi.keyservice.store.KeyStore;
 import org.sesemi.keyservice.store.KeyStore.AuditEntry;
+import org.sesemi.keyservice.store.StateIntegrityException;
 
 /**
  * The KeyService operations: apply {@link AccessPolicy}, change the {@link KeyStore}, and write the audit log.
@@ -182,7 +183,17 @@ public final class KeyServiceCore {
             throw new DeniedException(ErrorReason.FORBIDDEN, "only owners and users read the audit log");
         }
         deny(AccessPolicy.principalAction(caller, store.isRegistered(p.id())), "register first (sesemi keyservice register)");
-        return store.auditVisibleTo(p.id(), model, afterSeq, limit);
+        try {
+            return store.auditVisibleTo(p.id(), model, afterSeq, limit);
+        } catch (StateIntegrityException e) {
+            throw new DeniedException(ErrorReason.STATE_TAMPERED, "the audit log was changed outside the KeyService ("
+                    + e.getMessage() + "); the operator has to act");
+        }
+    }
+
+    /** The version of the committed state (monotonic; every answer carries it so clients can detect a rollback). */
+    public long stateVersion() {
+        return store.stateVersion();
     }
 
     private void requireOwner(Caller caller, ModelId model, String event) {

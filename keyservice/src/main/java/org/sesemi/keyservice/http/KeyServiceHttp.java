@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class KeyServiceHttp implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(KeyServiceHttp.class);
     private static final String JSON = "application/json";
+    /** The response header carrying the KeyService's state version (docs/protocol.md, "State version"). */
+    public static final String STATE_VERSION_HEADER = "SeSeMI-State-Version";
     /** At most this many bytes of a refused body are read and discarded. */
     static final int DRAIN_LIMIT = 4 << 20;
 
@@ -431,12 +433,14 @@ public final class KeyServiceHttp implements HttpHandler {
         return b;
     }
 
-    private static int json(HttpExchange ex, int status, Object body) throws IOException {
+    private int json(HttpExchange ex, int status, Object body) throws IOException {
         return send(ex, status, JSON, WireJson.write(body));
     }
 
-    private static int send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+    private int send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", contentType);
+        // Read after the operation committed: the answer reflects at least this version.
+        ex.getResponseHeaders().set(STATE_VERSION_HEADER, Long.toString(core.stateVersion()));
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);

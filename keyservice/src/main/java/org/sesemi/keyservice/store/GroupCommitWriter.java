@@ -24,16 +24,43 @@ final class GroupCommitWriter implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
+    /**
+     * Told about the transaction's structure, on the writer thread: {@link StateLedger} stages each unit's state
+     * changes, writes the sealed state head into the transaction before it commits, and publishes after.
+     */
+    interface Hooks {
+        Hooks NONE = new Hooks() {};
+
+        default void beginBatch() {}
+
+        default void beginUnit() {}
+
+        default void endUnit(boolean committed) {}
+
+        /** Last statements of the transaction; a failure rolls the whole batch back. */
+        default void beforeCommit(Connection c) throws SQLException {}
+
+        default void afterCommit() {}
+
+        default void afterRollback() {}
+    }
+
     private record Task<T>(Work<T> work, boolean fsync, CompletableFuture<T> done) {}
 
     private static final int MAX_BATCH = 512;
     private final Connection conn;
     private final LinkedBlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
+    private final Hooks hooks;
     private volatile boolean closed;
 
     GroupCommitWriter(Connection conn) throws SQLException {
+        this(conn, Hooks.NONE);
+    }
+
+    GroupCommitWriter(Connection conn, Hooks hooks) throws SQLException {
         this.conn = conn;
+        this.hooks = hooks;
         // Transactions are explicit (BEGIN IMMEDIATE ... COMMIT) so that the sync level can be set between them:
         // SQLite refuses to change it inside a transaction, and the driver's non-autocommit mode is always inside one.
         conn.setAutoCommit(true);
@@ -103,20 +130,26 @@ final class GroupCommitWriter implements AutoCloseable {
                 currentFull = full;
             }
             s.execute("BEGIN IMMEDIATE");
+            hooks.beginBatch();
             try {
                 for (Task<?> t : batch) {
                     s.execute("SAVEPOINT unit");
+                    hooks.beginUnit();
                     try {
                         results.add(t.work().run(conn));
                         s.execute("RELEASE unit");
+                        hooks.endUnit(true);
                     } catch (SQLException | RuntimeException e) {
+                        hooks.endUnit(false);
                         s.execute("ROLLBACK TO unit");
                         s.execute("RELEASE unit");
                         results.add(new Failed(e));
                     }
                 }
+                hooks.beforeCommit(conn);
                 s.execute("COMMIT");
             } catch (SQLException | RuntimeException e) {
+                hooks.afterRollback();
                 try {
                     s.execute("ROLLBACK");
                 } catch (SQLException ignored) {
@@ -124,6 +157,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 }
                 throw e;
             }
+            hooks.afterCommit();
         } catch (SQLException | RuntimeException e) {
             StoreException failure = new StoreException("commit failed: " + e.getMessage(), e);
             for (Task<?> t : batch) {

@@ -63,7 +63,12 @@ final class Migrations {
                       reason TEXT
                     ) STRICT""",
                     "CREATE INDEX audit_owner ON audit (model_owner, seq)",
-                    "CREATE INDEX audit_user ON audit (user_id, seq)"));
+                    "CREATE INDEX audit_user ON audit (user_id, seq)"),
+            // 2: rollback evidence. One sealed state head (version, keyed digest of every access-control row, audit
+            // chain tail), rewritten in the transaction of every change; each audit row carries its hash-chain value.
+            List.of(
+                    "CREATE TABLE state_head (id INTEGER PRIMARY KEY CHECK (id = 1), sealed BLOB NOT NULL) STRICT",
+                    "ALTER TABLE audit ADD COLUMN chain BLOB"));
 
     static int latest() {
         return STEPS.size();

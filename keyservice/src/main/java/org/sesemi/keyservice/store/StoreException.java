@@ -5,7 +5,7 @@ package org.sesemi.keyservice.store;
  * server, or a sealed row failed to open (tampering, a row copied from elsewhere, or another sealing key).
  * Messages name tables and keys, never secret values.
  */
-public final class StoreException extends RuntimeException {
+public class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public StoreException(String message) {

@@ -173,13 +173,11 @@ class KeyStoreTest {
             st.executeUpdate("UPDATE request_keys SET user_id = '" + other.id() + "'");
             st.executeUpdate("INSERT INTO grants SELECT model, '" + other.id() + "', measurement, created_at, seal FROM grants");
         }
-        try (KeyStore s = open()) {
-            assertThatThrownBy(() -> s.latestModelKey(model)).isInstanceOf(StoreException.class).hasMessageContaining("does not open");
-            assertThatThrownBy(() -> s.requestKey(model, m, other.id())).isInstanceOf(StoreException.class);
-            assertThatThrownBy(() -> s.releaseView(model, other.id(), m)).isInstanceOf(StoreException.class);
-            assertThatThrownBy(() -> s.grants(model)).isInstanceOf(StoreException.class);
-        }
-        assertThatThrownBy(() -> KeyStore.verify(dir.resolve("ks.db"), sealing)).isInstanceOf(StoreException.class);
+        assertThatThrownBy(this::open).isInstanceOf(StateIntegrityException.class).hasMessageContaining("does not open");
+        var report = StoreMaintenance.verify(dir.resolve("ks.db"), sealing);
+        assertThat(report.consistent()).isFalse();
+        assertThat(report.findings()).anyMatch(f -> f.contains("model_keys")).anyMatch(f -> f.contains("request_keys"))
+                .anyMatch(f -> f.contains("grants"));
     }
 
     @Test
@@ -194,9 +192,7 @@ class KeyStoreTest {
             p.setBytes(4, sealingKey().seal("grant@0".getBytes(), new byte[0]));
             p.executeUpdate();
         }
-        try (KeyStore s = open()) {
-            assertThatThrownBy(() -> s.releaseView(model, user.id(), m)).isInstanceOf(StoreException.class);
-        }
+        assertThatThrownBy(this::open).isInstanceOf(StateIntegrityException.class).hasMessageContaining("grants");
     }
 
     @Test
@@ -204,11 +200,11 @@ class KeyStoreTest {
         try (KeyStore s = open()) {
             s.putModelKey(model, ModelKey.generate(1));
         }
-        assertThat(KeyStore.verify(dir.resolve("ks.db"), sealing).modelKeys()).isEqualTo(1);
-        assertThatThrownBy(() -> KeyStore.verify(dir.resolve("ks.db"), sealingKey())).isInstanceOf(StoreException.class);
-        try (KeyStore s = KeyStore.open(dir.resolve("ks.db"), sealingKey(), Clock.systemUTC())) {
-            assertThatThrownBy(() -> s.latestModelKey(model)).isInstanceOf(StoreException.class);
-        }
+        assertThat(StoreMaintenance.verify(dir.resolve("ks.db"), sealing).modelKeys()).isEqualTo(1);
+        assertThat(StoreMaintenance.verify(dir.resolve("ks.db"), sealing).consistent()).isTrue();
+        assertThat(StoreMaintenance.verify(dir.resolve("ks.db"), sealingKey()).consistent()).isFalse();
+        assertThatThrownBy(() -> KeyStore.open(dir.resolve("ks.db"), sealingKey(), Clock.systemUTC()))
+                .isInstanceOf(StateIntegrityException.class);
     }
 
     @Test
@@ -249,18 +245,18 @@ class KeyStoreTest {
             s.addGrant(new Grant(model, user.id(), m));
             s.backup(backup);
             assertThatThrownBy(() -> s.backup(backup)).isInstanceOf(StoreException.class);
-            assertThatThrownBy(() -> KeyStore.restore(backup, dir.resolve("ks.db"), sealing))
+            assertThatThrownBy(() -> StoreMaintenance.restore(backup, dir.resolve("ks.db"), sealing, 0))
                     .isInstanceOf(StoreException.class).hasMessageContaining("running");
             s.revokeGrant(new Grant(model, user.id(), m));
         }
-        var report = KeyStore.restore(backup, dir.resolve("ks.db"), sealing);
+        var report = StoreMaintenance.restore(backup, dir.resolve("ks.db"), sealing, 0);
         assertThat(report.modelKeys()).isEqualTo(1);
         assertThat(report.grants()).isEqualTo(1);
         try (KeyStore s = open()) {
             assertThat(s.latestModelKey(model)).contains(mk);
             assertThat(s.grants(model)).hasSize(1);
         }
-        assertThatThrownBy(() -> KeyStore.restore(backup, dir.resolve("ks.db"), sealingKey())).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> StoreMaintenance.restore(backup, dir.resolve("ks.db"), sealingKey(), 0)).isInstanceOf(StoreException.class);
     }
 
     @Test

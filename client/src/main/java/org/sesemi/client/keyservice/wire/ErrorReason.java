@@ -40,7 +40,12 @@ public enum ErrorReason {
     /** The server failed; details are in its log, not in the response. */
     INTERNAL("internal", 500),
     /** The server is shutting down or its store is unavailable. */
-    UNAVAILABLE("unavailable", 503);
+    UNAVAILABLE("unavailable", 503),
+    /**
+     * The KeyService found rows of its database changed outside it (replayed, deleted, inserted or edited) while
+     * answering; its decisions never depend on such rows, but this answer cannot be given (docs/threat-model.md).
+     */
+    STATE_TAMPERED("state_tampered", 500);
 
     private final String code;
     private final int status;
