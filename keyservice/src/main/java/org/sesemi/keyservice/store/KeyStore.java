@@ -468,6 +468,7 @@ public final class KeyStore implements AutoCloseable {
     @Override
     public void close() {
         writer.close();
+        LOG.info("closed {} at state version {}", db.getFileName(), ledger.head().version());
         for (Connection c; (c = readers.poll()) != null; ) {
             try {
                 c.close();
