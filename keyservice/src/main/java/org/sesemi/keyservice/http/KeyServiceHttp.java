@@ -439,8 +439,7 @@ public final class KeyServiceHttp implements HttpHandler {
 
     private int send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", contentType);
-        // Read after the operation committed: the answer reflects at least this version.
-        ex.getResponseHeaders().set(STATE_VERSION_HEADER, Long.toString(core.stateVersion()));
+        stampStateVersion(ex);
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
@@ -490,6 +489,11 @@ public final class KeyServiceHttp implements HttpHandler {
         }
     }
 
+    /** Every answer carries the state version, read after the operation committed (it reflects at least this). */
+    private void stampStateVersion(HttpExchange ex) {
+        ex.getResponseHeaders().set(STATE_VERSION_HEADER, Long.toString(core.stateVersion()));
+    }
+
     /**
      * Answers 413 at once, without waiting for the announced body (its sender may never send it), then discards a
      * bounded part of what does come so that a client still sending reads the answer instead of a reset; a client
@@ -501,6 +505,7 @@ public final class KeyServiceHttp implements HttpHandler {
             byte[] body = WireJson.write(Bodies.ErrorResponse.of(ErrorReason.TOO_LARGE, message));
             ex.getResponseHeaders().set("Content-Type", JSON);
             ex.getResponseHeaders().set("Connection", "close");
+            stampStateVersion(ex);
             ex.sendResponseHeaders(status, body.length);
             OutputStream out = ex.getResponseBody();
             out.write(body);
