@@ -53,4 +53,26 @@ class CollateralSettingTest {
         }
         assertThat(new CollateralSetting(Kind.INTEL, "", List.of()).describe()).isEqualTo("intel");
     }
+
+    @Test
+    void realTeesDefaultToIntelAndRequireCollateralAndSimulatedCollateralNeedsTheSimulatedTee() {
+        org.sesemi.attestation.TeeProvider hardware = new org.sesemi.attestation.TeeProvider() {
+            @Override public String name() { return "gramine-sgx"; }
+            @Override public boolean isSimulated() { return false; }
+            @Override public byte[] quote(byte[] reportData64) { throw new UnsupportedOperationException(); }
+            @Override public org.sesemi.crypto.SealingKey sealingKey() { throw new UnsupportedOperationException(); }
+        };
+        CollateralSetting d = CollateralSetting.defaultFor(hardware);
+        assertThat(d.kind()).isEqualTo(Kind.INTEL);
+        assertThat(d.required()).isTrue();
+        PeerVerification.Applied applied = PeerVerification.defaults().apply(VerificationPolicy.defaults(), hardware, Clock.systemUTC());
+        try (ManagedCollateralSource s = applied.source()) {
+            assertThat(applied.policy().collateralRequired()).isTrue();
+            assertThat(applied.setting().describe()).isEqualTo("intel");
+        }
+        assertThatThrownBy(() -> CollateralSetting.parse("simulated").open(VerificationPolicy.defaults(), hardware, Clock.systemUTC()))
+                .hasMessageContaining("only works with the simulated TEE");
+        assertThatThrownBy(() -> PeerVerification.parseTcbStatuses("UpToDate,Great")).hasMessageContaining("unknown TCB status 'Great'");
+        assertThat(PeerVerification.parseTcbStatuses(" UpToDate , OutOfDate ")).containsExactly("UpToDate", "OutOfDate");
+    }
 }
