@@ -201,8 +201,8 @@ public final class KeyServiceHttp implements HttpHandler {
         try {
             caller = authenticate(ex);
         } catch (DeniedException d) {
-            if (r.template().equals("/v1/release") && method.equals("POST") && d.detail().isPresent()
-                    && d.reason() == ErrorReason.ATTESTATION_REJECTED) {
+            if (r.template().equals("/v1/release") && method.equals("POST") && d.reason() == ErrorReason.ATTESTATION_REJECTED
+                    && d.detail().filter(AUDITED_ATTESTATION_REASONS::contains).isPresent()) {
                 auditRejectedRelease(ex, d);
             }
             throw d;
@@ -305,6 +305,17 @@ public final class KeyServiceHttp implements HttpHandler {
             default -> throw new DeniedException(ErrorReason.NOT_FOUND, "no such resource");
         }
     }
+
+    /**
+     * Attestation failures that are audited for the model and user a rejected runtime names: only those that come after
+     * its quote's signatures, PCK chain and key binding verified (a genuine TEE, e.g. on an OutOfDate platform or
+     * running another build). Failures anyone can produce with a made-up certificate (malformed, bad signature,
+     * untrusted root, binding mismatch, expired certificate) are refused without an audit row, so that they cannot
+     * flood the owners' audit logs.
+     */
+    private static final java.util.Set<String> AUDITED_ATTESTATION_REASONS = java.util.Set.of("tcb_rejected",
+            "tcb_no_match", "revoked", "debug_rejected", "measurement_mismatch", "collateral_expired", "collateral_invalid",
+            "collateral_unavailable");
 
     /** A runtime whose evidence was rejected asked for keys: audit it for the model and user it named. */
     private void auditRejectedRelease(HttpExchange ex, DeniedException d) {

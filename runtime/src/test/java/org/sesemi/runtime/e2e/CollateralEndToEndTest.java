@@ -150,6 +150,41 @@ class CollateralEndToEndTest {
         }
     }
 
+    @Test
+    void onlyRejectionsOfGenuineEvidenceAreAudited() throws Exception {
+        Path teeDir = dir.resolve("tee");
+        DirectoryModelStore store = new DirectoryModelStore(dir.resolve("models"));
+        SimulatedTee runtimeTee = SimulatedTee.open(teeDir, "runtime");
+        SimulatedTee foreign = SimulatedTee.open(dir.resolve("foreign-tee"), "runtime");
+        ModelId model = new ModelId(owner.id(), "affine");
+        try (KeyServiceServer ks = keyService(teeDir, VerificationPolicy.DEFAULT_ACCEPTED_TCB)) {
+            KeyServiceEndpoint ep = endpoint(ks, teeDir);
+            publish(ep, store, model, runtimeTee.measurement());
+            // Evidence from a root the KeyService does not trust (anyone can make such a certificate): refused, not audited.
+            try (KeyServiceClient c = KeyServiceClient.forRuntime(ep, org.sesemi.attestation.ratls.RaTls.issue(foreign,
+                    java.time.Duration.ofHours(1)))) {
+                assertThatThrownBy(() -> c.release(user.id(), model))
+                        .isInstanceOfSatisfying(org.sesemi.client.keyservice.KeyServiceException.class,
+                                e -> assertThat(e.reason()).isEqualTo("attestation_rejected"));
+            }
+            // Genuine evidence of the OutOfDate platform: refused and audited with the reason.
+            try (KeyServiceClient c = KeyServiceClient.forRuntime(ep, org.sesemi.attestation.ratls.RaTls.issue(runtimeTee,
+                    java.time.Duration.ofHours(1)))) {
+                assertThatThrownBy(() -> c.release(user.id(), model))
+                        .isInstanceOfSatisfying(org.sesemi.client.keyservice.KeyServiceException.class, e -> {
+                            assertThat(e.reason()).isEqualTo("attestation_rejected");
+                            assertThat(e.getMessage()).contains("tcb_rejected", "OutOfDate");
+                        });
+            }
+            try (KeyServiceClient o = KeyServiceClient.forPrincipal(ep, owner)) {
+                List<AuditEvent> denied = o.audit(AuditQuery.forModel(model)).stream()
+                        .filter(ev -> ev.event().equals("release")).toList();
+                assertThat(denied).hasSize(1);
+                assertThat(denied.get(0).reason()).contains("tcb_rejected");
+            }
+        }
+    }
+
     private void publish(KeyServiceEndpoint endpoint, DirectoryModelStore store, ModelId id, Measurement m) throws Exception {
         byte[] onnx = TestModels.affine(1, 0);
         ModelKey mk = ModelKey.generate(1);
