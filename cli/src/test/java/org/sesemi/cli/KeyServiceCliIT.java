@@ -162,4 +162,37 @@ class KeyServiceCliIT {
                 "--from", dir.resolve("b.db").toString(), "--tee-dir", dir.resolve("tee").toString());
         assertThat(restoreWhileRunning.exitCode()).isEqualTo(1);
     }
+
+    /** Row-level tampering shows in verify (exit 4) and stops serve (exit 4) until the operator reseals. */
+    @Test
+    void aDatabaseChangedOutsideTheKeyServiceIsReportedAndRefused() throws Exception {
+        serve();
+        String db = dir.resolve("ks.db").toString();
+        String tee = dir.resolve("tee").toString();
+        // The host plants a principal row (a registration that never happened).
+        org.sesemi.crypto.PrincipalIdentity planted = org.sesemi.crypto.PrincipalIdentity.generate();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+                java.sql.PreparedStatement p = c.prepareStatement("INSERT INTO principals VALUES (?, ?, 0)")) {
+            c.createStatement().execute("PRAGMA busy_timeout = 10000");
+            p.setString(1, planted.id().hex());
+            p.setBytes(2, planted.subjectPublicKeyInfo());
+            p.executeUpdate();
+        }
+        var verify = SesemiProcess.run("keyservice", "verify", "--db", db, "--tee-dir", tee);
+        assertThat(verify.exitCode()).as(verify.stderr()).isEqualTo(4);
+        assertThat(verify.stdout()).contains("\"consistent\":false").contains("rows deleted or inserted");
+        server.destroy();
+        assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        server = null;
+        var refused = SesemiProcess.run("keyservice", "serve", "--port", "0", "--db", db, "--tee-dir", tee);
+        assertThat(refused.exitCode()).isEqualTo(4);
+        assertThat(refused.stderr()).contains("changed outside the KeyService").contains("refusing to serve");
+        var reseal = SesemiProcess.run("keyservice", "reseal", "--db", db, "--tee-dir", tee);
+        assertThat(reseal.exitCode()).as(reseal.stderr()).isZero();
+        assertThat(reseal.stdout()).contains("\"consistent\":true").contains("\"principals\":1");
+        var rolledBack = SesemiProcess.run("keyservice", "serve", "--port", "0", "--db", db, "--tee-dir", tee,
+                "--expect-state-version", "1000000");
+        assertThat(rolledBack.exitCode()).isEqualTo(4);
+        assertThat(rolledBack.stderr()).contains("below the expected 1000000");
+    }
 }
