@@ -24,11 +24,12 @@ final class GrantCommand {
         @Option(names = "--user", required = true, paramLabel = "PRINCIPAL_ID", description = "The user's principal id.")
         String user;
 
-        @Option(names = "--measurement", required = true, description = "Runtime measurement (sgx:<hex> or tdx:<hex>; see 'sesemi measure').")
+        @Option(names = "--measurement", description = "Runtime measurement (sgx:<hex> or tdx:<hex>; see 'sesemi measure'; "
+                + "default SESEMI_RUNTIME_MEASUREMENT, which 'sesemi up' writes).")
         String measurement;
 
         Grant grant() {
-            return new Grant(ModelId.parse(modelId), PrincipalId.parse(user), KeyServiceCliOptions.measurement(measurement, "--measurement"));
+            return new Grant(ModelId.parse(modelId), PrincipalId.parse(user), KeyServiceCliOptions.runtimeMeasurement(measurement));
         }
     }
 

@@ -15,8 +15,9 @@ import org.sesemi.crypto.PrincipalIdentity;
 import picocli.CommandLine.Option;
 
 /**
- * How a CLI verb reaches and trusts the KeyService, and as whom. Flags win over environment variables:
- * {@code SESEMI_KS_URL}, {@code SESEMI_KS_MEASUREMENT}, {@code SESEMI_KS_TRUST_ROOT}, {@code SESEMI_IDENTITY}.
+ * How a CLI verb reaches and trusts the KeyService, and as whom. Flags win over environment variables, which win over
+ * the {@code sesemi.env} file of {@code sesemi up} ({@link SesemiEnv}): {@code SESEMI_KS_URL},
+ * {@code SESEMI_KS_MEASUREMENT}, {@code SESEMI_KS_TRUST_ROOT}, {@code SESEMI_IDENTITY}.
  * The KeyService's measurement must always be pinned: the client refuses to talk to anything else.
  */
 final class KeyServiceCliOptions {
@@ -36,7 +37,7 @@ final class KeyServiceCliOptions {
     Path identity;
 
     KeyServiceEndpoint endpoint() {
-        String u = first(url, System.getenv("SESEMI_KS_URL"), "https://127.0.0.1:8443");
+        String u = SesemiEnv.get(url, SesemiEnv.KS_URL).orElse("https://127.0.0.1:8443");
         URI uri;
         try {
             uri = URI.create(u);
@@ -44,7 +45,7 @@ final class KeyServiceCliOptions {
             throw new CliErrors.UserException("--ks-url: not a URL: " + u);
         }
         List<String> ms = measurements != null ? measurements
-                : System.getenv("SESEMI_KS_MEASUREMENT") != null ? List.of(System.getenv("SESEMI_KS_MEASUREMENT").split(",")) : List.of();
+                : SesemiEnv.get(SesemiEnv.KS_MEASUREMENT).map(v -> List.of(v.split(","))).orElse(List.of());
         if (ms.isEmpty()) {
             throw new CliErrors.UserException("the KeyService measurement is not pinned: pass --ks-measurement or set SESEMI_KS_MEASUREMENT "
                     + "(printed by 'sesemi keyservice serve' and 'sesemi measure')");
@@ -57,7 +58,7 @@ final class KeyServiceCliOptions {
                 throw new CliErrors.UserException("--ks-measurement: " + e.getMessage());
             }
         }
-        String root = trustRoot != null ? trustRoot.toString() : System.getenv("SESEMI_KS_TRUST_ROOT");
+        String root = SesemiEnv.get(trustRoot != null ? trustRoot.toString() : null, SesemiEnv.KS_TRUST_ROOT).orElse(null);
         if (root != null) {
             try {
                 AttestationCliSupport.TrustRoot r = AttestationCliSupport.loadTrustRoot(Path.of(root));
@@ -78,7 +79,7 @@ final class KeyServiceCliOptions {
     }
 
     private Path identityFile() {
-        String f = identity != null ? identity.toString() : System.getenv("SESEMI_IDENTITY");
+        String f = SesemiEnv.get(identity != null ? identity.toString() : null, SesemiEnv.IDENTITY).orElse(null);
         if (f == null) {
             throw new CliErrors.UserException("no identity: pass --identity FILE or set SESEMI_IDENTITY (create one with 'sesemi identity create')");
         }
@@ -120,13 +121,11 @@ final class KeyServiceCliOptions {
         };
     }
 
-    private static String first(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isBlank()) {
-                return v;
-            }
-        }
-        throw new IllegalStateException("no default");
+    /** The runtime measurement of {@code --measurement}, else SESEMI_RUNTIME_MEASUREMENT (environment or sesemi.env). */
+    static Measurement runtimeMeasurement(String flag) {
+        String m = SesemiEnv.get(flag, SesemiEnv.RUNTIME_MEASUREMENT).orElseThrow(() -> new CliErrors.UserException(
+                "no runtime measurement: pass --measurement (see 'sesemi measure') or set SESEMI_RUNTIME_MEASUREMENT ('sesemi up' writes it)"));
+        return measurement(m, flag != null ? "--measurement" : SesemiEnv.RUNTIME_MEASUREMENT);
     }
 
     static Measurement measurement(String text, String option) {

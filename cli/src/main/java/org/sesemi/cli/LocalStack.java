@@ -8,14 +8,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.sesemi.attestation.Measurement;
-import org.sesemi.attestation.SimulatedTee;
-import org.sesemi.attestation.TeeConfig;
-import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.client.inference.DataType;
 import org.sesemi.client.inference.InferenceClient;
 import org.sesemi.client.inference.InferenceRequest;
@@ -29,14 +25,10 @@ import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.crypto.RequestKey;
-import org.sesemi.keyservice.KeyServiceConfig;
 import org.sesemi.keyservice.KeyServiceServer;
 import org.sesemi.models.RealModels;
-import org.sesemi.platform.PlatformConfig;
 import org.sesemi.platform.PlatformServer;
 import org.sesemi.platform.invoker.ContainerPool;
-import org.sesemi.platform.invoker.InvokerConfig;
-import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.store.DirectoryModelStore;
 
 /**
@@ -44,7 +36,7 @@ import org.sesemi.runtime.store.DirectoryModelStore;
  * TEE, the embedded platform whose image {@value PlatformCommand#SEMIRT_IMAGE} runs this build's runtime in separate
  * processes, an owner who published the real pretrained all-MiniLM-L6-v2 encrypted to a directory model store and
  * granted it to a user for the runtime's measurement, the user's request key, and a stranger registered without a
- * grant. Everything lives under {@link #work}, deleted on close unless kept.
+ * grant. The servers are an {@link EmbeddedStack} in a temporary {@link #work} directory, deleted on close unless kept.
  */
 final class LocalStack implements AutoCloseable {
     static final int MAX_TOKENS = 64;
@@ -68,67 +60,35 @@ final class LocalStack implements AutoCloseable {
     final OpenWhiskClient platformClient;
     final WordPieceTokenizer tokenizer;
     private final boolean keep;
+    private final EmbeddedStack core;
 
-    private LocalStack(Path work, int userMemoryMb, boolean keep, Optional<String> containers) throws Exception {
-        this.work = work;
+    private LocalStack(EmbeddedStack core, boolean keep) throws Exception {
+        this.core = core;
+        this.work = core.dir;
         this.keep = keep;
-        this.teeDir = work.resolve("simulated-tee");
-        KeyServiceServer k = null;
-        ContainerPool pool = null;
-        PlatformServer p = null;
-        try {
-            k = KeyServiceServer.start(KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(0).withDatabase(work.resolve("keyservice.db"))
-                    .withTee(TeeConfig.simulated(teeDir, "keyservice")));
-            InvokerConfig invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb);
-            pool = containers.isPresent()
-                    // The runtime's init parameters name paths under work/ (model store, simulated TEE): mount it.
-                    ? new ContainerPool(invokerConfig, Containers.images(containers.get()), Containers.launcher(containers.get(), List.of(work), Map.of()))
-                    : new ContainerPool(invokerConfig, PlatformCommand.images(Map.of()));
-            p = PlatformServer.start(PlatformConfig.defaults(work.resolve("platform.db")).withPort(0), pool);
-        } catch (Exception | Error e) {
-            if (p != null) {
-                p.close();
-            }
-            if (pool != null) {
-                pool.close();
-            }
-            if (k != null) {
-                k.close();
-            }
-            throw e;
+        this.teeDir = core.teeDir;
+        this.ks = core.ks;
+        this.invoker = core.invoker;
+        this.platform = core.platform;
+        this.runtimeMeasurement = core.runtimeMeasurement;
+        this.store = core.store;
+        this.endpoint = core.endpoint;
+        this.platformClient = core.platformClient;
+        this.onnx = RealModels.miniLmBytes();
+        this.modelBytes = onnx.length;
+        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
+                KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user);
+                KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
+            o.register();
+            u.register();
+            s.register();
         }
-        this.ks = k;
-        this.invoker = pool;
-        this.platform = p;
-        try {
-            this.runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
-            this.platformClient = new OpenWhiskClient(platform.apiHost(), PlatformServer.GUEST_API_KEY, "_");
-
-            this.onnx = RealModels.miniLmBytes();
-            this.modelBytes = onnx.length;
-            this.store = new DirectoryModelStore(work.resolve("model-store"));
-            this.endpoint = new KeyServiceEndpoint(ks.uri(),
-                    VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder().expectMeasurement(ks.measurement()).build());
-            try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
-                    KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user);
-                    KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
-                o.register();
-                u.register();
-                s.register();
-            }
-            this.model = publish("all-minilm-l6-v2");
-            try (KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
-                s.putRequestKey(model, runtimeMeasurement, RequestKey.generate());
-            }
-            try (InputStream tj = RealModels.class.getClassLoader().getResourceAsStream(RealModels.MINILM_TOKENIZER_RESOURCE)) {
-                this.tokenizer = WordPieceTokenizer.fromJson(tj);
-            }
-        } catch (Exception | Error e) {
-            // Nothing may outlive a failed start (start() deletes the directory under these servers' databases).
-            platform.close();
-            invoker.close();
-            ks.close();
-            throw e;
+        this.model = publish("all-minilm-l6-v2");
+        try (KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
+            s.putRequestKey(model, runtimeMeasurement, RequestKey.generate());
+        }
+        try (InputStream tj = RealModels.class.getClassLoader().getResourceAsStream(RealModels.MINILM_TOKENIZER_RESOURCE)) {
+            this.tokenizer = WordPieceTokenizer.fromJson(tj);
         }
     }
 
@@ -161,28 +121,23 @@ final class LocalStack implements AutoCloseable {
     /** As above; with {@code containers} (podman or docker) the runtimes run in containers of the built image. */
     static LocalStack start(String prefix, int userMemoryMb, boolean keep, Optional<String> containers) throws Exception {
         Path work = Files.createTempDirectory(prefix);
+        EmbeddedStack core = null;
         try {
-            return new LocalStack(work, userMemoryMb, keep, containers);
+            core = EmbeddedStack.start(work, 0, 0, userMemoryMb, containers);
+            return new LocalStack(core, keep);
         } catch (Exception | Error e) {
+            // Nothing may outlive a failed start (the directory under these servers' databases is deleted).
+            if (core != null) {
+                core.close();
+            }
             deleteTree(work);
             throw e;
         }
     }
 
-    /**
-     * The runtime's {@code /init} parameters: only addresses and public measurements (what a platform operator may
-     * see), plus {@code extra} settings.
-     */
+    /** The runtime's {@code /init} parameters ({@link EmbeddedStack#initParameters}). */
     Map<String, String> initParameters(Map<String, String> extra) {
-        Map<String, String> m = new HashMap<>(Map.of(
-                RuntimeSettings.KS_URL, ks.uri().toString(),
-                RuntimeSettings.KS_MEASUREMENT, ks.measurement().value(),
-                RuntimeSettings.TEE, "simulated",
-                RuntimeSettings.TEE_DIR, teeDir.toString(),
-                RuntimeSettings.MODEL_STORE, store.root().toString(),
-                RuntimeSettings.MODEL_BUDGET, "512m"));
-        m.putAll(extra);
-        return m;
+        return core.initParameters(extra);
     }
 
     /** Creates (or replaces) a blackbox action running the runtime image. */
@@ -219,18 +174,10 @@ final class LocalStack implements AutoCloseable {
     @Override
     public void close() throws java.io.IOException {
         try {
-            platform.close();
+            core.close();
         } finally {
-            try {
-                invoker.close();
-            } finally {
-                try {
-                    ks.close();
-                } finally {
-                    if (!keep) {
-                        deleteTree(work);
-                    }
-                }
+            if (!keep) {
+                deleteTree(work);
             }
         }
     }

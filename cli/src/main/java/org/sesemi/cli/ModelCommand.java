@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code sesemi model ...}: the owner's side of encrypted models. */
 @Command(name = "model", mixinStandardHelpOptions = true, description = "Encrypt, decrypt and inspect model files.",
-        subcommands = {ModelCommand.Encrypt.class, ModelCommand.Decrypt.class, ModelCommand.Inspect.class, ModelKeyPutCommand.class})
+        subcommands = {ModelCommand.Encrypt.class, ModelCommand.Decrypt.class, ModelCommand.Inspect.class, ModelKeyPutCommand.class,
+            ModelPublishCommand.class})
 final class ModelCommand {
 
     @Command(name = "encrypt", mixinStandardHelpOptions = true,
@@ -69,14 +70,7 @@ final class ModelCommand {
             }
             long size = Files.size(in);
             Path tmp = out.resolveSibling(out.getFileName() + ".partial");
-            try (InputStream is = new BufferedInputStream(Files.newInputStream(in), 1 << 16);
-                    OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
-                    Progress p = new Progress(spec.commandLine().getErr(), "encrypting", size)) {
-                ModelCipher.encrypt(is, size, os, id, modelKey, segmentSize, p);
-            } catch (Exception e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
+            encryptFile(in, tmp, id, modelKey, segmentSize, spec.commandLine().getErr());
             if (key.keyOut != null) {
                 try {
                     new ModelKeyFile(id, modelKey).write(key.keyOut);
@@ -89,6 +83,22 @@ final class ModelCommand {
             spec.commandLine().getOut().printf("encrypted %s (%,d bytes) -> %s (%,d bytes), model %s, key version %d%n",
                     in, size, out, Files.size(out), id, modelKey.version());
             return 0;
+        }
+    }
+
+    /**
+     * Encrypts {@code in} into {@code out} (created or replaced) with a progress bar on {@code err} for large files;
+     * deletes {@code out} on any failure.
+     */
+    static void encryptFile(Path in, Path out, ModelId id, ModelKey modelKey, int segmentSize, java.io.PrintWriter err) throws Exception {
+        long size = Files.size(in);
+        try (InputStream is = new BufferedInputStream(Files.newInputStream(in), 1 << 16);
+                OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16);
+                Progress p = new Progress(err, "encrypting", size)) {
+            ModelCipher.encrypt(is, size, os, id, modelKey, segmentSize, p);
+        } catch (Exception e) {
+            Files.deleteIfExists(out);
+            throw e;
         }
     }
 

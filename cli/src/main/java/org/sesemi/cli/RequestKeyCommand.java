@@ -29,7 +29,7 @@ final class RequestKeyCommand {
         @Option(names = "--model-id", paramLabel = "OWNER/NAME", description = "Model (required with --key-out).")
         String modelId;
 
-        @Option(names = "--measurement", description = "Runtime measurement (required with --key-out).")
+        @Option(names = "--measurement", description = "Runtime measurement (with --key-out; default SESEMI_RUNTIME_MEASUREMENT).")
         String measurement;
 
         @ArgGroup(exclusive = true, multiplicity = "1")
@@ -54,16 +54,18 @@ final class RequestKeyCommand {
                             + "), not the --model-id/--measurement given");
                 }
             } else {
-                if (modelId == null || measurement == null) {
-                    throw new CliErrors.UserException("--key-out needs --model-id and --measurement");
+                if (modelId == null) {
+                    throw new CliErrors.UserException("--key-out needs --model-id");
                 }
-                f = new RequestKeyFile(ModelId.parse(modelId), KeyServiceCliOptions.measurement(measurement, "--measurement"),
-                        RequestKey.generate());
+                f = new RequestKeyFile(ModelId.parse(modelId), KeyServiceCliOptions.runtimeMeasurement(measurement), RequestKey.generate());
                 // Write first: a key the KeyService holds but the user lost would be useless.
                 f.write(source.keyOut);
             }
             RequestKeyFile k = f;
-            boolean changed = ks.call(c -> c.putRequestKey(k.modelId(), k.measurement(), k.key()));
+            boolean changed = ks.call(c -> {
+                c.register(); // idempotent: a new user's first KeyService call
+                return c.putRequestKey(k.modelId(), k.measurement(), k.key());
+            });
             spec.commandLine().getOut().printf("%s request key for %s %s%n", changed ? "stored" : "unchanged", f.modelId(), f.measurement());
             return 0;
         }
@@ -77,13 +79,13 @@ final class RequestKeyCommand {
         @Option(names = "--model-id", required = true, paramLabel = "OWNER/NAME", description = "Model.")
         String modelId;
 
-        @Option(names = "--measurement", required = true, description = "Runtime measurement.")
+        @Option(names = "--measurement", description = "Runtime measurement (default SESEMI_RUNTIME_MEASUREMENT).")
         String measurement;
 
         @Override
         public Integer call() {
             ModelId m = ModelId.parse(modelId);
-            Measurement ms = KeyServiceCliOptions.measurement(measurement, "--measurement");
+            Measurement ms = KeyServiceCliOptions.runtimeMeasurement(measurement);
             boolean existed = ks.call(c -> c.deleteRequestKey(m, ms));
             spec.commandLine().getOut().printf("%s request key for %s %s%n", existed ? "deleted" : "no", m, ms);
             return 0;

@@ -15,9 +15,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             AttestationCommand.class, MeasureCommand.class,
-            DemoCommand.class,
+            DemoCommand.class, UpCommand.class,
             IdentityCommand.class,
-            ModelCommand.class,
+            ModelCommand.class, InferCommand.class,
             ModelsCommand.class,
             KeyServiceCommand.class, GrantCommand.class, RequestKeyCommand.class, AuditCommand.class,
             RuntimeCommand.class, PlatformCommand.class, PackerCommand.class, BenchCommand.class,

@@ -1,0 +1,135 @@
+package org.sesemi.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.sesemi.attestation.Measurement;
+import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.TeeConfig;
+import org.sesemi.attestation.VerificationPolicy;
+import org.sesemi.client.keyservice.KeyServiceEndpoint;
+import org.sesemi.client.platform.OpenWhiskClient;
+import org.sesemi.keyservice.KeyServiceConfig;
+import org.sesemi.keyservice.KeyServiceServer;
+import org.sesemi.platform.PlatformConfig;
+import org.sesemi.platform.PlatformServer;
+import org.sesemi.platform.invoker.ContainerPool;
+import org.sesemi.platform.invoker.InvokerConfig;
+import org.sesemi.runtime.core.RuntimeSettings;
+import org.sesemi.runtime.store.DirectoryModelStore;
+
+/**
+ * The servers of the whole system on loopback, with all their state in one directory: a KeyService in the
+ * <b>simulated</b> TEE ({@code keyservice.db}, TEE state in {@code simulated-tee/}), a directory model store
+ * ({@code model-store/}) and the embedded platform ({@code platform.db}) whose image
+ * {@value PlatformCommand#SEMIRT_IMAGE} runs this build's runtime in separate processes. Starting again on the same
+ * directory reopens the same state (same measurements, same sealed keys, same models). Used by {@code sesemi up},
+ * the demo and the benches ({@link LocalStack}).
+ */
+final class EmbeddedStack implements AutoCloseable {
+    /** Default ports of {@code sesemi up}: the KeyService's and the platform's usual ones. Port 0 takes any free port. */
+    static final int KEYSERVICE_PORT = 8443;
+    static final int PLATFORM_PORT = 3233;
+
+    final Path dir;
+    final Path teeDir;
+    final KeyServiceServer ks;
+    final ContainerPool invoker;
+    final PlatformServer platform;
+    /** What {@code sesemi measure} prints for this build: the runtime measurement an owner grants. */
+    final Measurement runtimeMeasurement;
+    final DirectoryModelStore store;
+    final OpenWhiskClient platformClient;
+    /** How clients in this process reach and trust the KeyService (simulated root, pinned measurement). */
+    final KeyServiceEndpoint endpoint;
+
+    private EmbeddedStack(Path dir, int keyServicePort, int platformPort, int userMemoryMb, Optional<String> containers) throws IOException {
+        this.dir = dir;
+        this.teeDir = dir.resolve("simulated-tee");
+        KeyServiceServer k = null;
+        ContainerPool pool = null;
+        PlatformServer p = null;
+        try {
+            k = KeyServiceServer.start(KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(keyServicePort)
+                    .withDatabase(dir.resolve("keyservice.db")).withTee(TeeConfig.simulated(teeDir, "keyservice")));
+            InvokerConfig invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb);
+            pool = containers.isPresent()
+                    // The runtime's init parameters name paths under dir (model store, simulated TEE): mount it.
+                    ? new ContainerPool(invokerConfig, Containers.images(containers.get()), Containers.launcher(containers.get(), List.of(dir), Map.of()))
+                    : new ContainerPool(invokerConfig, PlatformCommand.images(Map.of()));
+            p = PlatformServer.start(PlatformConfig.defaults(dir.resolve("platform.db")).withPort(platformPort), pool);
+            this.runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
+            this.store = new DirectoryModelStore(Files.createDirectories(dir.resolve("model-store")));
+            this.endpoint = new KeyServiceEndpoint(k.uri(), VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder()
+                    .expectMeasurement(k.measurement()).build());
+            this.platformClient = new OpenWhiskClient(p.apiHost(), PlatformServer.GUEST_API_KEY, "_");
+        } catch (IOException | RuntimeException | Error e) {
+            closeAll(p, pool, k);
+            throw e;
+        }
+        this.ks = k;
+        this.invoker = pool;
+        this.platform = p;
+    }
+
+    /** Starts (or restarts on existing state) the stack in {@code dir}; runtimes run as local processes. */
+    static EmbeddedStack start(Path dir, int keyServicePort, int platformPort, int userMemoryMb) throws IOException {
+        return start(dir, keyServicePort, platformPort, userMemoryMb, Optional.empty());
+    }
+
+    /** As above; with {@code containers} (podman or docker) the runtimes run in containers of the built image. */
+    static EmbeddedStack start(Path dir, int keyServicePort, int platformPort, int userMemoryMb, Optional<String> containers)
+            throws IOException {
+        return new EmbeddedStack(Files.createDirectories(dir), keyServicePort, platformPort, userMemoryMb, containers);
+    }
+
+    /** The simulated TEE's root certificate: the trust root clients pin for the KeyService's evidence. */
+    X509Certificate simulatedRoot() {
+        return SimulatedTee.open(teeDir, "keyservice").rootCertificate();
+    }
+
+    /**
+     * The runtime's {@code /init} parameters: only addresses and public measurements (what a platform operator may
+     * see), plus {@code extra} settings.
+     */
+    Map<String, String> initParameters(Map<String, String> extra) {
+        Map<String, String> m = new HashMap<>(Map.of(
+                RuntimeSettings.KS_URL, ks.uri().toString(),
+                RuntimeSettings.KS_MEASUREMENT, ks.measurement().value(),
+                RuntimeSettings.TEE, "simulated",
+                RuntimeSettings.TEE_DIR, teeDir.toString(),
+                RuntimeSettings.MODEL_STORE, store.root().toString(),
+                RuntimeSettings.MODEL_BUDGET, "512m"));
+        m.putAll(extra);
+        return m;
+    }
+
+    /** Stops the platform (and every runtime process), the invoker and the KeyService; the state stays on disk. */
+    @Override
+    public void close() {
+        closeAll(platform, invoker, ks);
+    }
+
+    private static void closeAll(PlatformServer p, ContainerPool pool, KeyServiceServer k) {
+        try {
+            if (p != null) {
+                p.close();
+            }
+        } finally {
+            try {
+                if (pool != null) {
+                    pool.close();
+                }
+            } finally {
+                if (k != null) {
+                    k.close();
+                }
+            }
+        }
+    }
+}
