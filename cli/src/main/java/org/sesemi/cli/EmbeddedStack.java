@@ -1,6 +1,7 @@
 package org.sesemi.cli;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -16,6 +17,8 @@ import org.sesemi.client.keyservice.KeyServiceEndpoint;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.keyservice.KeyServiceConfig;
 import org.sesemi.keyservice.KeyServiceServer;
+import org.sesemi.packer.gateway.PackerGateway;
+import org.sesemi.packer.sim.CostModel;
 import org.sesemi.platform.PlatformConfig;
 import org.sesemi.platform.PlatformServer;
 import org.sesemi.platform.invoker.ContainerPool;
@@ -35,6 +38,20 @@ final class EmbeddedStack implements AutoCloseable {
     /** Default ports of {@code sesemi up}: the KeyService's and the platform's usual ones. Port 0 takes any free port. */
     static final int KEYSERVICE_PORT = 8443;
     static final int PLATFORM_PORT = 3233;
+
+    /** Seconds a response may take on this process's JDK HTTP servers (KeyService, platform, gateway). */
+    static final String MAX_RESPONSE_SECONDS = "180";
+
+    static {
+        // KeyServiceServer bounds slow clients with the JDK server's sun.net.httpserver.maxRspTime (30 s), a setting
+        // read once per process. Here the platform and the gateway run in the same process and share it, and their
+        // blocking invokes legitimately take longer than 30 s (a container cold start on a loaded machine, up to the
+        // 60 s blocking wait plus queueing): with 30 s the JDK closed such exchanges without an answer. So this
+        // process allows 180 s; everything listens on loopback only.
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+            System.setProperty("sun.net.httpserver.maxRspTime", MAX_RESPONSE_SECONDS);
+        }
+    }
 
     final Path dir;
     final Path teeDir;
@@ -107,6 +124,19 @@ final class EmbeddedStack implements AutoCloseable {
                 RuntimeSettings.MODEL_BUDGET, "512m"));
         m.putAll(extra);
         return m;
+    }
+
+    /**
+     * Starts an FnPacker gateway in front of {@code poolSize} functions {@code fp-<group>-<i>} on this stack's platform,
+     * each running the runtime image with {@code functionMemoryMb}, 8 concurrent requests and a cache for 4 models
+     * (affinity policy). The caller closes it before the stack.
+     */
+    PackerGateway startGateway(int port, String group, int poolSize, int functionMemoryMb) throws Exception {
+        PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), port, group,
+                OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(functionMemoryMb).withConcurrency(8)
+                        .withInitParameters(initParameters(Map.of())),
+                "affinity", CostModel.defaults().withCapacity(8).withCacheSlots(4).policyConfig(poolSize), 1 << 20, 1000);
+        return PackerGateway.start(config, platformClient);
     }
 
     /** Stops the platform (and every runtime process), the invoker and the KeyService; the state stays on disk. */

@@ -2,7 +2,6 @@ package org.sesemi.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -14,9 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.sesemi.attestation.tee.Pki;
-import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.packer.gateway.PackerGateway;
-import org.sesemi.packer.sim.CostModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -79,11 +76,7 @@ final class UpCommand implements Callable<Integer> {
         }
         PackerGateway gateway;
         try {
-            PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), gatewayPort, GROUP,
-                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(functionMemoryMb).withConcurrency(8)
-                            .withInitParameters(stack.initParameters(Map.of())),
-                    "affinity", CostModel.defaults().withCapacity(8).withCacheSlots(4).policyConfig(poolSize), 1 << 20, 1000);
-            gateway = PackerGateway.start(config, stack.platformClient);
+            gateway = stack.startGateway(gatewayPort, GROUP, poolSize, functionMemoryMb);
         } catch (IllegalArgumentException e) {
             stack.close();
             lockFile.close();

@@ -94,6 +94,16 @@ class UpPublishInferIT {
         assertThat(model).isEqualTo(ownerId + "/mixed");
         assertThat(Files.list(stack.resolve("model-store")).toList()).isNotEmpty();
         ok(env, "grant", "add", "--model-id", model, "--user", userId, "--identity", owner.toString());
+        assertThat(ok(env, "grant", "list", "--model-id", model, "--identity", owner.toString()).stdout())
+                .isEqualTo(userId + " " + settings.get("SESEMI_RUNTIME_MEASUREMENT") + "\n");
+        // Precedence: a flag beats the environment, which beats sesemi.env (here: a dead KeyService address wins).
+        String dead = "https://127.0.0.1:1";
+        assertThat(SesemiProcess.run(env, "grant", "list", "--model-id", model, "--identity", owner.toString(), "--ks-url", dead).exitCode())
+                .isEqualTo(1);
+        assertThat(SesemiProcess.run(Map.of("SESEMI_ENV", envFile.toString(), "SESEMI_KS_URL", dead), "grant", "list", "--model-id", model,
+                "--identity", owner.toString()).exitCode()).isEqualTo(1);
+        assertThat(SesemiProcess.run(Map.of("SESEMI_ENV", envFile.toString(), "SESEMI_KS_URL", dead), "grant", "list", "--model-id", model,
+                "--identity", owner.toString(), "--ks-url", settings.get("SESEMI_KS_URL")).exitCode()).isZero();
 
         // User: without a request key, the error names the command that creates one.
         Path request = Files.writeString(dir.resolve("request.json"), MixedInputsModel.REQUEST);

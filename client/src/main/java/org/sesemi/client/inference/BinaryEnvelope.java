@@ -30,6 +30,7 @@ public final class BinaryEnvelope {
         return b.length >= 4 && Arrays.equals(b, 0, 4, MAGIC, 0, 4);
     }
 
+    /** Encodes {@code e} in the binary form (magic, fields, payload) for {@code Content-Type: application/vnd.sesemi.envelope}. */
     public static byte[] write(RequestEnvelope e) {
         Frame f = frame(e.model(), e.user(), e.requestId(), e.payload().length);
         System.arraycopy(e.payload(), 0, f.bytes(), f.payloadOffset(), e.payload().length);

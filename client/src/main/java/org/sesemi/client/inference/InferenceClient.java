@@ -65,10 +65,15 @@ public final class InferenceClient {
     private final Duration timeout;
     private final Optional<String> authorization;
 
+    /**
+     * A client that posts to {@code endpoint} with {@code protocol}, as {@code user}, for {@code model}, sealing under
+     * {@code key} (the user's request key for (model, runtime measurement)); HTTP/1.1, 2 minute timeout per request.
+     */
     public InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestKey key) {
         this(endpoint, protocol, user, model, key, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), Duration.ofMinutes(2));
     }
 
+    /** As above, with the caller's HTTP client (e.g. shared, or with a proxy) and per-request {@code timeout}. */
     public InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestKey key, HttpClient http, Duration timeout) {
         this(endpoint, protocol, user, model, key, http, timeout, Optional.empty());
     }

@@ -4,6 +4,7 @@ package org.sesemi.client.inference;
 public final class InferenceFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message the runtime's (decrypted) error text; never tensor values */
     public InferenceFailedException(String message) {
         super(message);
     }

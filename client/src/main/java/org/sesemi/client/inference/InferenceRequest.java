@@ -19,6 +19,7 @@ public record InferenceRequest(Optional<String> id, Operation operation, List<Te
         outputs = List.copyOf(outputs);
     }
 
+    /** {@code INFER} runs the model; {@code METADATA} asks for its inputs and outputs ({@link ModelMetadata}). */
     public enum Operation { INFER, METADATA }
 
     /** One entry of {@code "outputs"}: a name and whether it should travel as binary data. */

@@ -255,6 +255,7 @@ public final class OipCodec {
 
     // ---------------------------------------------------------------- metadata
 
+    /** Encodes OIP model metadata ({@code name}, {@code inputs}, {@code outputs} with datatype and shape). */
     public static byte[] writeMetadata(ModelMetadata m) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
@@ -270,6 +271,7 @@ public final class OipCodec {
         return out.toByteArray();
     }
 
+    /** Decodes OIP model metadata; an OIP error body throws {@link InferenceFailedException}, anything else invalid {@link OipException}. */
     public static ModelMetadata parseMetadata(byte[] payload) {
         try (JsonParser p = FACTORY.createParser(payload)) {
             expect(p.nextToken() == JsonToken.START_OBJECT, "model metadata is a JSON object");

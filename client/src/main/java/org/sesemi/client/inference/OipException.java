@@ -8,6 +8,7 @@ package org.sesemi.client.inference;
 public final class OipException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is wrong, naming tensors/datatypes/shapes only */
     public OipException(String message) {
         super(message);
     }

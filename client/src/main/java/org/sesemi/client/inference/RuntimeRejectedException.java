@@ -11,6 +11,7 @@ public final class RuntimeRejectedException extends RuntimeException {
     private final String reason;
     private final int status;
 
+    /** The message reads {@code code (reason): message}. */
     public RuntimeRejectedException(String code, String reason, String message, int status) {
         super(code + " (" + reason + "): " + message);
         this.code = code;
@@ -18,14 +19,17 @@ public final class RuntimeRejectedException extends RuntimeException {
         this.status = status;
     }
 
+    /** The runtime's stable error code, e.g. {@code denied}, {@code busy}, {@code bad_request}. */
     public String code() {
         return code;
     }
 
+    /** The finer reason, e.g. the KeyService's {@code no_grant} or {@code no_request_key}; may equal {@link #code()}. */
     public String reason() {
         return reason;
     }
 
+    /** The HTTP status of the answer (0 if none). */
     public int status() {
         return status;
     }

@@ -48,6 +48,7 @@ public record Tensor(String name, DataType type, long[] shape, ByteBuffer data) 
         return n;
     }
 
+    /** The number of elements ({@code 1} for a scalar, shape {@code []}). */
     public long elementCount() {
         return elementCount(shape);
     }
@@ -62,6 +63,7 @@ public record Tensor(String name, DataType type, long[] shape, ByteBuffer data) 
         return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** The size of {@link #data()} in bytes (for BYTES: 4-byte length prefixes included). */
     public int byteLength() {
         return data.remaining();
     }

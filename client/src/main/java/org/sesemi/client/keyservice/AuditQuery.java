@@ -21,10 +21,12 @@ public record AuditQuery(Optional<ModelId> model, long afterSeq, int limit) {
         }
     }
 
+    /** The first 1000 events the caller may see, on any model. */
     public static AuditQuery all() {
         return new AuditQuery(Optional.empty(), 0, 1000);
     }
 
+    /** The first 1000 events on {@code model} the caller may see. */
     public static AuditQuery forModel(ModelId model) {
         return new AuditQuery(Optional.of(model), 0, 1000);
     }

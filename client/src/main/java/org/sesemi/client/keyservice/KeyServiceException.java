@@ -23,12 +23,14 @@ public final class KeyServiceException extends RuntimeException {
     private final int status;
     private final String reason;
 
+    /** An error with HTTP {@code status} (0 if no answer came) and {@code reason} code (see the class comment). */
     public KeyServiceException(int status, String reason, String message) {
         super(message);
         this.status = status;
         this.reason = reason;
     }
 
+    /** As above, with the underlying failure. */
     public KeyServiceException(int status, String reason, String message, Throwable cause) {
         super(message, cause);
         this.status = status;

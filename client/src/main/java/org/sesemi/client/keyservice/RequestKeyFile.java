@@ -18,6 +18,7 @@ import org.sesemi.crypto.KeyFileJson;
 public record RequestKeyFile(ModelId modelId, Measurement measurement, RequestKey key) {
     static final String TYPE = "sesemi.request-key";
 
+    /** Writes the file with mode 0600; refuses to overwrite an existing file. */
     public void write(Path file) {
         byte[] raw = key.exportSecret();
         try {
@@ -27,6 +28,7 @@ public record RequestKeyFile(ModelId modelId, Measurement measurement, RequestKe
         }
     }
 
+    /** Reads a file written by {@link #write}; a malformed or foreign file is refused with a message naming it. */
     public static RequestKeyFile read(Path file) {
         JsonNode n = KeyFileJson.read(file, TYPE);
         ModelId id;

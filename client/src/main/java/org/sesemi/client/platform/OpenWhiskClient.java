@@ -114,26 +114,32 @@ public final class OpenWhiskClient {
             annotations = Map.copyOf(annotations);
         }
 
+        /** A blackbox action running {@code image}, with the platform's default limits and no parameters. */
         public static BlackboxAction of(String image) {
             return new BlackboxAction(image, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Map.of(), Map.of());
         }
 
+        /** With {@code limits.memory} in MB. */
         public BlackboxAction withMemoryMb(int mb) {
             return new BlackboxAction(image, Optional.of(mb), timeoutMs, concurrency, parameters, initParameters, annotations);
         }
 
+        /** With {@code limits.timeout} in ms. */
         public BlackboxAction withTimeoutMs(int ms) {
             return new BlackboxAction(image, memoryMb, Optional.of(ms), concurrency, parameters, initParameters, annotations);
         }
 
+        /** With {@code limits.concurrency}: activations one container serves at once. */
         public BlackboxAction withConcurrency(int n) {
             return new BlackboxAction(image, memoryMb, timeoutMs, Optional.of(n), parameters, initParameters, annotations);
         }
 
+        /** With parameters passed to the container's {@code /init} only (OpenWhisk {@code "init": true} parameters). */
         public BlackboxAction withInitParameters(Map<String, ?> p) {
             return new BlackboxAction(image, memoryMb, timeoutMs, concurrency, parameters, p, annotations);
         }
 
+        /** With default parameters merged into every invocation. */
         public BlackboxAction withParameters(Map<String, ?> p) {
             return new BlackboxAction(image, memoryMb, timeoutMs, concurrency, p, initParameters, annotations);
         }
@@ -163,10 +169,12 @@ public final class OpenWhiskClient {
         return send("PUT", entity("actions", name) + "?overwrite=" + overwrite, body).body();
     }
 
+    /** As {@link #putAction(String, ObjectNode, boolean)} for a blackbox action. */
     public JsonNode putAction(String name, BlackboxAction action, boolean overwrite) throws OpenWhiskException, IOException, InterruptedException {
         return putAction(name, action.toJson(), overwrite);
     }
 
+    /** The stored action; {@code code} asks for its code too. */
     public JsonNode getAction(String name, boolean code) throws OpenWhiskException, IOException, InterruptedException {
         return send("GET", entity("actions", name) + "?code=" + code, null).body();
     }
@@ -241,6 +249,7 @@ public final class OpenWhiskClient {
         return send("GET", activationPath(activationId) + "/result", null).body();
     }
 
+    /** The activation's log lines. */
     public List<String> activationLogs(String activationId) throws OpenWhiskException, IOException, InterruptedException {
         List<String> out = new ArrayList<>();
         send("GET", activationPath(activationId) + "/logs", null).body().path("logs").forEach(l -> out.add(l.asText()));

@@ -12,6 +12,7 @@ public final class OpenWhiskException extends Exception {
     private final String error;
     private final Optional<String> code;
 
+    /** @param code the transaction id, when the server sent one */
     public OpenWhiskException(String method, String path, int status, String error, Optional<String> code) {
         super(method + " " + path + " returned HTTP " + status + ": " + error + code.map(c -> " (transaction " + c + ")").orElse(""));
         this.status = status;
@@ -19,14 +20,17 @@ public final class OpenWhiskException extends Exception {
         this.code = code;
     }
 
+    /** The HTTP status. */
     public int status() {
         return status;
     }
 
+    /** OpenWhisk's {@code error} text. */
     public String error() {
         return error;
     }
 
+    /** The transaction id, for the server's logs. */
     public Optional<String> code() {
         return code;
     }
