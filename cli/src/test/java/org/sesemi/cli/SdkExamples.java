@@ -124,7 +124,8 @@ final class SdkExamples {
     static InferenceResponse inferViaOpenWhisk(URI apiHost, String apiKey, String action, PrincipalIdentity user, ModelId model,
             RequestKey key, String requestJson) throws Exception {
         InferenceClient client = InferenceClient.viaOpenWhisk(apiHost, apiKey, action, user.id(), model, key);
-        InferenceRequest request = OipCodec.parseRequest(requestJson.getBytes(StandardCharsets.UTF_8)); // an OIP request body
+        // An OIP request body: JSON only, so nothing (not even a newline) may follow the closing brace.
+        InferenceRequest request = OipCodec.parseRequest(requestJson.strip().getBytes(StandardCharsets.UTF_8));
         return client.infer(request, false).response();
     }
     // [/sdk:via-openwhisk]
@@ -134,7 +135,7 @@ final class SdkExamples {
             throws Exception {
         // The binary envelope avoids base64 for large tensors; Protocol.ENVELOPE (JSON) works too.
         InferenceClient client = new InferenceClient(service, InferenceClient.Protocol.ENVELOPE_BINARY, user.id(), model, key);
-        return client.infer(OipCodec.parseRequest(requestJson.getBytes(StandardCharsets.UTF_8)), true).response();
+        return client.infer(OipCodec.parseRequest(requestJson.strip().getBytes(StandardCharsets.UTF_8)), true).response();
     }
     // [/sdk:via-knative]
 }
