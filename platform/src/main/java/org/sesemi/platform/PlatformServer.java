@@ -68,8 +68,9 @@ public final class PlatformServer implements AutoCloseable {
             ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
             http.setExecutor(executor);
             String build = PlatformServer.class.getPackage().getImplementationVersion();
-            http.createContext("/", new PlatformApi(config, store, invoker, throttles, System::currentTimeMillis,
-                    build == null ? "dev" : build));
+            PlatformMetrics metrics = new PlatformMetrics(invoker);
+            http.createContext("/", metrics.meter(new PlatformApi(config, store, metrics.meter(invoker), throttles,
+                    System::currentTimeMillis, build == null ? "dev" : build)));
             http.start();
             LOG.info("platform API listening on http://{}:{}", config.bindAddress().getHostAddress(), http.getAddress().getPort());
             return new PlatformServer(store, http, executor, throttles);

@@ -18,12 +18,27 @@ public enum DataType {
         return size;
     }
 
-    /** Parses an OIP datatype name ({@code "FP32"}, case-insensitive). */
+    /**
+     * Parses an OIP datatype name. Names are case-sensitive, as the protocol spells them ({@code "FP32"}; {@code "fp32"}
+     * is refused with a hint). {@code BF16} is a datatype of the protocol's binary extension that this runtime does not
+     * serve: it is refused with its own message rather than as an unknown name.
+     */
     public static DataType parse(String s) {
-        try {
-            return valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new OipException("unknown datatype '" + OipException.safe(s) + "'");
+        for (DataType t : values()) {
+            if (t.name().equals(s)) {
+                return t;
+            }
         }
+        if ("BF16".equals(s)) {
+            throw new OipException("datatype BF16 is not supported: send the tensor as FP32 or FP16");
+        }
+        String upper = s.toUpperCase(Locale.ROOT);
+        for (DataType t : values()) {
+            if (t.name().equals(upper)) {
+                throw new OipException("unknown datatype '" + OipException.safe(s) + "': datatype names are case-sensitive, use '"
+                        + t.name() + "'");
+            }
+        }
+        throw new OipException("unknown datatype '" + OipException.safe(s) + "'");
     }
 }

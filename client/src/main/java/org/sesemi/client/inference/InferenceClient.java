@@ -139,7 +139,7 @@ public final class InferenceClient {
                 .header("Content-Type", protocol == Protocol.ENVELOPE_BINARY ? BinaryEnvelope.CONTENT_TYPE : "application/json");
         authorization.ifPresent(a -> rb.header("Authorization", a));
         HttpResponse<byte[]> resp = http.send(rb.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (resp.statusCode() == 200 && BinaryEnvelope.isBinary(resp.body())) {
+        if (BinaryEnvelope.isBinary(resp.body())) { // 200, or an OIP error status around a sealed error body
             Optional<Map<String, Double>> timing = resp.headers().firstValue("Sesemi-Timing").map(InferenceClient::timing);
             return new Exchange(openChecked(sealed, BinaryEnvelope.parse(resp.body(), Integer.MAX_VALUE)), timing);
         }

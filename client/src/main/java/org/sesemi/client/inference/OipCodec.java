@@ -111,8 +111,8 @@ public final class OipCodec {
     }
 
     /**
-     * Encodes a request; inputs travel in the binary extension when {@code binaryInputs} (required for FP16, and much
-     * smaller and faster for large tensors), as JSON arrays otherwise.
+     * Encodes a request; inputs travel in the binary extension when {@code binaryInputs} (much smaller and faster for
+     * large tensors), as JSON arrays otherwise (FP16 as JSON numbers).
      */
     public static byte[] writeRequest(InferenceRequest r, boolean binaryInputs) {
         ByteArrayOutputStream json = new ByteArrayOutputStream(256);
@@ -134,7 +134,7 @@ public final class OipCodec {
             }
             g.writeArrayFieldStart("inputs");
             for (Tensor t : r.inputs()) {
-                boolean bin = binaryInputs || t.type() == DataType.FP16;
+                boolean bin = binaryInputs;
                 writeTensor(g, t, bin);
                 if (bin) {
                     binary.add(t.data());
@@ -146,9 +146,9 @@ public final class OipCodec {
                 for (InferenceRequest.RequestedOutput o : r.outputs()) {
                     g.writeStartObject();
                     g.writeStringField("name", o.name());
-                    if (o.binary()) {
+                    if (o.binaryData().isPresent()) {
                         g.writeObjectFieldStart("parameters");
-                        g.writeBooleanField("binary_data", true);
+                        g.writeBooleanField("binary_data", o.binaryData().get());
                         g.writeEndObject();
                     }
                     g.writeEndObject();
@@ -187,7 +187,7 @@ public final class OipCodec {
             g.writeArrayFieldStart("outputs");
             for (int i = 0; i < r.outputs().size(); i++) {
                 Tensor t = r.outputs().get(i);
-                boolean bin = r.binary().get(i) || t.type() == DataType.FP16;
+                boolean bin = r.binary().get(i);
                 writeTensor(g, t, bin);
                 if (bin) {
                     binary.add(t.data());
@@ -219,7 +219,7 @@ public final class OipCodec {
                 String f = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (f) {
-                    case "error" -> throw new InferenceFailedException(t == JsonToken.VALUE_STRING ? p.getText() : "the runtime reported an error");
+                    case "error" -> throw failure(p, t);
                     case "model_name" -> model = string(p, t, "model_name");
                     case "id" -> id = Optional.of(string(p, t, "id"));
                     case "outputs" -> {
@@ -240,12 +240,39 @@ public final class OipCodec {
         }
     }
 
+    /** The OIP error body {@code {"error": ..., "status": ...}} whose "error" field the parser stands on. */
+    private static InferenceFailedException failure(JsonParser p, JsonToken t) throws IOException {
+        String message = t == JsonToken.VALUE_STRING ? p.getText() : "the runtime reported an error";
+        p.skipChildren();
+        int status = 400;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken v = p.nextToken();
+            if (f.equals("status") && v == JsonToken.VALUE_NUMBER_INT && p.getIntValue() >= 400 && p.getIntValue() < 600) {
+                status = p.getIntValue();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return new InferenceFailedException(message, status);
+    }
+
     /** The OIP error body. The message must already be safe (no tensor values). */
     public static byte[] writeError(String message) {
+        return writeError(message, 400);
+    }
+
+    /**
+     * The OIP error body {@code {"error": message, "status": status}}: OIP's error object, plus the HTTP status OIP
+     * would answer with, for transports whose own status cannot carry it (OpenWhisk answers 200 for every result).
+     * The message must already be safe (no tensor values).
+     */
+    public static byte[] writeError(String message, int status) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + message.length());
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("error", message);
+            g.writeNumberField("status", status);
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -281,7 +308,7 @@ public final class OipCodec {
                 String f = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (f) {
-                    case "error" -> throw new InferenceFailedException(t == JsonToken.VALUE_STRING ? p.getText() : "the runtime reported an error");
+                    case "error" -> throw failure(p, t);
                     case "name" -> name = string(p, t, "name");
                     case "platform" -> platform = string(p, t, "platform");
                     case "inputs" -> in = readSpecs(p, t);
@@ -417,7 +444,7 @@ public final class OipCodec {
 
     private static InferenceRequest.RequestedOutput readRequestedOutput(JsonParser p) throws IOException {
         String name = null;
-        boolean binary = false;
+        Optional<Boolean> binary = Optional.empty();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String f = p.currentName();
             JsonToken t = p.nextToken();
@@ -428,10 +455,13 @@ public final class OipCodec {
                     while (p.nextToken() == JsonToken.FIELD_NAME) {
                         String k = p.currentName();
                         JsonToken v = p.nextToken();
-                        if (k.equals("binary_data")) {
-                            binary = bool(v, "binary_data");
-                        } else {
-                            p.skipChildren();
+                        switch (k) {
+                            case "binary_data" -> binary = Optional.of(bool(v, "binary_data"));
+                            // The classification extension (top-N class labels instead of the tensor) is not
+                            // implemented: refused rather than silently answered with the raw tensor.
+                            case "classification" -> throw new OipException("the classification extension is not supported: "
+                                    + "request the output tensor and rank the classes on the client");
+                            default -> p.skipChildren();
                         }
                     }
                 }

@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class PackerGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PackerGateway.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The OpenAPI document of this API, served at {@code GET /v1/openapi.json}. */
+    private static final byte[] OPENAPI = openApi();
     /** How long a blocking invoke may wait on the platform (OpenWhisk's maximum). */
     private static final long INVOKE_WAIT_MS = 60_000;
     /** After a 504, how long the gateway keeps waiting for the activation's end before it frees the policy's slot. */
@@ -98,10 +100,13 @@ public final class PackerGateway implements AutoCloseable {
     /** Requests routed per function and model (metadata the gateway sees anyway), for operators. */
     private final Map<String, Map<String, java.util.concurrent.atomic.LongAdder>> routes = new ConcurrentHashMap<>();
 
+    private final GatewayMetrics metrics;
+
     private PackerGateway(Config config, OpenWhiskClient platform) throws IOException {
         this.config = config;
         this.platform = platform;
         this.policy = Policies.create(config.policy(), config.policyConfig(), System::nanoTime);
+        this.metrics = new GatewayMetrics(policy::stats, waiting::size, functions::size, models::size);
         this.http = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 128);
         http.setExecutor(executor);
         http.createContext("/", this::handle);
@@ -145,10 +150,21 @@ public final class PackerGateway implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        long t0 = System.nanoTime();
+        String path = ex.getRequestURI().getPath();
+        String method = ex.getRequestMethod();
         try {
-            String path = ex.getRequestURI().getPath();
-            String method = ex.getRequestMethod();
-            if (path.equals("/health") && method.equals("GET")) {
+            if (path.equals("/metrics") && method.equals("GET")) {
+                byte[] out = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", GatewayMetrics.CONTENT_TYPE);
+                ex.sendResponseHeaders(200, out.length);
+                ex.getResponseBody().write(out);
+                return;
+            } else if (path.equals("/v1/openapi.json") && method.equals("GET")) {
+                ex.getResponseHeaders().set("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, OPENAPI.length);
+                ex.getResponseBody().write(OPENAPI);
+            } else if (path.equals("/health") && method.equals("GET")) {
                 send(ex, 200, JSON.createObjectNode().put("status", "ok"));
             } else if (path.equals("/v1/stats") && method.equals("GET")) {
                 ObjectNode n = JSON.createObjectNode().put("group", config.group()).put("policy", policy.name());
@@ -171,12 +187,19 @@ public final class PackerGateway implements AutoCloseable {
             send(ex, 500, error("internal", "internal error"));
         } finally {
             ex.close();
+            String route = switch (path) {
+                case "/health", "/v1/stats", "/v1/invoke", "/metrics", "/v1/openapi.json" -> path;
+                default -> "other";
+            };
+            metrics.request(route, method.matches("GET|POST|PUT|DELETE|HEAD") ? method : "other", ex.getResponseCode(),
+                    System.nanoTime() - t0);
         }
     }
 
     private void invoke(HttpExchange ex) throws IOException {
         byte[] body = readBounded(ex.getRequestBody(), config.maxEnvelopeBytes());
         if (body == null) {
+            metrics.refused("too_large");
             send(ex, 413, error("too_large", "request body larger than " + config.maxEnvelopeBytes() + " bytes"));
             return;
         }
@@ -186,6 +209,7 @@ public final class PackerGateway implements AutoCloseable {
             envelope = EnvelopeJson.parse(body, config.maxEnvelopeBytes());
             params = (ObjectNode) JSON.readTree(body);
         } catch (CryptoException | IOException | ClassCastException e) {
+            metrics.refused("malformed");
             send(ex, 400, error("malformed", "the body is not a request envelope"));
             return;
         }
@@ -193,6 +217,7 @@ public final class PackerGateway implements AutoCloseable {
         if (!models.contains(model)) {
             synchronized (models) {
                 if (!models.contains(model) && models.size() >= config.maxModels()) {
+                    metrics.refused("too_many_models");
                     send(ex, 503, error("busy", "too_many_models", "this gateway routes at most " + config.maxModels() + " models"));
                     return;
                 }
@@ -205,12 +230,14 @@ public final class PackerGateway implements AutoCloseable {
         switch (d) {
             case Decision.Route r -> route = r;
             case Decision.Rejected r -> {
+                metrics.refused("all_busy");
                 send(ex, 503, error("busy", "all_busy", "every function of the pool is busy: " + r.reason()));
                 return;
             }
             case Decision.Queued q -> {
                 route = awaitRoute(q);
                 if (route == null) {
+                    metrics.refused("queue_timeout");
                     send(ex, 503, error("busy", "queue_timeout", "no function of the pool became free in time"));
                     return;
                 }
@@ -281,6 +308,17 @@ public final class PackerGateway implements AutoCloseable {
             for (Decision.Route next : policy.completed(route, exec)) {
                 waiting.computeIfAbsent(next.requestId(), k -> new CompletableFuture<>()).complete(next);
             }
+        }
+    }
+
+    private static byte[] openApi() {
+        try (InputStream in = PackerGateway.class.getResourceAsStream("/org/sesemi/packer/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json missing from the packer jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -168,6 +168,8 @@ public final class EnclaveRuntime implements AutoCloseable {
     /** Per-request phase times. */
     private static final class Phases {
         boolean cold;
+        /** The HTTP status OIP gives the answer (see {@link Outcome.Sealed#oipStatus()}). */
+        int oipStatus = 200;
         double keyMs, infMs;
         final LoadTimes load = new LoadTimes();
     }
@@ -210,7 +212,7 @@ public final class EnclaveRuntime implements AutoCloseable {
             log.debug("request {} model {} user {}: sealed, {} ms{}", env.requestId(), env.model(), env.user(),
                     String.format("%.2f", (System.nanoTime() - t0) / 1e6), ph.cold ? " (cold)" : "");
         }
-        return new Outcome.Sealed(out, binary, timing);
+        return new Outcome.Sealed(out, binary, timing, ph.oipStatus);
     }
 
     /**
@@ -237,7 +239,8 @@ public final class EnclaveRuntime implements AutoCloseable {
         try {
             req = OipCodec.parseRequest(plaintext, length);
         } catch (OipException e) {
-            return one(OipCodec.writeError(e.getMessage()));
+            ph.oipStatus = 400;
+            return one(OipCodec.writeError(e.getMessage(), 400));
         }
         if (config.naive()) {
             ModelSession s = loadUncached(env, keys, ph);
@@ -274,8 +277,12 @@ public final class EnclaveRuntime implements AutoCloseable {
             InferenceResponse r = s.run(req);
             // Output tensors are fresh heap copies made by ModelSession, so the parts can be wiped after sealing.
             return OipCodec.writeResponseParts(r);
-        } catch (OipException | EngineException e) {
-            return one(OipCodec.writeError(e.getMessage()));
+        } catch (OipException e) {
+            ph.oipStatus = 400;
+            return one(OipCodec.writeError(e.getMessage(), 400));
+        } catch (EngineException e) {
+            ph.oipStatus = 500;
+            return one(OipCodec.writeError(e.getMessage(), 500));
         } finally {
             ph.infMs = (System.nanoTime() - ti) / 1e6;
         }

@@ -12,8 +12,17 @@ public sealed interface Outcome {
      *
      * @param envelopeBytes the response envelope in the request's form, ready to send (not copied: do not modify)
      * @param binary the request came in the binary envelope form, so the answer is in it too; else it is JSON
+     * @param oipStatus the HTTP status OIP gives this answer: 200 for a result or metadata, 400 when the sealed body is
+     *     an OIP error about the request (bad OIP JSON, unknown tensor, wrong datatype or shape), 500 for an engine
+     *     failure. Hosts whose transport carries a status (Knative) send it; it tells the host only that the request
+     *     failed, which it would otherwise learn from the short answer anyway.
      */
-    record Sealed(byte[] envelopeBytes, boolean binary, Optional<Timing> timing) implements Outcome {
+    record Sealed(byte[] envelopeBytes, boolean binary, Optional<Timing> timing, int oipStatus) implements Outcome {
+        /** A successful answer (status 200). */
+        public Sealed(byte[] envelopeBytes, boolean binary, Optional<Timing> timing) {
+            this(envelopeBytes, binary, timing, 200);
+        }
+
         /** The response as a JSON envelope (whatever the request's form). */
         public byte[] envelopeJson() {
             return binary ? FastEnvelopeJson.write(envelope()) : envelopeBytes;

@@ -82,6 +82,8 @@ public final class RuntimeServer implements AutoCloseable {
     private static final long DRAIN_LIMIT = 1L << 30;
     /** Content type of the binary envelope form (see docs/protocol.md, "Runtime"). */
     public static final String BINARY_ENVELOPE = "application/vnd.sesemi.envelope";
+    /** The OpenAPI document of this API, served at {@code GET /openapi.json}. */
+    private static final byte[] OPENAPI = resource("/org/sesemi/runtime/openapi.json");
 
     private final HostConfig config;
     private final CoreFactory factory;
@@ -93,6 +95,7 @@ public final class RuntimeServer implements AutoCloseable {
     private final Object initLock = new Object();
     private volatile EnclaveRuntime core;
     private final AtomicInteger running = new AtomicInteger();
+    private final RuntimeMetrics metrics = new RuntimeMetrics(() -> core);
 
     private RuntimeServer(HostConfig config, CoreFactory factory, Map<String, String> environment, PrintStream out, PrintStream err,
             EnclaveRuntime preinitialized) throws IOException {
@@ -153,6 +156,14 @@ public final class RuntimeServer implements AutoCloseable {
             String method = ex.getRequestMethod();
             if ((path.equals("/health") || (path.equals("/") && config.platform() == HostConfig.Platform.KNATIVE)) && method.equals("GET")) {
                 send(ex, 200, health());
+                return;
+            }
+            if (path.equals("/metrics") && method.equals("GET")) {
+                send(ex, 200, metrics.scrape().getBytes(StandardCharsets.UTF_8), RuntimeMetrics.CONTENT_TYPE);
+                return;
+            }
+            if (path.equals("/openapi.json") && method.equals("GET")) {
+                send(ex, 200, OPENAPI);
                 return;
             }
             if (!method.equals("POST")) {
@@ -249,7 +260,7 @@ public final class RuntimeServer implements AutoCloseable {
                 send(ex, 200, rejection("malformed", "malformed", "value must be a request envelope object"));
                 return;
             }
-            Outcome o = c.handle(JSON.writeValueAsBytes(value));
+            Outcome o = handle(c, JSON.writeValueAsBytes(value));
             switch (o) {
                 case Outcome.Sealed s -> send(ex, 200, withTiming(s.envelopeJson(), s.timing()));
                 case Outcome.Rejected r -> send(ex, r.code() == org.sesemi.runtime.core.ErrorCode.BUSY ? 503 : 200,
@@ -267,11 +278,11 @@ public final class RuntimeServer implements AutoCloseable {
         String type = ex.getRequestHeaders().getFirst("Content-Type");
         if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith(BINARY_ENVELOPE)) {
             // The binary envelope form: handed to the core as is; the answer comes back in the same form.
-            Outcome o = core.handle(readBody(ex));
+            Outcome o = handle(core, readBody(ex));
             switch (o) {
                 case Outcome.Sealed s -> {
                     s.timing().ifPresent(t -> ex.getResponseHeaders().set("Sesemi-Timing", timingJson(t)));
-                    send(ex, 200, s.envelopeBytes(), s.binary() ? BINARY_ENVELOPE : "application/json");
+                    send(ex, s.oipStatus(), s.envelopeBytes(), s.binary() ? BINARY_ENVELOPE : "application/json");
                 }
                 case Outcome.Rejected r -> send(ex, r.code().httpStatus(), rejection(r.code().wire(), r.reason(), r.message()));
             }
@@ -293,14 +304,33 @@ public final class RuntimeServer implements AutoCloseable {
             send(ex, 400, rejection("malformed", "malformed", "value must be a request envelope object"));
             return;
         }
-        Outcome o = core.handle(JSON.writeValueAsBytes(envelope));
+        Outcome o = handle(core, JSON.writeValueAsBytes(envelope));
         switch (o) {
-            case Outcome.Sealed s -> send(ex, 200, withTiming(s.envelopeJson(), s.timing()));
+            // OIP's status for the sealed answer (200, or 400/500 around a sealed OIP error body).
+            case Outcome.Sealed s -> send(ex, s.oipStatus(), withTiming(s.envelopeJson(), s.timing()));
             case Outcome.Rejected r -> send(ex, r.code().httpStatus(), rejection(r.code().wire(), r.reason(), r.message()));
         }
     }
 
     // ------------------------------------------------------------------ helpers
+
+    static byte[] resource(String name) {
+        try (InputStream in = RuntimeServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " missing from the runtime jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Outcome handle(EnclaveRuntime c, byte[] envelope) {
+        long t0 = System.nanoTime();
+        Outcome o = c.handle(envelope);
+        metrics.served(o, System.nanoTime() - t0);
+        return o;
+    }
 
     /**
      * A request body parsed as JSON: the object, or empty with a non-secret {@code problem} (a fixed phrase, never a

@@ -67,4 +67,46 @@ class KnativeTest {
             }
         }
     }
+
+    /** OIP errors (the request decrypted but cannot be served) carry OIP's status where the transport has one. */
+    @Test
+    void oipErrorsCarryTheirStatusOnKnativeAndInsideTheSealedBodyOnOpenWhisk() throws Exception {
+        try (Fixture f = new Fixture(dir, CoreConfig.defaults())) {
+            ModelId m = f.addModel("affine", TestModels.affine(2, 0));
+            try (RuntimeServer kn = RuntimeServer.start(HostConfig.knative(0).withBind("127.0.0.1"), f.core);
+                    RuntimeServer ow = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), f.core)) {
+                URI root = URI.create("http://127.0.0.1:" + kn.port() + "/");
+                String env = new String(EnvelopeJson.write(f.seal(m, request(floats("nope", X, 2, 4)), false)), StandardCharsets.UTF_8);
+                HttpResponse<String> raw = http.send(HttpRequest.newBuilder(root).POST(HttpRequest.BodyPublishers.ofString(env)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(raw.statusCode()).as("a bad OIP request is OIP's 400 on Knative").isEqualTo(400);
+                assertThat(raw.body()).contains("\"payload\"").doesNotContain("nope"); // still a sealed envelope
+                for (InferenceClient.Protocol p : new InferenceClient.Protocol[] {InferenceClient.Protocol.ENVELOPE,
+                    InferenceClient.Protocol.ENVELOPE_BINARY}) {
+                    InferenceClient c = new InferenceClient(root, p, f.user.id(), m, f.requestKey);
+                    assertThatThrownBy(() -> c.infer(request(floats("nope", X, 2, 4)), true)).as(p.name())
+                            .isInstanceOfSatisfying(org.sesemi.client.inference.InferenceFailedException.class, e -> {
+                                assertThat(e.getMessage()).contains("no input 'nope'");
+                                assertThat(e.status()).isEqualTo(400);
+                            });
+                }
+                init(ow.port());
+                URI run = URI.create("http://127.0.0.1:" + ow.port() + "/run");
+                HttpResponse<String> owRaw = http.send(HttpRequest.newBuilder(run).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"value\":" + env + "}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(owRaw.statusCode()).as("OpenWhisk: every result is 200; the status travels sealed").isEqualTo(200);
+                InferenceClient owc = new InferenceClient(run, InferenceClient.Protocol.OPENWHISK_RUN, f.user.id(), m, f.requestKey);
+                assertThatThrownBy(() -> owc.infer(request(floats("nope", X, 2, 4)), true))
+                        .isInstanceOfSatisfying(org.sesemi.client.inference.InferenceFailedException.class, e -> assertThat(e.status()).isEqualTo(400));
+                assertThat(floatsOf(owc.infer(request(floats("x", X, 2, 4)), false).response().outputs().get(0)))
+                        .containsExactly(TestModels.affineExpected(2, X, 2), org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    private void init(int port) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/init"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"value\":{}}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+    }
 }

@@ -106,7 +106,7 @@ public final class ModelSession implements AutoCloseable {
                         throw new OipException("the model has no output '" + OipException.safe(o.name()) + "'");
                     }
                     names.add(o.name());
-                    binary.add(o.binary() || request.binaryOutputs());
+                    binary.add(o.binary(request.binaryOutputs()));
                 }
             }
             try (OrtSession.Result result = session.run(feed, new java.util.LinkedHashSet<>(names))) {
