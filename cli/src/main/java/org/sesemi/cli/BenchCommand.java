@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code sesemi bench ...}: end-to-end measurements of the secure runtime, written to JSON files. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the secure runtime against plain ONNX Runtime.",
-        subcommands = {BenchCommand.Overhead.class, BenchCommand.Concurrency.class, BenchPlatform.class, BenchPacker.class})
+        subcommands = {BenchCommand.Overhead.class, BenchCommand.Concurrency.class, BenchPlatform.class, BenchPacker.class,
+            BenchKeyService.class, BenchAll.class})
 final class BenchCommand {
 
     /** Options shared by both measurements (a picocli mixin). */
@@ -134,6 +135,9 @@ final class BenchCommand {
                 w.printf("plain  p50 %.3f ms  p99 %.3f ms%nsecure p50 %.3f ms  p99 %.3f ms%nratio  p50 %.3f     p99 %.3f%n"
                         + "added by the secure path (inside the core) p50 %.3f ms -> (plain p50 + added p50) / plain p50 = %.3f%nwrote %s%n",
                         p50, p99, s50, s99, s50 / p50, s99 / p99, a50, (p50 + a50) / p50, file);
+                for (Path png : BenchCharts.overhead(o.out, List.of(n))) {
+                    w.println("wrote " + png);
+                }
                 w.flush();
                 return 0;
             } finally {
@@ -188,6 +192,9 @@ final class BenchCommand {
                 Path file = o.out.resolve("concurrency.json");
                 m.writeValue(file.toFile(), n);
                 w.println("wrote " + file);
+                for (Path png : BenchCharts.concurrency(o.out, n)) {
+                    w.println("wrote " + png);
+                }
                 w.flush();
                 return 0;
             } finally {

@@ -114,6 +114,9 @@ final class BenchPacker implements Callable<Integer> {
             }
             InferenceRequest req = stack.sentence("Your card was charged for a purchase you did not make");
             for (String policy : policies) {
+                spec.commandLine().getErr().printf("policy %s (%d/%d): %d requests over %s s in real time%n", policy,
+                        policies.indexOf(policy) + 1, policies.size(), arrivals.size(), seconds);
+                spec.commandLine().getErr().flush();
                 ObjectNode measured = measure(stack, policy, poolSize, arrivals, ids, req, memoryMb, budget, cost);
                 // The embedded platform starts its containers on this machine: they share its cores.
                 SimulationResult sim = Simulator.run(arrivals.stream(), policy, poolSize,
@@ -140,6 +143,9 @@ final class BenchPacker implements Callable<Integer> {
         w.println("model loads: measured = requests the runtime marked cold (key release and model load in that runtime);"
                 + " simulated = model switches + cold starts");
         w.println("wrote " + file);
+        for (Path png : BenchCharts.packer(out, report)) {
+            w.println("wrote " + png);
+        }
         w.flush();
         return 0;
     }

@@ -78,6 +78,8 @@ final class BenchPlatform implements Callable<Integer> {
             // Cold starts: each a new function (its own containers), first request only.
             ArrayNode colds = n.putArray("cold_starts");
             for (int i = 0; i < coldStarts; i++) {
+                spec.commandLine().getErr().printf("cold start %d/%d%n", i + 1, coldStarts);
+                spec.commandLine().getErr().flush();
                 String name = "cold-" + i;
                 stack.createFunction(name, 512, 8, timing);
                 InferenceClient.Result r = stack.userClient(name).infer(req, true);
@@ -133,6 +135,11 @@ final class BenchPlatform implements Callable<Integer> {
                 n.put("warm_platform_p50_ms", BenchCommand.round(BenchOverhead.percentile(platform, 0.5)));
                 n.put("warm_platform_p99_ms", BenchCommand.round(BenchOverhead.percentile(platform, 0.99)));
                 n.put("warm_direct_p50_ms", BenchCommand.round(BenchOverhead.percentile(plain, 0.5)));
+                ArrayNode samplesPlatform = n.putArray("warm_platform_samples_ms"), samplesDirect = n.putArray("warm_direct_samples_ms");
+                for (int i = 0; i < requests; i++) { // every measured round trip, for the latency CDF
+                    samplesPlatform.add(BenchCommand.round(platform[i]));
+                    samplesDirect.add(BenchCommand.round(plain[i]));
+                }
                 n.put("warm_direct_p99_ms", BenchCommand.round(BenchOverhead.percentile(plain, 0.99)));
                 n.put("platform_added_p50_ms", BenchCommand.round(BenchOverhead.percentile(platform, 0.5) - BenchOverhead.percentile(plain, 0.5)));
                 // The invoker's view of the same requests: /run time in the container (activation duration).
@@ -173,6 +180,9 @@ final class BenchPlatform implements Callable<Integer> {
         Path file = out.resolve("platform.json");
         m.writeValue(file.toFile(), n);
         w.println("wrote " + file);
+        for (Path png : BenchCharts.platform(out, n)) {
+            w.println("wrote " + png);
+        }
         w.flush();
         return 0;
     }
