@@ -35,6 +35,7 @@ final class BenchAll implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchCommand.longServerDeadlines();
         PrintWriter w = spec.commandLine().getOut();
         Path root = out.toAbsolutePath();
         Path models = root.resolve("models");

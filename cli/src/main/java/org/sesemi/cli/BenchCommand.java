@@ -203,6 +203,20 @@ final class BenchCommand {
         }
     }
 
+    /**
+     * The benches start their own servers on loopback and wait on them: a container cold start on a loaded machine can
+     * take longer than the servers' default request and response deadlines (30 s, against slow clients; the JDK
+     * server counts a request with a body as unfinished until its answer is written), so a bench process raises them
+     * to 10 minutes before its first server starts. They are read once per process.
+     */
+    static void longServerDeadlines() {
+        for (String k : new String[] {"sun.net.httpserver.maxReqTime", "sun.net.httpserver.maxRspTime"}) {
+            if (System.getProperty(k) == null) {
+                System.setProperty(k, "600");
+            }
+        }
+    }
+
     static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }

@@ -52,6 +52,7 @@ final class BenchKeyService implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchCommand.longServerDeadlines();
         if (runtimes.isEmpty() || runtimes.stream().anyMatch(r -> r < 1 || r > 512) || seconds <= 0) {
             throw new CliErrors.UserException("--runtimes must be 1..512 each and --seconds positive");
         }

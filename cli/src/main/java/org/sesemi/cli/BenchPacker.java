@@ -78,6 +78,7 @@ final class BenchPacker implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchCommand.longServerDeadlines();
         for (String p : policies) {
             if (!Policies.NAMES.contains(p)) {
                 throw new CliErrors.UserException("unknown policy " + p + "; expected " + Policies.NAMES);

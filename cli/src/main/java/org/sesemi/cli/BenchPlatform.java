@@ -62,6 +62,7 @@ final class BenchPlatform implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchCommand.longServerDeadlines();
         if (coldStarts < 1 || requests < 1 || naiveRequests < 1) {
             throw new CliErrors.UserException("--cold-starts, --requests and --naive-requests must be positive");
         }

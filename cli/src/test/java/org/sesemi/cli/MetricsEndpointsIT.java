@@ -45,9 +45,10 @@ import org.sesemi.runtime.host.RuntimeServer;
  */
 class MetricsEndpointsIT {
     static {
-        // A container cold start on a loaded 2-core machine can take longer than the KeyService's default response
-        // deadline, which the JDK applies to every server of the process (the gateway's too). This test times nothing.
-        System.setProperty("sun.net.httpserver.maxRspTime", "300");
+        // A container cold start on a loaded 2-core machine can take longer than the servers' default request and
+        // response deadlines (30 s), which the JDK applies to every server of the process and, for a request with a
+        // body, until its answer is written. This test times nothing.
+        BenchCommand.longServerDeadlines();
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();

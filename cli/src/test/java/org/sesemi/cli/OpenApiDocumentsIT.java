@@ -37,6 +37,10 @@ import org.sesemi.runtime.host.RuntimeServer;
  * none of its routes is a 404 on the real server (while an undocumented path is).
  */
 class OpenApiDocumentsIT {
+    static {
+        BenchCommand.longServerDeadlines(); // as MetricsEndpointsIT: whichever IT starts the first server fixes them
+    }
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
