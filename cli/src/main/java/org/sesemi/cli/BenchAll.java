@@ -46,19 +46,19 @@ final class BenchAll implements Callable<Integer> {
         steps.add(new String[] {"models", "generate", "mobilenet-v2", "--out", models.resolve("mobilenet-v2.onnx").toString()});
         steps.add(new String[] {"models", "generate", "densenet-121", "--out", models.resolve("densenet-121.onnx").toString()});
         steps.add(new String[] {"models", "generate", "bert-mini", "--seq-len", "64", "--out", models.resolve("bert-mini.onnx").toString()});
-        String[][] overhead = {{"mobilenet-v2", quick ? "300" : "2000", quick ? "50" : "500"}, {"densenet-121", quick ? "60" : "500",
-            quick ? "10" : "50"}, {"bert-mini", quick ? "300" : "2000", quick ? "50" : "500"}};
+        String[][] overhead = {{"mobilenet-v2", quick ? "100" : "2000", quick ? "20" : "500"}, {"densenet-121", quick ? "20" : "500",
+            quick ? "5" : "50"}, {"bert-mini", quick ? "100" : "2000", quick ? "20" : "500"}};
         for (String[] o : overhead) {
             steps.add(new String[] {"bench", "overhead", "--model", models.resolve(o[0] + ".onnx").toString(), "--envelope", "binary",
                 "--requests", o[1], "--warmup", o[2], "--out", root.resolve("overhead").resolve(o[0]).toString()});
         }
         steps.add(new String[] {"bench", "concurrency", "--model", models.resolve("mobilenet-v2.onnx").toString(), "--envelope", "binary",
-            "--requests-per-stream", quick ? "40" : "400", "--out", root.resolve("concurrency").toString()});
+            "--requests-per-stream", quick ? "10" : "400", "--out", root.resolve("concurrency").toString()});
         steps.add(quick
-                ? new String[] {"bench", "platform", "--cold-starts", "3", "--requests", "100", "--warmup", "100", "--naive-requests", "5",
+                ? new String[] {"bench", "platform", "--cold-starts", "3", "--requests", "60", "--warmup", "40", "--naive-requests", "3",
                     "--out", root.resolve("platform").toString()}
                 : new String[] {"bench", "platform", "--out", root.resolve("platform").toString()});
-        steps.add(new String[] {"bench", "packer", "--models", quick ? "4" : "6", "--rate", "4", "--seconds", quick ? "20" : "60",
+        steps.add(new String[] {"bench", "packer", "--models", quick ? "4" : "6", "--rate", "4", "--seconds", quick ? "15" : "60",
             "--out", root.resolve("packer").toString()});
         steps.add(new String[] {"bench", "keyservice", "--runtimes", quick ? "1,4,16,64" : "1,2,4,8,16,32,64", "--seconds", quick ? "3" : "10",
             "--out", root.resolve("keyservice").toString()});
