@@ -69,8 +69,18 @@ class MetricsEndpointsIT {
                 assertThat(scrape(URI.create("http://127.0.0.1:" + runtime.port() + "/metrics"))).isNotEmpty();
                 init(runtime.port(), stack.initParameters(Map.of()));
                 URI invoke = gateway.uri().resolve("/v1/invoke");
-                new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), stack.model, stack.requestKey)
-                        .infer(stack.sentence("where is my parcel"), true);
+                InferenceClient viaGateway = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), stack.model,
+                        stack.requestKey);
+                int gatewayCalls = 1;
+                try {
+                    viaGateway.infer(stack.sentence("where is my parcel"), true);
+                } catch (RuntimeRejectedException e) {
+                    // On a heavily loaded machine the cold start can outlast the gateway's 60 s blocking invoke (504);
+                    // the container keeps starting, so the second request is served. This test times nothing.
+                    assertThat(e.code()).as(e.getMessage()).isEqualTo("timeout");
+                    gatewayCalls++;
+                    viaGateway.infer(stack.sentence("where is my parcel"), true);
+                }
                 InferenceClient direct = new InferenceClient(URI.create("http://127.0.0.1:" + runtime.port() + "/run"),
                         InferenceClient.Protocol.OPENWHISK_RUN, stack.user.id(), stack.model, stack.requestKey);
                 direct.infer(stack.sentence("where is my parcel"), true);
@@ -93,13 +103,13 @@ class MetricsEndpointsIT {
                         "sesemi_runtime_model_evictions_total");
 
                 Map<String, MetricFamily> gw = check("gateway", scrape(gateway.uri().resolve("/metrics")), forbidden);
-                assertThat(histogramCount(gw.get("sesemi_gateway_requests_seconds"), "route", "/v1/invoke")).isEqualTo(1);
-                assertThat(counter(gw.get("sesemi_gateway_policy_routed_total"))).isEqualTo(1);
+                assertThat(histogramCount(gw.get("sesemi_gateway_requests_seconds"), "route", "/v1/invoke")).isEqualTo(gatewayCalls);
+                assertThat(counter(gw.get("sesemi_gateway_policy_routed_total"))).isEqualTo(gatewayCalls);
                 assertThat(gw).containsKeys("sesemi_gateway_queue_depth", "sesemi_gateway_functions");
 
                 Map<String, MetricFamily> pf = check("platform", scrape(stack.platform.apiHost().resolve("/metrics")), forbidden);
-                assertThat(counterWith(pf.get("sesemi_platform_container_starts_total"), "kind", "cold")).isEqualTo(1);
-                assertThat(histogramCount(pf.get("sesemi_platform_activations_seconds"), "status", "success")).isEqualTo(1);
+                assertThat(counterWith(pf.get("sesemi_platform_container_starts_total"), "kind", "cold")).isBetween(1.0, (double) gatewayCalls);
+                assertThat(histogramCount(pf.get("sesemi_platform_activations_seconds"), "status", "success")).isBetween(1L, (long) gatewayCalls);
                 assertThat(pf).containsKeys("sesemi_platform_containers", "sesemi_platform_queue_depth",
                         "sesemi_platform_api_requests_seconds", "sesemi_platform_container_init_seconds");
 
