@@ -122,7 +122,12 @@ final class BenchCharts {
 
     /** KeyService: releases/s and p99 vs concurrent runtimes. */
     static List<Path> keyService(Path dir, JsonNode n) throws IOException {
-        JsonNode rows = n.path("results");
+        com.fasterxml.jackson.databind.node.ArrayNode rows = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        n.path("results").forEach(r -> {
+            if (r.path("p50_ms").isNumber()) { // steps where no release completed have no latency
+                rows.add(r);
+            }
+        });
         XYChart tput = xy("Key releases/s vs concurrent runtimes", "runtimes", "releases/s");
         tput.addSeries("releases/s", column(rows, "runtimes"), column(rows, "releases_per_s")).setMarker(SeriesMarkers.CIRCLE);
         tput.getStyler().setXAxisLogarithmic(true);
@@ -141,14 +146,14 @@ final class BenchCharts {
     private static CategoryChart category(String title, String x, String y) {
         CategoryChart c = new CategoryChartBuilder().width(W).height(H).title(title).xAxisTitle(x).yAxisTitle(y).build();
         style(c.getStyler());
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         return c;
     }
 
     private static XYChart xy(String title, String x, String y) {
         XYChart c = new XYChartBuilder().width(W).height(H).title(title).xAxisTitle(x).yAxisTitle(y).build();
         style(c.getStyler());
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         return c;
     }
 
