@@ -88,11 +88,27 @@ final class PackerCommand {
         @Option(names = "--max-envelope", defaultValue = "1048576", description = "Largest request body in bytes (default ${DEFAULT-VALUE}, the platform's default payload limit).")
         int maxEnvelope;
 
-        @Option(names = "--max-models", defaultValue = "1000", description = "Distinct models routed; requests for more are refused (default ${DEFAULT-VALUE}).")
+        @Option(names = "--max-models", defaultValue = "1000", description = "Distinct models tracked at once; beyond that the least "
+                + "recently used idle one is forgotten (default ${DEFAULT-VALUE}).")
         int maxModels;
+
+        @Option(names = "--auth-token-file", description = "Require Authorization: Bearer <token> on /v1 requests, the token being "
+                + "this file's content (trimmed). Default: $SESEMI_GATEWAY_TOKEN if set, else no caller credential.")
+        Path authTokenFile;
 
         @Option(names = "--init", description = "Runtime init parameter KEY=VALUE (repeatable): SESEMI_KS_URL, SESEMI_KS_MEASUREMENT, SESEMI_MODEL_STORE, ...")
         Map<String, String> init = new LinkedHashMap<>();
+
+        private Optional<String> authToken() {
+            if (authTokenFile != null) {
+                try {
+                    return Optional.of(java.nio.file.Files.readString(authTokenFile).strip());
+                } catch (java.io.IOException e) {
+                    throw new CliErrors.UserException("cannot read --auth-token-file " + authTokenFile + ": " + e.getMessage());
+                }
+            }
+            return Optional.ofNullable(System.getenv("SESEMI_GATEWAY_TOKEN")).map(String::strip).filter(t -> !t.isEmpty());
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -101,7 +117,7 @@ final class PackerCommand {
                 config = new PackerGateway.Config(bind, port, group,
                         OpenWhiskClient.BlackboxAction.of(image).withMemoryMb(memoryMb).withConcurrency(concurrency).withInitParameters(init),
                         policy, CostModel.defaults().withCapacity(concurrency).withCacheSlots(cacheModels).policyConfig(poolSize), maxEnvelope,
-                        maxModels);
+                        maxModels, authToken());
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
@@ -119,7 +135,7 @@ final class PackerCommand {
             PackerGateway gateway = PackerGateway.start(config, platform);
             PrintWriter err = spec.commandLine().getErr();
             err.println("FnPacker gateway on " + gateway.uri() + "/v1/invoke (" + policy + " policy) for " + gateway.functions().size()
-                    + " functions fp-" + group + "-* on " + host);
+                    + " functions fp-" + group + "-* on " + host + (config.authToken().isPresent() ? ", callers need the token" : ""));
             err.flush();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -135,23 +135,45 @@ class PackerGatewayIT {
         }
     }
 
-    /** Model ids come from untrusted requests: the gateway routes at most its configured number of distinct ones. */
+    /**
+     * Model ids come from untrusted requests: the gateway tracks at most its configured number at once, forgetting the
+     * least recently used idle one (under {@code dedicated} its function is reused) instead of refusing new models
+     * until restart; with an auth token configured, {@code /v1/invoke} and {@code /v1/stats} need it.
+     */
     @Test
-    void refusesModelsBeyondItsLimit() throws Exception {
+    void forgetsIdleModelsBeyondItsLimitAndRequiresTheTokenWhenConfigured() throws Exception {
         try (LocalStack stack = LocalStack.start("sesemi-packer-limit-it-", 2048, false)) {
             ModelId other = stack.publish("minilm-other");
+            String token = "gateway-token-" + java.util.UUID.randomUUID();
             PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "limit",
                     OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(2)
                             .withInitParameters(stack.initParameters(Map.of())),
-                    "dedicated", CostModel.defaults().withCapacity(2).policyConfig(1), 1 << 20, 1);
+                    "dedicated", CostModel.defaults().withCapacity(2).policyConfig(1), 1 << 20, 1, java.util.Optional.of(token));
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
                 URI invoke = gateway.uri().resolve("/v1/invoke");
-                new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), stack.model, stack.requestKey)
-                        .infer(stack.sentence("hello"), true);
-                assertThatThrownBy(() -> new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), other, stack.requestKey)
-                        .infer(stack.sentence("hello"), true)).isInstanceOfSatisfying(RuntimeRejectedException.class,
-                                e -> assertThat(e.reason()).isEqualTo("too_many_models"));
-                assertThat(gateway.functions()).hasSize(1); // dedicated made no function for the refused model
+                InferenceClient noToken = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), stack.model,
+                        stack.requestKey);
+                assertThatThrownBy(() -> noToken.infer(stack.sentence("hello"), true)).isInstanceOfSatisfying(RuntimeRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo("unauthenticated"));
+                assertThatThrownBy(() -> noToken.withBearerToken(token + "x").infer(stack.sentence("hello"), true))
+                        .isInstanceOfSatisfying(RuntimeRejectedException.class, e -> assertThat(e.reason()).isEqualTo("unauthenticated"));
+                noToken.withBearerToken(token).infer(stack.sentence("hello"), true);
+                // The limit is one model: the idle one is forgotten and the new one served on the same function.
+                new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), other, stack.requestKey)
+                        .withBearerToken(token).infer(stack.sentence("hello"), true);
+                assertThat(gateway.functions()).hasSize(1);
+
+                HttpClient http = HttpClient.newHttpClient();
+                URI statsUri = gateway.uri().resolve("/v1/stats");
+                HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(statsUri).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(anonymous.statusCode()).isEqualTo(401);
+                assertThat(anonymous.body()).doesNotContain("fp-limit");
+                HttpResponse<String> stats = http.send(HttpRequest.newBuilder(statsUri).header("Authorization", "Bearer " + token).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(stats.statusCode()).isEqualTo(200);
+                assertThat(stats.body()).contains("\"modelsTracked\":1", "\"modelsForgotten\":1");
+                assertThat(http.send(HttpRequest.newBuilder(gateway.uri().resolve("/health")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
             }
         }
     }

@@ -80,14 +80,30 @@ public final class InferenceClient {
 
     private InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestKey key, HttpClient http, Duration timeout,
             Optional<String> authorization) {
+        this(endpoint, protocol, user, model, new RequestCipher(key), http, timeout, authorization);
+    }
+
+    private InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestCipher cipher, HttpClient http,
+            Duration timeout, Optional<String> authorization) {
         this.endpoint = endpoint;
         this.protocol = protocol;
         this.user = user;
         this.model = model;
-        this.cipher = new RequestCipher(key);
+        this.cipher = cipher;
         this.http = http;
         this.timeout = timeout;
         this.authorization = authorization;
+    }
+
+    /**
+     * This client with {@code Authorization: Bearer <token>} on every request: the caller credential an operator can
+     * require on FnPacker's gateway ({@code sesemi packer serve --auth-token-file}).
+     */
+    public InferenceClient withBearerToken(String token) {
+        if (token.isBlank() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new IllegalArgumentException("a bearer token is printable ASCII without spaces");
+        }
+        return new InferenceClient(endpoint, protocol, user, model, cipher, http, timeout, Optional.of("Bearer " + token));
     }
 
     /**

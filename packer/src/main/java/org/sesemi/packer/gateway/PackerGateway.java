@@ -54,6 +54,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class PackerGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PackerGateway.class);
+
+    static {
+        // A request (headers and body) must arrive within 30 s or the JDK server closes the connection (slow-loris
+        // clients); read once per process by the JDK, so set before the first server is created.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "30");
+        }
+        // A response must be taken within 330 s of the request's end (the JDK counts the handler's time too, so this
+        // must exceed the longest legitimate request: OpenWhisk's 300 s action limit). JVM-wide: every server here
+        // sets the same values so that in-process stacks do not depend on which server started first.
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+            System.setProperty("sun.net.httpserver.maxRspTime", "330");
+        }
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The OpenAPI document of this API, served at {@code GET /v1/openapi.json}. */
     private static final byte[] OPENAPI = openApi();
@@ -67,12 +81,24 @@ public final class PackerGateway implements AutoCloseable {
      * @param function the function every instance runs (image, memory, concurrency, init parameters)
      * @param policy {@code paper}, {@code affinity} or {@code dedicated}
      * @param maxEnvelopeBytes largest request body accepted
-     * @param maxModels distinct model ids the gateway routes; requests for further ones are refused (model ids come
-     *     from untrusted requests, and each one costs the policy state, and under {@code dedicated} a function)
+     * @param maxModels distinct model ids the gateway keeps track of at once (model ids come from untrusted requests,
+     *     and each one costs the policy state, and under {@code dedicated} a function): beyond it the least recently
+     *     used idle model is forgotten, and only if every one has requests in flight is a new one refused
+     * @param authToken if present, every {@code /v1} request must carry {@code Authorization: Bearer <token>} (else
+     *     401); {@code /health} stays open
      */
     public record Config(InetAddress bind, int port, String group, OpenWhiskClient.BlackboxAction function, String policy,
-            PolicyConfig policyConfig, int maxEnvelopeBytes, int maxModels) {
+            PolicyConfig policyConfig, int maxEnvelopeBytes, int maxModels, java.util.Optional<String> authToken) {
+        /** A gateway that takes requests from anyone who can reach its port. */
+        public Config(InetAddress bind, int port, String group, OpenWhiskClient.BlackboxAction function, String policy,
+                PolicyConfig policyConfig, int maxEnvelopeBytes, int maxModels) {
+            this(bind, port, group, function, policy, policyConfig, maxEnvelopeBytes, maxModels, java.util.Optional.empty());
+        }
+
         public Config {
+            if (authToken.isPresent() && (authToken.get().length() < 16 || authToken.get().chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+                throw new IllegalArgumentException("an auth token is at least 16 printable ASCII characters without spaces");
+            }
             if (!group.matches("[A-Za-z0-9_-]{1,64}")) {
                 throw new IllegalArgumentException("a group name is 1-64 letters, digits, '-' or '_'");
             }
@@ -95,8 +121,10 @@ public final class PackerGateway implements AutoCloseable {
     private final Map<Long, CompletableFuture<Decision.Route>> waiting = new ConcurrentHashMap<>();
     /** Functions created so far ({@code dedicated} grows the pool on demand). */
     private final Map<Integer, String> functions = new ConcurrentHashMap<>();
-    /** Model ids seen so far (bounded by {@link Config#maxModels()}). */
-    private final java.util.Set<String> models = ConcurrentHashMap.newKeySet();
+    /** Model ids routed now (bounded by {@link Config#maxModels()}, least recently used idle ones forgotten). */
+    private final ModelTable models;
+    /** SHA-256 of the required bearer token, if any (compared digest to digest: constant time, length hidden). */
+    private final java.util.Optional<byte[]> tokenDigest;
     /** Requests routed per function and model (metadata the gateway sees anyway), for operators. */
     private final Map<String, Map<String, java.util.concurrent.atomic.LongAdder>> routes = new ConcurrentHashMap<>();
 
@@ -106,6 +134,8 @@ public final class PackerGateway implements AutoCloseable {
         this.config = config;
         this.platform = platform;
         this.policy = Policies.create(config.policy(), config.policyConfig(), System::nanoTime);
+        this.models = new ModelTable(config.maxModels(), policy::forget);
+        this.tokenDigest = config.authToken().map(PackerGateway::sha256);
         this.metrics = new GatewayMetrics(policy::stats, waiting::size, functions::size, models::size);
         this.http = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 128);
         http.setExecutor(executor);
@@ -166,11 +196,15 @@ public final class PackerGateway implements AutoCloseable {
                 ex.getResponseBody().write(OPENAPI);
             } else if (path.equals("/health") && method.equals("GET")) {
                 send(ex, 200, JSON.createObjectNode().put("status", "ok"));
+            } else if (!authorized(ex)) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                send(ex, 401, error("unauthenticated", "this gateway requires Authorization: Bearer <token>"));
             } else if (path.equals("/v1/stats") && method.equals("GET")) {
                 ObjectNode n = JSON.createObjectNode().put("group", config.group()).put("policy", policy.name());
                 n.set("stats", JSON.valueToTree(policy.stats()));
                 n.set("functions", JSON.valueToTree(new java.util.TreeMap<>(functions)));
                 n.set("routes", JSON.valueToTree(routes()));
+                n.put("modelsTracked", models.size()).put("modelsForgotten", models.forgotten());
                 send(ex, 200, n);
             } else if (path.equals("/v1/invoke")) {
                 if (!method.equals("POST")) {
@@ -214,16 +248,22 @@ public final class PackerGateway implements AutoCloseable {
             return;
         }
         String model = envelope.model().toString();
-        if (!models.contains(model)) {
-            synchronized (models) {
-                if (!models.contains(model) && models.size() >= config.maxModels()) {
-                    metrics.refused("too_many_models");
-                    send(ex, 503, error("busy", "too_many_models", "this gateway routes at most " + config.maxModels() + " models"));
-                    return;
-                }
-                models.add(model);
-            }
+        if (!models.admit(model)) {
+            metrics.refused("too_many_models");
+            send(ex, 503, error("busy", "too_many_models", "this gateway routes at most " + config.maxModels()
+                    + " models at once and every one has requests in flight"));
+            return;
         }
+        boolean served = false;
+        try {
+            served = route(ex, model, params, envelope);
+        } finally {
+            models.release(model, served);
+        }
+    }
+
+    /** Routes an admitted request; true if the runtime answered it with a sealed response. */
+    private boolean route(HttpExchange ex, String model, ObjectNode params, RequestEnvelope envelope) throws IOException {
         long id = ids.incrementAndGet();
         Decision d = policy.offer(id, model);
         Decision.Route route;
@@ -232,18 +272,37 @@ public final class PackerGateway implements AutoCloseable {
             case Decision.Rejected r -> {
                 metrics.refused("all_busy");
                 send(ex, 503, error("busy", "all_busy", "every function of the pool is busy: " + r.reason()));
-                return;
+                return false;
             }
             case Decision.Queued q -> {
                 route = awaitRoute(q);
                 if (route == null) {
                     metrics.refused("queue_timeout");
                     send(ex, 503, error("busy", "queue_timeout", "no function of the pool became free in time"));
-                    return;
+                    return false;
                 }
             }
         }
-        forward(ex, route, params, envelope);
+        return forward(ex, route, params, envelope);
+    }
+
+    private boolean authorized(HttpExchange ex) {
+        if (tokenDigest.isEmpty()) {
+            return true;
+        }
+        String h = ex.getRequestHeaders().getFirst("Authorization");
+        if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return java.security.MessageDigest.isEqual(tokenDigest.get(), sha256(h.substring(7).strip()));
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -268,7 +327,7 @@ public final class PackerGateway implements AutoCloseable {
     }
 
     /** Invokes the routed function and answers with the runtime's answer; always reports the completion. */
-    private void forward(HttpExchange ex, Decision.Route route, ObjectNode params, RequestEnvelope envelope) throws IOException {
+    private boolean forward(HttpExchange ex, Decision.Route route, ObjectNode params, RequestEnvelope envelope) throws IOException {
         long t0 = System.nanoTime();
         long executionNanos = -1;
         try {
@@ -286,7 +345,7 @@ public final class PackerGateway implements AutoCloseable {
                 } catch (OpenWhiskException | IOException e) {
                     LOG.warn("activation {} of {}: its end could not be observed ({})", r.activationId(), fn, e.getClass().getSimpleName());
                 }
-                return;
+                return false;
             }
             executionNanos = TimeUnit.MILLISECONDS.toNanos(r.body().path("duration").asLong());
             JsonNode result = r.result();
@@ -296,6 +355,7 @@ public final class PackerGateway implements AutoCloseable {
                         route.modelSwitch(), status, r.body().path("duration").asLong());
             }
             send(ex, status, result);
+            return r.success() && !result.has("error");
         } catch (OpenWhiskException e) {
             send(ex, 502, error("platform", "the platform refused the invocation: HTTP " + e.status() + " " + e.error()));
         } catch (IOException e) {
@@ -309,6 +369,7 @@ public final class PackerGateway implements AutoCloseable {
                 waiting.computeIfAbsent(next.requestId(), k -> new CompletableFuture<>()).complete(next);
             }
         }
+        return false;
     }
 
     private static byte[] openApi() {

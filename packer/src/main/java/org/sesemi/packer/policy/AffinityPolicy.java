@@ -319,6 +319,31 @@ public final class AffinityPolicy implements PackingPolicy {
     }
 
     @Override
+    public synchronized boolean forget(String model) {
+        if (!models.containsKey(model)) {
+            return true;
+        }
+        if (queue.queuedFor(model) > 0) {
+            return false;
+        }
+        for (Instance in : instances) {
+            if (in.inFlightByModel.containsKey(model)) {
+                return false;
+            }
+        }
+        models.remove(model);
+        for (Instance in : instances) {
+            in.cache.remove(model); // the runtime's own cache evicts it when it needs the room
+        }
+        return true;
+    }
+
+    /** Models the policy keeps numbers for (for tests and diagnostics). */
+    public synchronized int modelsKnown() {
+        return models.size();
+    }
+
+    @Override
     public synchronized PolicyStats stats() {
         int used = 0;
         for (Instance in : instances) {

@@ -29,6 +29,8 @@ public final class DedicatedPolicy implements PackingPolicy {
     private final LongSupplier clock;
     private final Map<String, Integer> instanceOf = new HashMap<>();
     private final List<Integer> inFlight = new ArrayList<>();
+    /** Instances of forgotten models, reused (lowest first) before the pool grows. */
+    private final java.util.TreeSet<Integer> free = new java.util.TreeSet<>();
     private final RequestQueue queue;
     private long offered, routed, queued, rejected, completed;
 
@@ -48,6 +50,9 @@ public final class DedicatedPolicy implements PackingPolicy {
         Objects.requireNonNull(model, "model");
         offered++;
         int i = instanceOf.computeIfAbsent(model, k -> {
+            if (!free.isEmpty()) {
+                return free.pollFirst();
+            }
             inFlight.add(0);
             return inFlight.size() - 1;
         });
@@ -96,6 +101,20 @@ public final class DedicatedPolicy implements PackingPolicy {
             rejected++;
         }
         return removed;
+    }
+
+    @Override
+    public synchronized boolean forget(String model) {
+        Integer i = instanceOf.get(model);
+        if (i == null) {
+            return true;
+        }
+        if (inFlight.get(i) > 0 || queue.queuedFor(model) > 0) {
+            return false;
+        }
+        instanceOf.remove(model);
+        free.add(i);
+        return true;
     }
 
     @Override

@@ -44,6 +44,15 @@ public interface PackingPolicy {
      */
     boolean cancel(long requestId);
 
+    /**
+     * Drops everything the policy keeps about {@code model} (its statistics, claims and believed cache entries; under
+     * {@code dedicated}, its instance becomes free for another model), so that a caller can bound the models it
+     * tracks. A model with requests in flight or queued is never forgotten.
+     *
+     * @return true if the model is now unknown to the policy (also when it was never seen); false if it is busy
+     */
+    boolean forget(String model);
+
     /** A snapshot of the policy's counters. */
     PolicyStats stats();
 }

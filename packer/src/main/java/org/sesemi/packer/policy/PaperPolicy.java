@@ -141,6 +141,29 @@ public final class PaperPolicy implements PackingPolicy {
         return false;
     }
 
+    @Override
+    public synchronized boolean forget(String model) {
+        Model m = models.get(model);
+        if (m == null) {
+            return true;
+        }
+        if (m.inUse > 0) {
+            return false;
+        }
+        models.remove(model);
+        for (int i = 0; i < claim.length; i++) {
+            if (model.equals(claim[i])) {
+                claim[i] = null; // an idle model's claim is released as if it had expired
+            }
+        }
+        return true;
+    }
+
+    /** Models the policy keeps numbers for (for tests and diagnostics). */
+    public synchronized int modelsKnown() {
+        return models.size();
+    }
+
     /** The model claiming instance {@code i}, if any (for tests and diagnostics). */
     public synchronized Optional<String> claimOf(int i) {
         return Optional.ofNullable(claim[i]);

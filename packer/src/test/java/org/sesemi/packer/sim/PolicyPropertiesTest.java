@@ -99,6 +99,11 @@ class PolicyPropertiesTest {
         }
 
         @Override
+        public boolean forget(String model) {
+            return inner.forget(model);
+        }
+
+        @Override
         public PolicyStats stats() {
             return inner.stats();
         }
@@ -161,6 +166,11 @@ class PolicyPropertiesTest {
             @Override
             public boolean cancel(long requestId) {
                 return inner.cancel(requestId);
+            }
+
+            @Override
+            public boolean forget(String model) {
+                return inner.forget(model);
             }
 
             @Override
