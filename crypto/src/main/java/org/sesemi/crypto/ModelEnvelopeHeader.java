@@ -72,8 +72,12 @@ public record ModelEnvelopeHeader(
         return out;
     }
 
-    /** Checks key and header integrity: WRONG_KEY, then HEADER_TAMPERED. */
-    void authenticate(ModelKey key) {
+    /**
+     * Checks key and header integrity: WRONG_KEY, then HEADER_TAMPERED. Callers that act on a header field before
+     * decrypting (e.g. charge memory for {@link #plaintextLength()}) call this first, so that a forged field is
+     * reported as tampering rather than acted upon.
+     */
+    public void authenticate(ModelKey key) {
         byte[] raw = key.exportSecret();
         try {
             byte[] expectedCheck = Arrays.copyOf(Hashes.hmacSha256(raw, KEY_CHECK_LABEL), KEY_CHECK_BYTES);

@@ -51,9 +51,12 @@ public final class KeyServiceServer implements AutoCloseable {
         // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle + delayed ACK add ~40 ms to
         // requests on a persistent connection. The JDK reads these once per process, so set them before first use.
         setIfAbsent("sun.net.httpserver.nodelay", "true");
-        // Bound slow clients: a request must arrive within 30 s, a response be taken within 30 s.
+        // Bound slow clients: a request must arrive within 30 s, a response be taken within 330 s of the request's end.
+        // JVM-wide, and the JDK counts the handler's time in the latter, so all our servers set the same values: 330 s
+        // exceeds the longest legitimate request of any of them (OpenWhisk's 300 s action limit), while KeyService
+        // answers are small enough never to block on a slow reader.
         setIfAbsent("sun.net.httpserver.maxReqTime", "30");
-        setIfAbsent("sun.net.httpserver.maxRspTime", "30");
+        setIfAbsent("sun.net.httpserver.maxRspTime", "330");
         // Bound open connections (each costs a socket and TLS state); runtimes keep one persistent connection each.
         setIfAbsent("sun.net.httpserver.maxConnections", "4096");
     }
@@ -73,6 +76,7 @@ public final class KeyServiceServer implements AutoCloseable {
     private final ScheduledExecutorService rotation;
     private final RotatingServerKeyManager keyManager;
     private final KsMetrics metrics;
+    private final KeyServiceCore core;
     private final Optional<ManagedCollateralSource> collateral;
 
     private KeyServiceServer(KeyServiceConfig config) throws IOException {
@@ -126,6 +130,9 @@ public final class KeyServiceServer implements AutoCloseable {
             long every = Math.max(60, config.certificateValidity().toSeconds() / 2);
             this.rotation = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("ks-cert-rotation").daemon(true).factory());
             rotation.scheduleAtFixedRate(this::rotateQuietly, every, every, TimeUnit.SECONDS);
+            // Summaries of repeated release denials whose window is over (KeyServiceCore.DENIAL_AUDIT_WINDOW).
+            rotation.scheduleAtFixedRate(() -> flushDenialsQuietly(false), 10, 10, TimeUnit.SECONDS);
+            this.core = core;
         } catch (IOException | RuntimeException e) {
             store.close();
             collateral.ifPresent(ManagedCollateralSource::close);
@@ -185,9 +192,18 @@ public final class KeyServiceServer implements AutoCloseable {
         return store;
     }
 
+    private void flushDenialsQuietly(boolean all) {
+        try {
+            core.flushDenialAudit(all);
+        } catch (RuntimeException e) {
+            LOG.error("could not write the audit summary of repeated denials: {}", e.toString());
+        }
+    }
+
     @Override
     public void close() {
         rotation.shutdownNow();
+        flushDenialsQuietly(true);
         server.stop(0);
         executor.shutdownNow();
         store.close();

@@ -36,6 +36,12 @@ public final class PlatformServer implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             System.setProperty("sun.net.httpserver.maxReqTime", "30");
         }
+        // A response must be taken within 330 s of the request's end (the JDK counts the handler's time too, so this
+        // must exceed the longest legitimate request: OpenWhisk's 300 s action limit). JVM-wide: every server here
+        // sets the same values so that in-process stacks do not depend on which server started first.
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+            System.setProperty("sun.net.httpserver.maxRspTime", "330");
+        }
     }
 
     /** OpenWhisk standalone's well-known {@code guest} key; anyone who can reach the port can use it. */

@@ -47,6 +47,24 @@ public final class KeyServiceCore {
         this.releaseTtl = releaseTtl;
         this.clock = clock;
         this.releaseAuditFsync = releaseAuditFsync;
+        this.denials = new DenialAudit(clock, DENIAL_AUDIT_WINDOW, 10_000);
+    }
+
+    /** Repeated identical release denials within this window are audited as one summary row (see {@link DenialAudit}). */
+    public static final Duration DENIAL_AUDIT_WINDOW = Duration.ofSeconds(60);
+    private final DenialAudit denials;
+
+    /** Writes the summaries of denial windows that are over ({@code all}: every open one, e.g. at shutdown). */
+    public void flushDenialAudit(boolean all) {
+        for (AuditEntry e : denials.flush(all)) {
+            store.audit(e, releaseAuditFsync);
+        }
+    }
+
+    private void auditDenial(AuditEntry e) {
+        for (AuditEntry row : denials.denied(e)) {
+            store.audit(row, releaseAuditFsync);
+        }
     }
 
     /** Keys released to a runtime, valid until {@code expiresAt}. */
@@ -139,8 +157,8 @@ public final class KeyServiceCore {
     /** As {@link #release(Caller, PrincipalId, ModelId)} for model key {@code version} (0 = newest). */
     public Released release(Caller caller, PrincipalId user, ModelId model, int version) {
         if (!(caller instanceof Caller.Runtime rt)) {
-            store.audit(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
-                    Optional.empty(), false, Optional.of(ErrorReason.ATTESTATION_REJECTED.code())), releaseAuditFsync);
+            auditDenial(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
+                    Optional.empty(), false, Optional.of(ErrorReason.ATTESTATION_REJECTED.code())));
             throw new DeniedException(ErrorReason.ATTESTATION_REJECTED,
                     "key release needs an attested runtime (RA-TLS client certificate); principals cannot fetch keys");
         }
@@ -149,8 +167,8 @@ public final class KeyServiceCore {
         Optional<ErrorReason> denial = AccessPolicy.release(caller, facts);
         if (denial.isPresent()) {
             ErrorReason r = denial.get();
-            store.audit(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
-                    Optional.of(rt.measurement()), false, Optional.of(r.code())), releaseAuditFsync);
+            auditDenial(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
+                    Optional.of(rt.measurement()), false, Optional.of(r.code())));
             throw new DeniedException(r, switch (r) {
                 case UNKNOWN_MODEL -> "model " + model + " is unknown to the KeyService";
                 case NO_GRANT -> "no grant for (model " + model + ", user " + user + ", measurement " + rt.measurement() + ")";
@@ -173,8 +191,8 @@ public final class KeyServiceCore {
      * {@code tcb_rejected}: its platform's TCB status is not accepted), so owners and users see it in their audit log.
      */
     public void auditRejectedRuntime(PrincipalId user, ModelId model, String attestationReason) {
-        store.audit(new AuditEntry("release", "runtime:unverified", Optional.of(model), Optional.of(user), Optional.empty(),
-                false, Optional.of(attestationReason)), releaseAuditFsync);
+        auditDenial(new AuditEntry("release", "runtime:unverified", Optional.of(model), Optional.of(user), Optional.empty(),
+                false, Optional.of(attestationReason)));
     }
 
     /** Audit events visible to the calling principal (its models' events and events naming it as user). */

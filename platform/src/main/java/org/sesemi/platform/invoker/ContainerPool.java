@@ -52,7 +52,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class ContainerPool implements Invoker {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerPool.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Writes {@code /run} bodies: the parameters (nested at most {@code PlatformApi.MAX_JSON_DEPTH} levels, checked at
+     * the API) wrapped in {@code {"value": ...}}, one level more than Jackson's default write limit. Without this a
+     * request nested as deep as the API accepts failed to serialize, looked like a failed container and cost it.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamWriteConstraints(com.fasterxml.jackson.core.StreamWriteConstraints.builder()
+                    .maxNestingDepth(org.sesemi.platform.api.PlatformApi.MAX_JSON_DEPTH + 1).build())
+            .build());
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     static final String CONCURRENT_LOGS_NOTE =
             "Logs are not available for activations in containers with concurrency > 1: their output cannot be attributed.";

@@ -129,8 +129,11 @@ public final class EnclaveRuntime implements AutoCloseable {
             return reject(ErrorCode.BUSY, "busy", e.getMessage(), env, t0, ph);
         } catch (KeyDeniedException e) {
             return reject(ErrorCode.DENIED, e.reason(), "key release denied: " + e.getMessage(), env, t0, ph);
+        } catch (org.sesemi.runtime.core.keys.KeyFetchLimitedException e) {
+            // Not BUSY: OpenWhisk treats a 503 from /run as an unhealthy container and destroys it.
+            return reject(ErrorCode.UNAVAILABLE, "key_fetch_limited", e.getMessage(), env, t0, ph);
         } catch (KeySourceUnavailableException e) {
-            return reject(ErrorCode.UNAVAILABLE, "keyservice_unavailable", e.getMessage(), env, t0, ph);
+            return reject(ErrorCode.UNAVAILABLE, e.reason(), e.getMessage(), env, t0, ph);
         } catch (ModelTooLargeException e) {
             return reject(ErrorCode.MODEL_TOO_LARGE, "model_too_large", e.getMessage(), env, t0, ph);
         } catch (UncheckedIOException e) {

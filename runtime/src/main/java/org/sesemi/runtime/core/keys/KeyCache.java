@@ -14,9 +14,11 @@ import org.sesemi.crypto.PrincipalId;
 /**
  * Released keys per (user, model), bounded in entries, each valid until the {@code expiresAt} the key holder gave.
  *
- * <p>Single-flight: concurrent misses for the same pair wait for one {@link KeySource#release} call. Failures are
- * not cached (the next request asks again), so a fixed grant takes effect at once, while a revoked grant takes
- * effect when the cached entry expires. Entries are treated as expired {@code safetyMargin} before their
+ * <p>Single-flight: concurrent misses for the same pair wait for one {@link KeySource#release} call. A denial is
+ * remembered briefly and fetches for pairs never released here are budgeted ({@link KeyFetchLimits}: junk envelopes
+ * naming random models or users cannot make the runtime hammer the KeyService, nor starve pairs it has served); other
+ * failures are not cached. So a fixed grant takes effect within the denial memory, and a revoked grant when the
+ * cached entry expires. Entries are treated as expired {@code safetyMargin} before their
  * {@code expiresAt} so a key is never used right at the boundary. When full, expired entries go first, then the ones
  * closest to expiry. Thread-safe; the clock is injected for tests.
  */
@@ -29,8 +31,13 @@ public final class KeyCache {
     private final Duration safetyMargin;
     private final Map<Key, CompletableFuture<ReleasedKeys>> entries = new ConcurrentHashMap<>();
     private final AtomicLong fetches = new AtomicLong();
+    private final FetchGate gate;
 
     public KeyCache(KeySource source, int maxEntries, Clock clock, Duration safetyMargin) {
+        this(source, maxEntries, clock, safetyMargin, KeyFetchLimits.defaults());
+    }
+
+    public KeyCache(KeySource source, int maxEntries, Clock clock, Duration safetyMargin, KeyFetchLimits limits) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be >= 1");
         }
@@ -38,6 +45,7 @@ public final class KeyCache {
         this.maxEntries = maxEntries;
         this.clock = clock;
         this.safetyMargin = safetyMargin;
+        this.gate = new FetchGate(limits, clock);
     }
 
     /** Result of a lookup: the keys and whether this call had to fetch them (a cold key path). */
@@ -46,7 +54,9 @@ public final class KeyCache {
     /**
      * Returns valid keys for the pair, fetching them if absent or expired.
      *
-     * @throws KeyDeniedException or {@link KeySourceUnavailableException} as thrown by the source
+     * @throws KeyDeniedException as thrown by the source, or remembered from it
+     * @throws KeySourceUnavailableException as thrown by the source
+     * @throws KeyFetchLimitedException when the pair was never released here and such fetches are over budget
      */
     public Lookup get(PrincipalId user, ModelId model) {
         Key k = new Key(user, model);
@@ -63,23 +73,35 @@ public final class KeyCache {
                 entries.remove(k, f);
                 continue;
             }
+            FetchGate.Denial denied = gate.denial(k);
+            if (denied != null) {
+                throw new KeyDeniedException(denied.reason(), "the KeyService refused (" + denied.reason() + "; remembered)");
+            }
             CompletableFuture<ReleasedKeys> mine = new CompletableFuture<>();
             if (entries.putIfAbsent(k, mine) != null) {
                 continue;
             }
             makeRoom();
+            boolean unproven = false;
             try {
+                unproven = gate.admit(k);
                 fetches.incrementAndGet();
                 ReleasedKeys r = source.release(user, model);
+                gate.released(k);
                 mine.complete(r);
                 if (!valid(r)) {
                     entries.remove(k, mine); // already expired on arrival: use once, do not keep
                 }
                 return new Lookup(r, true);
             } catch (RuntimeException e) {
+                if (e instanceof KeyDeniedException d) {
+                    gate.denied(k, d.reason());
+                }
                 entries.remove(k, mine);
                 mine.completeExceptionally(e);
                 throw e;
+            } finally {
+                gate.done(unproven);
             }
         }
     }
@@ -92,6 +114,16 @@ public final class KeyCache {
     /** Number of {@link KeySource#release} calls so far (for tests and metrics). */
     public long fetches() {
         return fetches.get();
+    }
+
+    /** Requests refused from a remembered denial, without asking the key source again. */
+    public long denialHits() {
+        return gate.denialHits();
+    }
+
+    /** Requests refused because unproven pairs were over their fetch budget. */
+    public long fetchesLimited() {
+        return gate.limited();
     }
 
     public int size() {

@@ -74,6 +74,11 @@ public final class KeyServiceKeySource implements KeySource, AutoCloseable {
             if (DENIALS.contains(e.reason())) {
                 throw new KeyDeniedException(e.reason(), "the KeyService refused (" + e.reason() + ")");
             }
+            if (e.reason().equals("rate_limited")) {
+                // Reachable, but refusing this runtime's pace: say so instead of "unavailable".
+                throw new KeySourceUnavailableException("keyservice_rate_limited", "the KeyService rate-limited this runtime (HTTP "
+                        + e.status() + "); retry later", e);
+            }
             throw new KeySourceUnavailableException("KeyService unavailable (" + e.reason() + ", HTTP " + e.status() + ")", e);
         }
     }

@@ -37,6 +37,9 @@ public final class EncryptedModelLoader implements ModelCache.Loader {
             raw.mark(HEADER_MAX);
             ModelEnvelopeHeader h = ModelEnvelopeHeader.read(raw);
             raw.reset();
+            // Authenticate the header before acting on its length: a host that forges the length must be reported as
+            // tampering (model_integrity), not as a model too large for the budget.
+            h.authenticate(key);
             reserve.accept((long) Math.ceil(h.plaintextLength() * chargeFactor));
             InputStream in = raw;
             if (h.ciphertextLength() < Integer.MAX_VALUE - 64) {

@@ -44,13 +44,14 @@ class KeyCacheTest {
     }
 
     @Test
-    void failuresAreNotCachedAndTheSafetyMarginApplies() {
+    void aGrantTakesEffectOnceTheDenialMemoryLapsesAndTheSafetyMarginApplies() {
         KeyCache cache = new KeyCache(source, 10, clock, Duration.ofSeconds(1));
         var u = PrincipalIdentity.generate().id();
         ModelId a = model("a");
         assertThatThrownBy(() -> cache.get(u, a)).isInstanceOfSatisfying(KeyDeniedException.class, e -> assertThat(e.reason()).isEqualTo("no_grant"));
         source.grant(u, a, RequestKey.generate());
-        assertThat(cache.get(u, a).fetched()).isTrue(); // the grant takes effect at once
+        clock.advance(KeyFetchLimits.defaults().denialTtl()); // denials are remembered this long (KeyFetchLimitsTest)
+        assertThat(cache.get(u, a).fetched()).isTrue();
         clock.advance(Duration.ofSeconds(58));
         assertThat(cache.get(u, a).fetched()).isFalse();
         clock.advance(Duration.ofMillis(1500)); // 0.5 s before expiresAt: inside the safety margin
