@@ -54,10 +54,11 @@ import org.sesemi.runtime.host.RuntimeServer;
  * slow-loris clients on every server, a declared oversized body, junk model ids at the gateway, parameters nested as
  * deep as the platform accepts, tampered envelopes — and the system still serves the legitimate user afterwards.
  *
- * <p>The other classes of issue #10 have their own regression tests, real processes included: the flood of
+ * <p>The other classes of issue #10 have their own regression tests, run by the same {@code verify}: the flood of
  * unauthenticated envelopes against a KeyService at 20 requests/s ({@code runtime}'s {@code KeyFloodEndToEndTest}),
- * rollback of KeyService state and plaintext in host logs (helpers h10rollback and h10leak; not on main when this
- * suite was written, so not replayed here).
+ * rollback of KeyService state ({@code keyservice}'s {@code KeyServiceRollbackAdversarialTest} and
+ * {@code StateRollbackTest}); the plaintext-in-host-logs probes (issue #10 §1) had not landed when this suite was
+ * written and are not replayed here.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BoundedWorkAdversarialIT {
