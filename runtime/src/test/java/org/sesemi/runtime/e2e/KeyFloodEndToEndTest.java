@@ -141,7 +141,7 @@ class KeyFloodEndToEndTest {
         AtomicLong junk = new AtomicLong();
         List<String> legit = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int t = 0; t < 8; t++) {
+            for (int t = 0; t < 32; t++) {
                 boolean randomModel = t % 2 == 0;
                 pool.submit(() -> {
                     while (flooding.get()) {
