@@ -113,6 +113,19 @@ final class LocalStack implements AutoCloseable {
         return id;
     }
 
+    /**
+     * The owner also grants {@link #model} to the user for runtimes measuring {@code measurement} (e.g. a runtime
+     * started from the assembled {@code sesemi.jar}, whose class path measures differently), and the user registers
+     * its request key for it.
+     */
+    void grantAlso(Measurement measurement) throws Exception {
+        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
+                KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
+            o.addGrant(model, user.id(), measurement);
+            u.putRequestKey(model, measurement, requestKey);
+        }
+    }
+
     /** Starts everything in a fresh temporary directory; {@code keep} leaves it on disk after close. */
     static LocalStack start(String prefix, int userMemoryMb, boolean keep) throws Exception {
         return start(prefix, userMemoryMb, keep, Optional.empty());

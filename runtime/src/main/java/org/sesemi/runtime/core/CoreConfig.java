@@ -17,12 +17,14 @@ import org.sesemi.runtime.core.engine.EngineConfig;
  * @param keySafetyMargin keys count as expired this long before their expiresAt (default 1 s)
  * @param maxEnvelopeBytes largest request envelope JSON accepted (default 64 MiB)
  * @param engine ONNX Runtime settings
+ * @param inputLimits bounds on a request's inputs, per model ({@link InputLimitPolicy}; default: only what an envelope
+ *     can carry)
  * @param timing add non-secret timing metadata to outcomes (default off; benchmarks turn it on)
  * @param naive evaluation baseline: no caches, every request repeats key release, model fetch, decrypt and session
  *     creation (default off)
  */
 public record CoreConfig(long modelBudgetBytes, double chargeFactor, int maxConcurrent, int maxQueue, Duration maxWait,
-        int keyCacheEntries, Duration keySafetyMargin, int maxEnvelopeBytes, EngineConfig engine, boolean timing, boolean naive) {
+        int keyCacheEntries, Duration keySafetyMargin, int maxEnvelopeBytes, EngineConfig engine, InputLimitPolicy inputLimits, boolean timing, boolean naive) {
 
     public CoreConfig {
         if (modelBudgetBytes < 1 || chargeFactor < 1.0 || maxConcurrent < 1 || maxQueue < 0 || keyCacheEntries < 1 || maxEnvelopeBytes < 64) {
@@ -33,30 +35,34 @@ public record CoreConfig(long modelBudgetBytes, double chargeFactor, int maxConc
 
     public static CoreConfig defaults() {
         return new CoreConfig(512L << 20, 2.0, Runtime.getRuntime().availableProcessors(), 64, Duration.ofSeconds(30), 4096,
-                Duration.ofSeconds(1), EnvelopeJson.DEFAULT_MAX_BYTES, EngineConfig.defaults(), false, false);
+                Duration.ofSeconds(1), EnvelopeJson.DEFAULT_MAX_BYTES, EngineConfig.defaults(), InputLimitPolicy.standard(), false, false);
     }
 
     public CoreConfig withModelBudgetBytes(long v) {
-        return new CoreConfig(v, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, timing, naive);
+        return new CoreConfig(v, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, naive);
     }
 
     public CoreConfig withConcurrency(int maxConcurrent, int maxQueue, Duration maxWait) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, timing, naive);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, naive);
     }
 
     public CoreConfig withEngine(EngineConfig v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, v, timing, naive);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, v, inputLimits, timing, naive);
     }
 
     public CoreConfig withTiming(boolean v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, v, naive);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, v, naive);
     }
 
     public CoreConfig withNaive(boolean v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, timing, v);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, v);
     }
 
     public CoreConfig withMaxEnvelopeBytes(int v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, v, engine, timing, naive);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, v, engine, inputLimits, timing, naive);
+    }
+
+    public CoreConfig withInputLimits(InputLimitPolicy v) {
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, v, timing, naive);
     }
 }

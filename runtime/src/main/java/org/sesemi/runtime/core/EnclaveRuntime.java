@@ -14,6 +14,7 @@ import org.sesemi.crypto.RequestEnvelope;
 import org.sesemi.runtime.core.engine.Admission;
 import org.sesemi.runtime.core.engine.BusyException;
 import org.sesemi.runtime.core.engine.EngineException;
+import org.sesemi.runtime.core.engine.InputLimits;
 import org.sesemi.runtime.core.engine.ModelSession;
 import org.sesemi.runtime.core.engine.OnnxEngine;
 import org.sesemi.runtime.core.engine.PlaintextBuffers;
@@ -144,6 +145,7 @@ public final class EnclaveRuntime implements AutoCloseable {
         } catch (CryptoException e) {
             return reject(ErrorCode.MODEL_INTEGRITY, e.reason().name().toLowerCase(), "encrypted model rejected: " + e.getMessage(), env, t0, ph);
         } catch (EngineException e) {
+            // Only the fixed code and sentence: ONNX Runtime's detail names the model's nodes (EngineException).
             return reject(ErrorCode.MODEL_INTEGRITY, "model_unloadable", e.getMessage(), env, t0, ph);
         } catch (RuntimeException e) {
             // Exception messages of unknown origin could in principle carry data; log the type only.
@@ -245,6 +247,16 @@ public final class EnclaveRuntime implements AutoCloseable {
             ph.oipStatus = 400;
             return one(OipCodec.writeError(e.getMessage(), 400));
         }
+        // Checked before a model is loaded or ONNX Runtime allocates anything for the request.
+        InputLimits limits = config.inputLimits().forModel(env.model());
+        if (req.operation() == InferenceRequest.Operation.INFER) {
+            try {
+                limits.check(req);
+            } catch (OipException e) {
+                ph.oipStatus = 400;
+                return one(OipCodec.writeError(e.getMessage(), 400));
+            }
+        }
         if (config.naive()) {
             ModelSession s = loadUncached(env, keys, ph);
             try {
@@ -284,8 +296,9 @@ public final class EnclaveRuntime implements AutoCloseable {
             ph.oipStatus = 400;
             return one(OipCodec.writeError(e.getMessage(), 400));
         } catch (EngineException e) {
+            // The user, and only the user, gets ONNX Runtime's detail: inside the sealed response.
             ph.oipStatus = 500;
-            return one(OipCodec.writeError(e.getMessage(), 500));
+            return one(OipCodec.writeError(e.sealedMessage(), 500));
         } finally {
             ph.infMs = (System.nanoTime() - ti) / 1e6;
         }

@@ -20,6 +20,7 @@ import org.sesemi.attestation.collateral.ManagedCollateralSource;
 import org.sesemi.attestation.collateral.PeerVerification;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
 import org.sesemi.runtime.core.engine.EngineConfig;
+import org.sesemi.runtime.core.engine.InputLimits;
 import org.sesemi.runtime.core.keys.KeyServiceKeySource;
 import org.sesemi.runtime.store.DirectoryModelStore;
 import org.sesemi.runtime.store.ModelStore;
@@ -47,6 +48,11 @@ public final class RuntimeSettings {
     public static final String NAIVE = "SESEMI_NAIVE";
     public static final String COLLATERAL = "SESEMI_COLLATERAL";
     public static final String ACCEPT_TCB = "SESEMI_ACCEPT_TCB";
+    public static final String MAX_INPUT_ELEMENTS = "SESEMI_MAX_INPUT_ELEMENTS";
+    public static final String MAX_INPUT_BYTES = "SESEMI_MAX_INPUT_BYTES";
+    public static final String MAX_BATCH = "SESEMI_MAX_BATCH";
+    public static final String INPUT_LIMITS = "SESEMI_INPUT_LIMITS";
+    public static final String ORT_ARENA = "SESEMI_ORT_ARENA";
 
     private RuntimeSettings() {}
 
@@ -118,7 +124,9 @@ public final class RuntimeSettings {
         CoreConfig d = CoreConfig.defaults();
         CoreConfig c = d.withModelBudgetBytes(s.containsKey(MODEL_BUDGET) ? bytes(s.get(MODEL_BUDGET), MODEL_BUDGET) : d.modelBudgetBytes())
                 .withConcurrency(integer(s, MAX_CONCURRENT, d.maxConcurrent()), integer(s, MAX_QUEUE, d.maxQueue()), d.maxWait())
-                .withEngine(new EngineConfig(integer(s, INTRA_OP_THREADS, d.engine().intraOpThreads()), false))
+                .withEngine(new EngineConfig(integer(s, INTRA_OP_THREADS, d.engine().intraOpThreads()), false)
+                        .withArena(bool(s, ORT_ARENA), bool(s, ORT_ARENA)))
+                .withInputLimits(inputLimits(s))
                 .withTiming(bool(s, TIMING))
                 .withNaive(bool(s, NAIVE));
         return c;
@@ -142,6 +150,20 @@ public final class RuntimeSettings {
         }
         ModelStore store = store(s);
         return EnclaveRuntime.create(config, keys, store, Clock.systemUTC(), List.of(keys, store, trust.collateral()));
+    }
+
+    /** The default input limits overlaid with {@link #MAX_INPUT_ELEMENTS} etc., and the per-model {@link #INPUT_LIMITS}. */
+    public static InputLimitPolicy inputLimits(Map<String, String> s) {
+        InputLimits d = InputLimits.DEFAULTS;
+        InputLimits base = new InputLimits(
+                present(s, MAX_INPUT_ELEMENTS) ? InputLimitPolicy.positive(s.get(MAX_INPUT_ELEMENTS), MAX_INPUT_ELEMENTS) : d.maxElementsPerInput(),
+                present(s, MAX_INPUT_BYTES) ? bytes(s.get(MAX_INPUT_BYTES), MAX_INPUT_BYTES) : d.maxInputBytes(),
+                present(s, MAX_BATCH) ? InputLimitPolicy.positive(s.get(MAX_BATCH), MAX_BATCH) : d.maxBatch());
+        return InputLimitPolicy.parse(base, s.getOrDefault(INPUT_LIMITS, ""), INPUT_LIMITS);
+    }
+
+    private static boolean present(Map<String, String> s, String name) {
+        return s.get(name) != null && !s.get(name).isBlank();
     }
 
     /** Parses {@code 512m}, {@code 2g}, {@code 1048576}, {@code 64MiB} (binary units). */
@@ -195,6 +217,7 @@ public final class RuntimeSettings {
     /** Names of all settings (for docs and CLI help). */
     public static List<String> names() {
         return new ArrayList<>(List.of(KS_URL, KS_MEASUREMENT, TEE, TEE_DIR, ROLE, MODEL_STORE, S3_ENDPOINT, S3_REGION, MODEL_BUDGET,
-                MAX_CONCURRENT, MAX_QUEUE, INTRA_OP_THREADS, TIMING, NAIVE, COLLATERAL, ACCEPT_TCB));
+                MAX_CONCURRENT, MAX_QUEUE, INTRA_OP_THREADS, TIMING, NAIVE, COLLATERAL, ACCEPT_TCB, MAX_INPUT_ELEMENTS, MAX_INPUT_BYTES, MAX_BATCH,
+                INPUT_LIMITS, ORT_ARENA));
     }
 }

@@ -46,6 +46,37 @@ public final class TestModels {
         return model(g);
     }
 
+    /**
+     * An embedding lookup like a language model's first layer: ids INT64 [-1, -1] → emb FP32 [-1, -1, 2] from a table
+     * of {@code vocab} rows, in a Gather node named {@value #SECRET_NODE}. An id outside the table makes ONNX Runtime
+     * fail with a message quoting the id and the node name.
+     */
+    public static byte[] embedding(int vocab) {
+        float[] table = new float[vocab * 2];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = i / 10f;
+        }
+        var g = OnnxMl.GraphProto.newBuilder().setName("embedding")
+                .addInput(value("ids", INT64, -1, -1))
+                .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("emb").setType(OnnxMl.TypeProto.newBuilder().setTensorType(
+                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(FLOAT))).build())
+                .addInitializer(floats("table", table, vocab, 2))
+                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gather").addInput("table").addInput("ids").addOutput("emb").setName(SECRET_NODE));
+        return model(g);
+    }
+
+    /** A node name that must never appear in host-visible output. */
+    public static final String SECRET_NODE = "/secret_encoder/layer.7/Gather";
+
+    /** A well-formed model ONNX Runtime cannot load: an operator that does not exist, in a node named {@value #SECRET_NODE}. */
+    public static byte[] unknownOperator() {
+        var g = OnnxMl.GraphProto.newBuilder().setName("unknown")
+                .addInput(value("x", FLOAT, -1, 4))
+                .addOutput(value("y", FLOAT, -1, 4))
+                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("SecretOperatorThatDoesNotExist").addInput("x").addOutput("y").setName(SECRET_NODE));
+        return model(g);
+    }
+
     /** Reference result of {@link #affine} computed in plain Java. */
     public static float[] affineExpected(int seed, float[] x, int rows) {
         float[] out = new float[rows * 3];

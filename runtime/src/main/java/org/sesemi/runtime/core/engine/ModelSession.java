@@ -112,12 +112,12 @@ public final class ModelSession implements AutoCloseable {
             try (OrtSession.Result result = session.run(feed, new java.util.LinkedHashSet<>(names))) {
                 List<Tensor> outs = new ArrayList<>(names.size());
                 for (String n : names) {
-                    outs.add(fromOrt(n, result.get(n).orElseThrow(() -> new EngineException("ONNX Runtime returned no output " + n))));
+                    outs.add(fromOrt(n, result.get(n).orElseThrow(() -> new EngineException(EngineException.Code.RUN_FAILED, "ONNX Runtime returned no output " + n))));
                 }
                 return new InferenceResponse(name, request.id(), outs, binary);
             }
         } catch (OrtException e) {
-            throw new EngineException("inference failed: " + OnnxEngine.firstLine(e.getMessage()));
+            throw EngineException.running(e);
         } finally {
             feed.values().forEach(OnnxTensor::close);
             direct.forEach(buffers::release); // after close: ONNX Runtime no longer reads them
@@ -176,11 +176,11 @@ public final class ModelSession implements AutoCloseable {
 
     private static Tensor fromOrt(String name, OnnxValue v) throws OrtException {
         if (!(v instanceof OnnxTensor t)) {
-            throw new EngineException("output " + name + " is a " + v.getType() + ", only tensors can be returned");
+            throw new EngineException(EngineException.Code.UNSUPPORTED_OUTPUT, "output " + name + " is a " + v.getType() + ", only tensors can be returned");
         }
         TensorInfo info = t.getInfo();
         DataType dt = dataType(info.onnxType)
-                .orElseThrow(() -> new EngineException("output " + name + " has ONNX type " + info.onnxType + ", which the runtime cannot return"));
+                .orElseThrow(() -> new EngineException(EngineException.Code.UNSUPPORTED_OUTPUT, "output " + name + " has ONNX type " + info.onnxType + ", which the runtime cannot return"));
         long[] shape = info.getShape();
         if (dt == DataType.BYTES) {
             List<String> flat = new ArrayList<>();

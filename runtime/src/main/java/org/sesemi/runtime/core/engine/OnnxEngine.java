@@ -2,6 +2,7 @@ package org.sesemi.runtime.core.engine;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,6 +11,12 @@ import org.sesemi.crypto.DecryptedModel;
 /**
  * Creates ONNX Runtime sessions from decrypted model bytes held in memory; nothing is written to disk (no optimized
  * model file, no profiling). One engine per runtime; thread-safe.
+ *
+ * <p>ONNX Runtime's native logger writes to the process's stderr, which the platform stores as activation logs; its
+ * messages quote input values ("idx=31337123 must be within ..."), node names and shapes of the model. The environment
+ * and every session therefore log at {@link OrtLoggingLevel#ORT_LOGGING_LEVEL_FATAL} only (a fatal message precedes
+ * an abort, which is out of scope like any crash dump), and failures reach callers as {@link EngineException}s with
+ * fixed codes.
  */
 public final class OnnxEngine {
     private final EngineConfig config;
@@ -21,7 +28,9 @@ public final class OnnxEngine {
             throw new IllegalStateException("the runtime supports little-endian platforms only");
         }
         this.config = config;
-        this.env = OrtEnvironment.getEnvironment();
+        // The first call creates the process-wide environment and fixes its logging level; in the runtime process the
+        // engine is the first and only user. (Sessions set their own level below in any case.)
+        this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "sesemi");
     }
 
     public EngineConfig config() {
@@ -43,7 +52,12 @@ public final class OnnxEngine {
     public ModelSession load(String name, ByteBuffer modelBytes, long size) {
         OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
         try {
+            opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             opts.setIntraOpNumThreads(config.intraOpThreads());
+            // Without the arena, tensors of a large request are returned to the allocator when the run ends, so
+            // resident memory falls back after it (with the arena, ONNX Runtime keeps the peak for the session's life).
+            opts.setCPUArenaAllocator(config.cpuArena());
+            opts.setMemoryPatternOptimization(config.memoryPattern());
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             opts.addConfigEntry("session.intra_op.allow_spinning", config.allowSpinning() ? "1" : "0");
             ByteBuffer direct = modelBytes;
@@ -62,18 +76,9 @@ public final class OnnxEngine {
             return new ModelSession(name, env, session, opts, size);
         } catch (OrtException e) {
             opts.close();
-            // ORT's message names operators/format problems, never weights.
-            throw new EngineException("ONNX Runtime cannot load model " + name + ": " + firstLine(e.getMessage()));
+            // ORT's message names the model's nodes and operators: the detail stays out of host-visible output.
+            throw EngineException.loading(e);
         }
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "unknown error";
-        }
-        int nl = s.indexOf('\n');
-        String l = nl < 0 ? s : s.substring(0, nl);
-        return l.length() > 300 ? l.substring(0, 300) + "..." : l;
     }
 
     private static void wipe(ByteBuffer b) {
