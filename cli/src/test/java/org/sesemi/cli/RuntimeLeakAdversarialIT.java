@@ -70,6 +70,10 @@ class RuntimeLeakAdversarialIT {
 
             // 2. The same runtime image behind the platform (one activation at a time, so the platform keeps its logs).
             stack.createFunction("leak", 512, 1, Map.of());
+            // The cold start (runtime process, attestation, KeyService connection) happens in a non-blocking activation
+            // (its empty value is a malformed envelope: an application error), so the users' blocking requests are warm.
+            String coldStart = stack.platformClient.invoke("leak", null, false, 0).activationId();
+            assertThat(stack.platformClient.awaitActivation(coldStart, java.time.Duration.ofMinutes(3))).as("the cold start finished").isPresent();
             exercise(stack, stack.userClient("leak"), sealedErrors);
             List<JsonNode> activations = stack.platformClient.listActivations("leak", 0, 200, OptionalLong.empty(), OptionalLong.empty(), true);
             assertThat(activations).hasSizeGreaterThanOrEqualTo(REQUESTS);
@@ -104,16 +108,7 @@ class RuntimeLeakAdversarialIT {
 
     /** {@value #REQUESTS} requests, {@value #FAILING} of which fail after decryption; collects what the user was told. */
     private static void exercise(LocalStack stack, InferenceClient c, List<String> sealedErrors) throws Exception {
-        InferenceRequest good = stack.sentence("the biopsy confirmed " + SECRET_WORD + " in the patient");
-        InferenceClient.Result first;
-        try {
-            first = c.infer(good, true);
-        } catch (java.io.IOException e) {
-            // Once, on a loaded machine, the platform dropped the connection of a cold start's blocking invoke; the
-            // test is about what the host sees, not about that, so the (cold) first request may be retried once.
-            first = c.infer(good, true);
-        }
-        assertThat(first.response().outputs()).hasSize(1);
+        assertThat(c.infer(stack.sentence("the biopsy confirmed " + SECRET_WORD + " in the patient"), true).response().outputs()).hasSize(1);
         long[] ids = stack.tokenizer.encode("the biopsy confirmed " + SECRET_WORD, LocalStack.MAX_TOKENS);
         int n = ids.length;
         List<InferenceRequest> bad = List.of(
