@@ -55,7 +55,8 @@ final class EmbeddedStack implements AutoCloseable {
 
     final Path dir;
     final Path teeDir;
-    final KeyServiceServer ks;
+    /** Replaced by {@link #restartKeyService()}: same port, database and TEE identity. */
+    volatile KeyServiceServer ks;
     final ContainerPool invoker;
     final PlatformServer platform;
     /** What {@code sesemi measure} prints for this build: the runtime measurement an owner grants. */
@@ -74,6 +75,8 @@ final class EmbeddedStack implements AutoCloseable {
         try {
             k = KeyServiceServer.start(KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(keyServicePort)
                     .withDatabase(dir.resolve("keyservice.db")).withTee(TeeConfig.simulated(teeDir, "keyservice")));
+            this.keyServiceConfig = KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(k.port())
+                    .withDatabase(dir.resolve("keyservice.db")).withTee(TeeConfig.simulated(teeDir, "keyservice"));
             InvokerConfig invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb);
             pool = containers.isPresent()
                     // The runtime's init parameters name paths under dir (model store, simulated TEE): mount it.
@@ -137,6 +140,28 @@ final class EmbeddedStack implements AutoCloseable {
                         .withInitParameters(initParameters(Map.of())),
                 "affinity", CostModel.defaults().withCapacity(8).withCacheSlots(4).policyConfig(poolSize), 1 << 20, 1000);
         return PackerGateway.start(config, platformClient);
+    }
+
+    private final KeyServiceConfig keyServiceConfig;
+
+    /**
+     * Stops the KeyService and starts it again on the same port with the same database and simulated TEE (so the same
+     * measurement and sealing key), as an operator's restart would: runtimes must reconnect, and nothing stored is lost.
+     */
+    void restartKeyService() throws InterruptedException {
+        ks.close();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                ks = KeyServiceServer.start(keyServiceConfig);
+                return;
+            } catch (RuntimeException portNotFreeYet) {
+                if (System.nanoTime() > deadline) {
+                    throw portNotFreeYet;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     /** Stops the platform (and every runtime process), the invoker and the KeyService; the state stays on disk. */

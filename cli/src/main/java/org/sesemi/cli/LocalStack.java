@@ -43,7 +43,8 @@ final class LocalStack implements AutoCloseable {
 
     final Path work;
     final Path teeDir;
-    final KeyServiceServer ks;
+    /** Replaced by {@link #restartKeyService()}. */
+    volatile KeyServiceServer ks;
     final ContainerPool invoker;
     final PlatformServer platform;
     /** What {@code sesemi measure} prints for this build: the measurement the owner grants. */
@@ -56,6 +57,9 @@ final class LocalStack implements AutoCloseable {
     private final byte[] onnx;
     private final KeyServiceEndpoint endpoint;
     final RequestKey requestKey = RequestKey.generate();
+    /** Runtime measurements the owner grants every model to (this build's in-process one, plus any trusted later). */
+    private final List<Measurement> trustedRuntimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ModelId> published = new java.util.concurrent.CopyOnWriteArrayList<>();
     final DirectoryModelStore store;
     final OpenWhiskClient platformClient;
     final WordPieceTokenizer tokenizer;
@@ -71,6 +75,7 @@ final class LocalStack implements AutoCloseable {
         this.invoker = core.invoker;
         this.platform = core.platform;
         this.runtimeMeasurement = core.runtimeMeasurement;
+        trustedRuntimes.add(runtimeMeasurement);
         this.store = core.store;
         this.endpoint = core.endpoint;
         this.platformClient = core.platformClient;
@@ -107,9 +112,12 @@ final class LocalStack implements AutoCloseable {
         try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
                 KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
             o.putModelKey(id, modelKey);
-            o.addGrant(id, user.id(), runtimeMeasurement);
-            u.putRequestKey(id, runtimeMeasurement, requestKey);
+            for (Measurement m : trustedRuntimes) {
+                o.addGrant(id, user.id(), m);
+                u.putRequestKey(id, m, requestKey);
+            }
         }
+        published.add(id);
         return id;
     }
 
@@ -124,6 +132,31 @@ final class LocalStack implements AutoCloseable {
             o.addGrant(model, user.id(), measurement);
             u.putRequestKey(model, measurement, requestKey);
         }
+    }
+
+    /**
+     * The owner also grants every model, published so far and later, to the user for runtimes of measurement
+     * {@code m} (e.g. runtimes started from the assembled {@code sesemi.jar}, whose simulated measurement differs from
+     * this JVM's class path), and the user registers its request key for them.
+     */
+    void trustRuntime(Measurement m) throws Exception {
+        if (trustedRuntimes.contains(m)) {
+            return;
+        }
+        trustedRuntimes.add(m);
+        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
+                KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
+            for (ModelId id : published) {
+                o.addGrant(id, user.id(), m);
+                u.putRequestKey(id, m, requestKey);
+            }
+        }
+    }
+
+    /** Restarts the KeyService ({@link EmbeddedStack#restartKeyService()}). */
+    void restartKeyService() throws InterruptedException {
+        core.restartKeyService();
+        ks = core.ks;
     }
 
     /** Starts everything in a fresh temporary directory; {@code keep} leaves it on disk after close. */

@@ -72,7 +72,7 @@ class PlatformServeIT {
         }
     }
 
-    private static void awaitApi(URI host, Process p, Path err) throws Exception {
+    static void awaitApi(URI host, Process p, Path err) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {

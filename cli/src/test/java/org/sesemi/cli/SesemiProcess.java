@@ -21,12 +21,18 @@ final class SesemiProcess {
 
     /** The java command line that runs {@code sesemi args...}. */
     private static List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    /** The java command line that runs {@code sesemi args...} with extra JVM options (e.g. scheduler settings). */
+    private static List<String> command(List<String> jvmOptions, String... args) {
         Path jar = Path.of(System.getProperty("sesemi.jar", "target/sesemi.jar"));
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-Dsesemi.shared=" + System.getProperty("sesemi.shared", "../../shared"),
-                "-jar", jar.toString()));
+                "-Dsesemi.shared=" + System.getProperty("sesemi.shared", "../../shared")));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar.toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -34,6 +40,41 @@ final class SesemiProcess {
     /** Starts a long-running {@code sesemi args...} (a server), its output going to {@code out} and {@code err}; the caller stops it. */
     static Process start(Path out, Path err, String... args) throws IOException {
         return new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
+    /** As {@link #start(Path, Path, String...)}, with extra JVM options before {@code -jar}. */
+    static Process start(List<String> jvmOptions, Path out, Path err, String... args) throws IOException {
+        return new ProcessBuilder(command(jvmOptions, args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
+    /** The simulated runtime measurement of runtimes started from the assembled jar ({@code sesemi measure}). */
+    static org.sesemi.attestation.Measurement jarRuntimeMeasurement() {
+        Result r = run("measure", "--role", "runtime");
+        if (r.exitCode() != 0) {
+            throw new AssertionError("sesemi measure failed: " + r.stderr());
+        }
+        try {
+            String value = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.stdout()).path("measurements").path("runtime").asText();
+            return org.sesemi.attestation.Measurement.parse(value);
+        } catch (IOException e) {
+            throw new AssertionError("sesemi measure printed no JSON: " + r.stdout(), e);
+        }
+    }
+
+    /** A thread dump of a running JVM (jcmd Thread.print), for failure messages of tests that catch a hang. */
+    static String threadDump(long pid) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            p.waitFor(30, TimeUnit.SECONDS);
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no thread dump: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(no thread dump: interrupted)";
+        }
     }
 
     /** A free loopback port for a server to take (a race with other programs remains possible, as with any such choice). */

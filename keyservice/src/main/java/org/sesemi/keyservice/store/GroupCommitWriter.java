@@ -51,6 +51,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Connection conn;
     private final LinkedBlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
+    /** How long a caller waits for its commit: far beyond SQLite's busy timeout and a batch's fsync. */
+    static final long COMMIT_TIMEOUT_MS = 60_000;
     private final Hooks hooks;
     private volatile boolean closed;
 
@@ -84,7 +86,9 @@ final class GroupCommitWriter implements AutoCloseable {
         CompletableFuture<T> done = new CompletableFuture<>();
         queue.add(new Task<>(work, fsync, done));
         try {
-            return done.get();
+            return done.get(COMMIT_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new StoreException("no commit within " + COMMIT_TIMEOUT_MS + " ms (the write may or may not be durable)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for a commit (the write may or may not be durable)");

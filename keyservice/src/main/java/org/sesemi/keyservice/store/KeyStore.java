@@ -55,6 +55,14 @@ public final class KeyStore implements AutoCloseable {
     private final AuditLog auditLog;
     private final GroupCommitWriter writer;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    /**
+     * Reads run on these platform threads, one per read connection: SQLite is native code, and a JNI call would hold a
+     * virtual thread's carrier for its whole duration (docs/architecture.md, "Threads"). Callers wait with a deadline.
+     */
+    private final java.util.concurrent.ExecutorService readThreads = java.util.concurrent.Executors.newFixedThreadPool(READERS,
+            Thread.ofPlatform().name("keystore-reader-", 0).daemon(true).factory());
+    /** How long a caller waits for a read: far beyond SQLite's busy timeout. */
+    static final long READ_TIMEOUT_MS = 60_000;
 
     private KeyStore(Path db, SealingKey sealing, Clock clock, FileChannel lockChannel, FileLock lock, long expectVersion)
             throws SQLException {
@@ -425,12 +433,31 @@ public final class KeyStore implements AutoCloseable {
     }
 
     private <T> T read(Read<T> work) {
-        Connection c;
+        java.util.concurrent.Future<T> result;
         try {
-            c = readers.take();
+            result = readThreads.submit(() -> readHere(work));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new StoreException("store is closed");
+        }
+        try {
+            return result.get(READ_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new StoreException("read did not finish within " + READ_TIMEOUT_MS + " ms");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new StoreException("read failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private <T> T readHere(Read<T> work) throws InterruptedException {
+        Connection c = readers.poll(READ_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (c == null) {
+            throw new StoreException("store is closed");
         }
         try {
             c.setAutoCommit(false);
@@ -468,6 +495,12 @@ public final class KeyStore implements AutoCloseable {
     @Override
     public void close() {
         writer.close();
+        readThreads.shutdown();
+        try {
+            readThreads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         LOG.info("closed {} at state version {}", db.getFileName(), ledger.head().version());
         for (Connection c; (c = readers.poll()) != null; ) {
             try {

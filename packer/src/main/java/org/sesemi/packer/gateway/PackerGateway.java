@@ -74,6 +74,8 @@ public final class PackerGateway implements AutoCloseable {
     /** How long a blocking invoke may wait on the platform (OpenWhisk's maximum). */
     private static final long INVOKE_WAIT_MS = 60_000;
     /** After a 504, how long the gateway keeps waiting for the activation's end before it frees the policy's slot. */
+    /** A completion hands a routed request over right after the policy routed it; this bound only catches a bug. */
+    private static final long HANDOVER_WAIT_MS = 10_000;
     private static final java.time.Duration AFTER_TIMEOUT_WAIT = java.time.Duration.ofMinutes(5);
 
     /**
@@ -125,6 +127,7 @@ public final class PackerGateway implements AutoCloseable {
     private final ModelTable models;
     /** SHA-256 of the required bearer token, if any (compared digest to digest: constant time, length hidden). */
     private final java.util.Optional<byte[]> tokenDigest;
+    private final java.util.concurrent.locks.ReentrantLock functionsLock = new java.util.concurrent.locks.ReentrantLock();
     /** Requests routed per function and model (metadata the gateway sees anyway), for operators. */
     private final Map<String, Map<String, java.util.concurrent.atomic.LongAdder>> routes = new ConcurrentHashMap<>();
 
@@ -168,7 +171,9 @@ public final class PackerGateway implements AutoCloseable {
         if (name != null) {
             return name;
         }
-        synchronized (functions) {
+        // A lock, not a monitor: creating the function is an HTTP call to the platform (docs/architecture.md, "Threads").
+        functionsLock.lock();
+        try {
             name = functions.get(i);
             if (name == null) {
                 name = "fp-" + config.group() + "-" + i;
@@ -176,6 +181,8 @@ public final class PackerGateway implements AutoCloseable {
                 functions.put(i, name);
             }
             return name;
+        } finally {
+            functionsLock.unlock();
         }
     }
 
@@ -318,7 +325,14 @@ public final class PackerGateway implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             // Not routed yet: withdraw it; if the policy already routed it, the completion is handing it over now.
-            return policy.cancel(q.requestId()) ? null : f.join();
+            if (policy.cancel(q.requestId())) {
+                return null;
+            }
+            try {
+                return f.get(HANDOVER_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | InterruptedException | java.util.concurrent.ExecutionException late) {
+                throw new IllegalStateException("a routed request was not handed over within " + HANDOVER_WAIT_MS + " ms", late);
+            }
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } finally {

@@ -45,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * <p>Knative: {@code POST /} with the envelope itself, or the single-entrypoint body {@code {"value": envelope,
  * "activation": {...}}}; rejections map to the HTTP status of their code. {@code GET /} (and {@code /health} on both
  * platforms) answers non-secret health and cache statistics.
+ *
+ * <p>Threading (docs/architecture.md, "Threads"): HTTP exchanges run on virtual threads, which only wait on sockets and
+ * futures. Each envelope is handled by {@link EnclaveRuntime#handle} on a bounded pool of platform threads
+ * ({@link EngineThreads}): ONNX Runtime's {@code run} and session creation are JNI calls, and model fetch and decryption
+ * are file I/O and CPU work; on virtual threads, as many concurrent inferences as carriers would leave no carrier to
+ * accept and answer other requests (health checks, "busy" answers). When that pool is saturated the request is refused
+ * as busy at once, like a full admission queue.
  */
 public final class RuntimeServer implements AutoCloseable {
     public static final String SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
@@ -98,7 +105,8 @@ public final class RuntimeServer implements AutoCloseable {
     private final PrintStream err;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final Object initLock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock initLock = new java.util.concurrent.locks.ReentrantLock();
+    private final EngineThreads engine = new EngineThreads();
     private volatile EnclaveRuntime core;
     private final AtomicInteger running = new AtomicInteger();
     private final RuntimeMetrics metrics = new RuntimeMetrics(() -> core);
@@ -187,6 +195,8 @@ public final class RuntimeServer implements AutoCloseable {
             } else {
                 send(ex, 404, error("no such endpoint; use POST /"));
             }
+        } catch (EngineSaturated e) {
+            send(ex, 503, rejection("busy", "busy", EngineThreads.SATURATED));
         } catch (BodyTooLarge e) {
             String message = "request body larger than " + config.maxBodyBytes() + " bytes";
             if (config.platform() == HostConfig.Platform.OPENWHISK && ex.getRequestURI().getPath().equals("/run")) {
@@ -204,7 +214,9 @@ public final class RuntimeServer implements AutoCloseable {
     // ------------------------------------------------------------------ OpenWhisk
 
     private void init(HttpExchange ex) throws IOException {
-        synchronized (initLock) {
+        // A lock, not a monitor: init reads a body and builds the core (a KeyService handshake) while holding it.
+        initLock.lock();
+        try {
             if (initDone) {
                 // Reference runtimes log this and write no sentinel.
                 err.println("Cannot initialize the action more than once.");
@@ -228,7 +240,7 @@ public final class RuntimeServer implements AutoCloseable {
             }
             try {
                 if (core == null) {
-                    core = factory.create(settings);
+                    core = engine.call(() -> factory.create(settings));
                 }
                 initDone = true;
                 send(ex, 200, "{\"ok\":true}".getBytes(StandardCharsets.UTF_8));
@@ -237,6 +249,8 @@ public final class RuntimeServer implements AutoCloseable {
                 send(ex, 502, error("Initialization has failed: " + e.getMessage()));
                 sentinels();
             }
+        } finally {
+            initLock.unlock();
         }
     }
 
@@ -333,9 +347,14 @@ public final class RuntimeServer implements AutoCloseable {
 
     private Outcome handle(EnclaveRuntime c, byte[] envelope) {
         long t0 = System.nanoTime();
-        Outcome o = c.handle(envelope);
+        Outcome o = engine.handle(c, envelope).orElseThrow(EngineSaturated::new);
         metrics.served(o, System.nanoTime() - t0);
         return o;
+    }
+
+    /** Every engine thread is taken: answered busy (503) at once by {@link #route}, like a full admission queue. */
+    private static final class EngineSaturated extends RuntimeException {
+        private static final long serialVersionUID = 1L;
     }
 
     /**
@@ -383,15 +402,12 @@ public final class RuntimeServer implements AutoCloseable {
         private static final long serialVersionUID = 1L;
     }
 
+    /** PrintStream is thread-safe (println is atomic), so no monitor is held around this blocking pipe write. */
     private void sentinels() {
-        synchronized (out) {
-            out.println(SENTINEL);
-            out.flush();
-        }
-        synchronized (err) {
-            err.println(SENTINEL);
-            err.flush();
-        }
+        out.println(SENTINEL);
+        out.flush();
+        err.println(SENTINEL);
+        err.flush();
     }
 
     private byte[] health() {
@@ -459,6 +475,7 @@ public final class RuntimeServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        engine.close();
         EnclaveRuntime c = core;
         if (c != null) {
             c.close();
