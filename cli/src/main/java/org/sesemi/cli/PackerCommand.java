@@ -96,6 +96,10 @@ final class PackerCommand {
                 + "this file's content (trimmed). Default: $SESEMI_GATEWAY_TOKEN if set, else no caller credential.")
         Path authTokenFile;
 
+        @Option(names = "--queue-timeout", defaultValue = "PT10S",
+                description = "How long a request may wait for a free function before it is refused (busy/queue_timeout), ISO-8601 (default ${DEFAULT-VALUE}).")
+        java.time.Duration queueTimeout;
+
         @Option(names = "--init", description = "Runtime init parameter KEY=VALUE (repeatable): SESEMI_KS_URL, SESEMI_KS_MEASUREMENT, SESEMI_MODEL_STORE, ...")
         Map<String, String> init = new LinkedHashMap<>();
 
@@ -116,7 +120,8 @@ final class PackerCommand {
             try {
                 config = new PackerGateway.Config(bind, port, group,
                         OpenWhiskClient.BlackboxAction.of(image).withMemoryMb(memoryMb).withConcurrency(concurrency).withInitParameters(init),
-                        policy, CostModel.defaults().withCapacity(concurrency).withCacheSlots(cacheModels).policyConfig(poolSize), maxEnvelope,
+                        policy, CostModel.defaults().withCapacity(concurrency).withCacheSlots(cacheModels).withQueueTimeout(queueTimeout)
+                                .policyConfig(poolSize), maxEnvelope,
                         maxModels, authToken());
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());

@@ -30,19 +30,19 @@ final class Resources {
         }
     }
 
-    /** The platform, its runtime containers (its direct children) and this JVM. */
-    record Snapshot(Usage platform, List<Usage> runtimes, Usage self) {
+    /** The platform, its runtime containers (its direct children), the gateway and this JVM (the KeyService). */
+    record Snapshot(Usage platform, List<Usage> runtimes, Usage gateway, Usage self) {
         @Override
         public String toString() {
-            return "platform " + platform + "; runtimes " + runtimes + "; test JVM " + self;
+            return "platform " + platform + "; runtimes " + runtimes + "; gateway " + gateway + "; test JVM " + self;
         }
     }
 
-    static Snapshot snapshot(ProcessHandle platform) {
+    static Snapshot snapshot(ProcessHandle platform, ProcessHandle gateway) {
         Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "no /proc: the leak check needs Linux");
         List<Usage> runtimes = platform.children().map(Resources::usage).flatMap(Optional::stream).toList();
         return new Snapshot(usage(platform).orElseThrow(() -> new AssertionError("the platform process is gone")), runtimes,
-                usage(ProcessHandle.current()).orElseThrow());
+                usage(gateway).orElseThrow(() -> new AssertionError("the gateway process is gone")), usage(ProcessHandle.current()).orElseThrow());
     }
 
     static Optional<Usage> usage(ProcessHandle p) {
@@ -70,6 +70,7 @@ final class Resources {
     /** Fails unless every process of {@code end} is near the level of its counterpart (or, for runtimes, the largest) in {@code base}. */
     static void assertNear(Snapshot base, Snapshot end) {
         near("platform", base.platform(), end.platform());
+        near("gateway", base.gateway(), end.gateway());
         near("test JVM", base.self(), end.self());
         if (!base.runtimes().isEmpty()) {
             Usage largest = new Usage(0, base.runtimes().stream().mapToInt(Usage::threads).max().orElse(0),

@@ -42,7 +42,7 @@ import org.sesemi.runtime.core.RuntimeSettings;
  */
 class RuntimeBusyEngineIT {
     static final Duration HEALTH_BOUND = Duration.ofMillis(1500);
-    static final int BATCH = 16;
+    static final int BATCH = 4;
     static final int TOKENS = 256;
     @TempDir Path dir;
 

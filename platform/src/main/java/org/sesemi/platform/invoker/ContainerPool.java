@@ -146,7 +146,9 @@ public final class ContainerPool implements Invoker {
         sweeper.scheduleWithFixedDelay(this::expireIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         for (InvokerConfig.Prewarm p : config.prewarm()) {
             for (int i = 0; i < p.count(); i++) {
-                startPrewarm(p.image(), p.memoryMb());
+                // In the background, as documented: a slow runtime start (up to twice the start timeout) must not keep
+                // the platform from listening.
+                Thread.ofVirtual().name("prewarm-start").start(() -> startPrewarm(p.image(), p.memoryMb()));
             }
         }
     }
