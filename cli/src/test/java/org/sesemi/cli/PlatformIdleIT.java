@@ -31,7 +31,8 @@ import org.sesemi.client.platform.OpenWhiskClient;
  * SeMIRT container (a warm action serving MiniLM through a real KeyService) and a prewarmed stem cell, then idle longer
  * than every timer in the request path (the scheduler's 30 s keep-alive, HttpClient's and HttpServer's 30 s idle
  * connection timeouts, the sweeper): afterwards the REST API, a warm inference and a cold start of a new action must all
- * answer within bounds. Before the fix, the first request after the idle gap never answered.
+ * answer within bounds (20 s, 30 s, and 3 min for the cold start). Before the fix, the first request after the idle gap
+ * never answered.
  *
  * <p>{@code -Dsesemi.idle.seconds} sets the gap (default 90; {@code docs/operations.md} describes the 10-minute check).
  */
@@ -61,7 +62,7 @@ class PlatformIdleIT {
             for (Platform p : platforms) {
                 PlatformServeIT.awaitApi(p.host(), p.process(), dir.resolve(p.name() + ".err"));
                 deploy(stack, p, "semirt");
-                float[] first = within(calls, p, Duration.ofMinutes(3), () -> embed(stack, p, "semirt"));
+                float[] first = within(calls, p, Duration.ofMinutes(4), () -> embedPatiently(stack, p, "semirt"));
                 expected = expected == null ? first : expected;
                 assertThat(first).containsExactly(expected);
             }
@@ -77,7 +78,7 @@ class PlatformIdleIT {
                 float[] warm = within(calls, p, Duration.ofSeconds(30), () -> embed(stack, p, "semirt"));
                 assertThat(warm).as(p.name() + ": the warm container after idle").containsExactly(expected);
                 deploy(stack, p, "semirt-new");
-                float[] cold = within(calls, p, Duration.ofMinutes(2), () -> embed(stack, p, "semirt-new"));
+                float[] cold = within(calls, p, Duration.ofMinutes(3), () -> embedPatiently(stack, p, "semirt-new"));
                 assertThat(cold).as(p.name() + ": a new action after idle").containsExactly(expected);
             }
         } finally {
@@ -92,6 +93,22 @@ class PlatformIdleIT {
     private static void deploy(LocalStack stack, Platform p, String action) throws Exception {
         p.client().putAction(action, OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(2)
                 .withTimeoutMs(120_000).withInitParameters(stack.initParameters(java.util.Map.of())), true);
+    }
+
+    /**
+     * A cold start may outlast the platform's 60 s blocking wait on a loaded machine; its 202 "accepted" answer shows
+     * the platform is alive, and the request is repeated until the (then warm) container serves it.
+     */
+    private static float[] embedPatiently(LocalStack stack, Platform p, String action) throws Exception {
+        while (true) {
+            try {
+                return embed(stack, p, action);
+            } catch (org.sesemi.client.inference.RuntimeRejectedException e) {
+                if (!e.code().equals("accepted")) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static float[] embed(LocalStack stack, Platform p, String action) throws Exception {
