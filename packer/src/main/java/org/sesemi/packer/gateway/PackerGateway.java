@@ -73,9 +73,9 @@ public final class PackerGateway implements AutoCloseable {
     private static final byte[] OPENAPI = openApi();
     /** How long a blocking invoke may wait on the platform (OpenWhisk's maximum). */
     private static final long INVOKE_WAIT_MS = 60_000;
-    /** After a 504, how long the gateway keeps waiting for the activation's end before it frees the policy's slot. */
     /** A completion hands a routed request over right after the policy routed it; this bound only catches a bug. */
     private static final long HANDOVER_WAIT_MS = 10_000;
+    /** After a 504, how long the gateway keeps waiting for the activation's end before it frees the policy's slot. */
     private static final java.time.Duration AFTER_TIMEOUT_WAIT = java.time.Duration.ofMinutes(5);
 
     /**
