@@ -204,10 +204,9 @@ final class BenchCommand {
     }
 
     /**
-     * The benches start their own servers on loopback and wait on them: a container cold start on a loaded machine can
-     * take longer than the servers' default request and response deadlines (30 s, against slow clients; the JDK
-     * server counts a request with a body as unfinished until its answer is written), so a bench process raises them
-     * to 10 minutes before its first server starts. They are read once per process.
+     * The benches start their own servers on loopback and may load them far beyond normal use: a bench process raises the
+     * JDK server's request and response deadlines (30 s and 330 s by default, JVM-wide, read once per process) to 10
+     * minutes before its first server starts, so a slow phase is measured rather than cut off.
      */
     static void longServerDeadlines() {
         for (String k : new String[] {"sun.net.httpserver.maxReqTime", "sun.net.httpserver.maxRspTime"}) {

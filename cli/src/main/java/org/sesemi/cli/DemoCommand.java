@@ -58,11 +58,6 @@ final class DemoCommand implements Callable<Integer> {
         out.println("== SeSeMI demo: secure serverless inference on a cloud nobody trusts ==");
         out.println("!! TEE: SIMULATED. Quotes are signed by a local simulated root, not by Intel hardware: this shows the");
         out.println("!! protocol and the code paths, it gives NO hardware protection. Use --tee gramine-sgx|tdx on real TEEs.");
-        // The KeyService bounds every exchange of this JVM's HTTP servers to 30 s unless told otherwise; here the gateway
-        // shares the JVM, and its first request waits for a cold start, which can take longer on a loaded machine.
-        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
-            System.setProperty("sun.net.httpserver.maxRspTime", "120");
-        }
         try (LocalStack stack = LocalStack.start("sesemi-demo-", 2048, keep, java.util.Optional.ofNullable(containers))) {
             out.println("working directory: " + stack.work + (keep ? " (kept)" : ""));
             out.printf("%n[1] KeyService on %s, simulated TEE, measurement %s%n", stack.ks.uri(), stack.ks.measurement().value());

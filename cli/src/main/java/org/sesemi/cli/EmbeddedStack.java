@@ -39,20 +39,6 @@ final class EmbeddedStack implements AutoCloseable {
     static final int KEYSERVICE_PORT = 8443;
     static final int PLATFORM_PORT = 3233;
 
-    /** Seconds a response may take on this process's JDK HTTP servers (KeyService, platform, gateway). */
-    static final String MAX_RESPONSE_SECONDS = "180";
-
-    static {
-        // KeyServiceServer bounds slow clients with the JDK server's sun.net.httpserver.maxRspTime (30 s), a setting
-        // read once per process. Here the platform and the gateway run in the same process and share it, and their
-        // blocking invokes legitimately take longer than 30 s (a container cold start on a loaded machine, up to the
-        // 60 s blocking wait plus queueing): with 30 s the JDK closed such exchanges without an answer. So this
-        // process allows 180 s; everything listens on loopback only.
-        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
-            System.setProperty("sun.net.httpserver.maxRspTime", MAX_RESPONSE_SECONDS);
-        }
-    }
-
     final Path dir;
     final Path teeDir;
     /** Replaced by {@link #restartKeyService()}: same port, database and TEE identity. */
