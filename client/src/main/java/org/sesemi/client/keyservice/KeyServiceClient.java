@@ -236,6 +236,7 @@ public final class KeyServiceClient implements AutoCloseable {
         } else {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
+        long floor = versions.highest(base.toString()); // what this answer must not go below (see StateVersions.observe)
         HttpResponse<byte[]> resp;
         try {
             resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -245,7 +246,7 @@ public final class KeyServiceClient implements AutoCloseable {
         } catch (IOException e) {
             throw transportFailure(e);
         }
-        checkStateVersion(resp);
+        checkStateVersion(resp, floor);
         if (resp.statusCode() / 100 != 2) {
             throw serverError(resp);
         }
@@ -256,8 +257,11 @@ public final class KeyServiceClient implements AutoCloseable {
         }
     }
 
-    /** Every answer carries the state version; one below a version seen before is refused (a rolled-back database). */
-    private void checkStateVersion(HttpResponse<byte[]> resp) {
+    /**
+     * Every answer carries the state version; one below the highest version seen before its request was sent is refused
+     * (a rolled-back database). Concurrent answers may arrive out of order, so they are not compared with each other.
+     */
+    private void checkStateVersion(HttpResponse<byte[]> resp, long floor) {
         String v = resp.headers().firstValue(STATE_VERSION_HEADER).orElseThrow(() -> new KeyServiceException(resp.statusCode(),
                 KeyServiceException.BAD_RESPONSE, "KeyService answer without a " + STATE_VERSION_HEADER + " header"));
         long version;
@@ -269,7 +273,7 @@ public final class KeyServiceClient implements AutoCloseable {
         if (version < 0) {
             throw new KeyServiceException(resp.statusCode(), KeyServiceException.BAD_RESPONSE, "invalid " + STATE_VERSION_HEADER + " header");
         }
-        versions.observe(base.toString(), version);
+        versions.observe(base.toString(), version, floor);
         lastStateVersion = version;
     }
 

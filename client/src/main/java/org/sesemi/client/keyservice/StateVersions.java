@@ -25,7 +25,16 @@ import org.sesemi.crypto.SecureFiles;
 public abstract sealed class StateVersions permits StateVersions.Memory, StateVersions.FileBacked {
 
     /** Records {@code version} from {@code keyService}, or throws if it is below the highest seen before. */
-    public abstract void observe(String keyService, long version);
+    public final void observe(String keyService, long version) {
+        observe(keyService, version, highest(keyService));
+    }
+
+    /**
+     * Records {@code version} from {@code keyService}, or throws if it is below {@code floor}: the highest version seen
+     * before the request that this answer belongs to was sent. Answers to concurrent requests may arrive in any order,
+     * so an answer is only compared with what was known when its request left, never with a concurrent, newer answer.
+     */
+    public abstract void observe(String keyService, long version, long floor);
 
     /** The highest version seen from {@code keyService} (0 if none). */
     public abstract long highest(String keyService);
@@ -50,11 +59,11 @@ public abstract sealed class StateVersions permits StateVersions.Memory, StateVe
         private final ConcurrentHashMap<String, Long> highest = new ConcurrentHashMap<>();
 
         @Override
-        public void observe(String keyService, long version) {
-            long h = highest.merge(keyService, version, Math::max);
-            if (version < h) {
-                throw rollback(keyService, version, h);
+        public void observe(String keyService, long version, long floor) {
+            if (version < floor) {
+                throw rollback(keyService, version, floor);
             }
+            highest.merge(keyService, version, Math::max);
         }
 
         @Override
@@ -72,11 +81,11 @@ public abstract sealed class StateVersions permits StateVersions.Memory, StateVe
         }
 
         @Override
-        public synchronized void observe(String keyService, long version) {
-            if (version < cache.highest(keyService)) {
-                throw rollback(keyService, version, cache.highest(keyService));
+        public synchronized void observe(String keyService, long version, long floor) {
+            if (version < floor) {
+                throw rollback(keyService, version, floor);
             }
-            if (version == cache.highest(keyService) && version > 0) {
+            if (version <= cache.highest(keyService) && version > 0) {
                 return;
             }
             Path lock = file.resolveSibling(file.getFileName() + ".lock");
@@ -85,9 +94,6 @@ public abstract sealed class StateVersions permits StateVersions.Memory, StateVe
                 Map<String, Long> all = read();
                 long h = all.getOrDefault(keyService, 0L);
                 cache.highest.merge(keyService, h, Math::max);
-                if (version < h) {
-                    throw rollback(keyService, version, h);
-                }
                 if (version > h || !all.containsKey(keyService)) {
                     all.put(keyService, version);
                     StringBuilder b = new StringBuilder("# highest SeSeMI KeyService state version seen, per KeyService\n");

@@ -30,6 +30,20 @@ class StateVersionsTest {
     }
 
     @Test
+    void concurrentAnswersMayArriveOutOfOrderButNoneBelowWhatWasKnownWhenItsRequestLeft() {
+        for (StateVersions v : new StateVersions[] {StateVersions.inMemory(), StateVersions.file(dir.resolve("v.ks-state"))}) {
+            v.observe(A, 5);
+            long floorOfSlowRequest = v.highest(A); // a release is sent while 5 is the newest version known
+            v.observe(A, 7); // a concurrent write's answer arrives first
+            v.observe(A, 6, floorOfSlowRequest); // the slow answer was served before that write: not a rollback
+            assertThat(v.highest(A)).isEqualTo(7);
+            assertThatThrownBy(() -> v.observe(A, 4, floorOfSlowRequest)).isInstanceOfSatisfying(KeyServiceException.class,
+                    e -> assertThat(e.reason()).isEqualTo(KeyServiceException.STATE_ROLLBACK));
+            assertThatThrownBy(() -> v.observe(A, 6)).isInstanceOf(KeyServiceException.class); // a request sent now
+        }
+    }
+
+    @Test
     void theFileRemembersAcrossInstancesAndIsOwnerOnly() throws Exception {
         Path f = dir.resolve("me.identity.ks-state");
         StateVersions.file(f).observe(A, 41);
