@@ -67,9 +67,11 @@ class RuntimeMemoryAdversarialIT {
                         peak.get() / MIB, afterLarge / MIB);
                 long grew = peak.get() - baseline;
                 assertThat(grew).as("the large request really needed memory").isGreaterThan(192 * MIB);
-                // With ONNX Runtime's arena the peak stayed resident; without it at most a third of the growth may.
+                // With ONNX Runtime's arena the whole peak stayed resident (546 of 546 MiB). Without it a part is returned;
+                // how much depends on the C allocator's per-thread arenas (seen: a third to a half of the growth kept), so
+                // the bound is that at least a quarter of the growth goes back to the system.
                 assertThat(afterLarge - baseline).as("resident memory kept after the large request (baseline %d MiB, peak %d MiB)",
-                        baseline / MIB, peak.get() / MIB).isLessThan(grew / 3);
+                        baseline / MIB, peak.get() / MIB).isLessThan(grew * 3 / 4);
 
                 // 32 × 512 tokens (a 384 KiB request): above the limits, refused inside the sealed response.
                 assertThatThrownBy(() -> c.infer(batch(32, 512), true)).isInstanceOf(InferenceFailedException.class)
