@@ -96,6 +96,19 @@ public final class EnclaveRuntime implements AutoCloseable {
         return config;
     }
 
+    /**
+     * What the collateral source for the KeyService's quotes did (fetches, failures, cache, earliest {@code nextUpdate}),
+     * when this core owns one (cores built from settings do); empty otherwise.
+     */
+    public Optional<org.sesemi.attestation.collateral.CollateralStats> collateralStats() {
+        for (AutoCloseable c : owned) {
+            if (c instanceof org.sesemi.attestation.collateral.ManagedCollateralSource m) {
+                return Optional.of(m.stats());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Non-secret statistics for health and metrics endpoints. */
     public record Stats(int modelsLoaded, long modelBytesUsed, long modelBudgetBytes, long modelLoads, long evictions,
             long keyFetches, int keysCached, int waiting) {}

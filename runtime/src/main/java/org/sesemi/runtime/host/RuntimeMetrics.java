@@ -44,6 +44,23 @@ public final class RuntimeMetrics {
         gauge("sesemi.runtime.models.loaded", null, "Models in the enclave's cache", core, EnclaveRuntime.Stats::modelsLoaded);
         gauge("sesemi.runtime.keys.cached", null, "Key releases in the key cache", core, EnclaveRuntime.Stats::keysCached);
         gauge("sesemi.runtime.queue.depth", null, "Requests waiting for an inference slot", core, EnclaveRuntime.Stats::waiting);
+        // The collateral for the KeyService's quotes, named like the KeyService's own (keyservice_collateral_*).
+        FunctionCounter.builder("sesemi.runtime.collateral.fetches", core, c -> collateral(c, s -> s.fetches(), 0))
+                .description("Successful collateral fetches and refreshes (KeyService quotes)").register(registry);
+        FunctionCounter.builder("sesemi.runtime.collateral.failures", core, c -> collateral(c, s -> s.failures(), 0))
+                .description("Failed collateral fetches and refreshes (logged)").register(registry);
+        Gauge.builder("sesemi.runtime.collateral.cached", core, c -> collateral(c, s -> s.cached(), Double.NaN))
+                .description("Platforms with cached collateral").register(registry);
+        Gauge.builder("sesemi.runtime.collateral.next.update", core, c -> collateral(c,
+                        s -> s.earliestNextUpdate().map(t -> (double) t.getEpochSecond()).orElse(Double.NaN), Double.NaN))
+                .description("Earliest nextUpdate of cached collateral, epoch seconds").baseUnit("seconds").register(registry);
+    }
+
+    /** A collateral number of the current core; {@code none} before {@code /init} or when the core verifies without a source. */
+    private static double collateral(Supplier<EnclaveRuntime> core, ToDoubleFunction<org.sesemi.attestation.collateral.CollateralStats> f,
+            double none) {
+        EnclaveRuntime c = core.get();
+        return c == null ? none : c.collateralStats().map(f::applyAsDouble).orElse(none);
     }
 
     private void counter(String name, String help, Supplier<EnclaveRuntime> core, ToDoubleFunction<EnclaveRuntime.Stats> f) {

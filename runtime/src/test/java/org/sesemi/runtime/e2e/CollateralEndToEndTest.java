@@ -134,6 +134,11 @@ class CollateralEndToEndTest {
             InferenceClient c = new InferenceClient(URI.create("http://127.0.0.1:" + rt.port() + "/run"),
                     InferenceClient.Protocol.OPENWHISK_RUN, user.id(), model, requestKey);
             assertThat(c.infer(request(floats("x", x, 1, 4)), true).response().outputs()).hasSize(1);
+            // The runtime's /metrics shows the collateral it verified the KeyService's quote with, like the KeyService's.
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rt.port()
+                    + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("sesemi_runtime_collateral_fetches_total 1.0", "sesemi_runtime_collateral_failures_total 0.0",
+                    "sesemi_runtime_collateral_cached 1.0").containsPattern("sesemi_runtime_collateral_next_update_seconds [0-9.]+E9");
         }
     }
 
