@@ -2,7 +2,6 @@ package org.sesemi.models.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +18,6 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sesemi.models.RealModels;
 import org.sesemi.models.workload.TraceFormatException.Reason;
 
 /** The Azure 2019 trace reader, on small trace files written by the tests themselves. */
@@ -196,12 +194,16 @@ class AzureTraceTest {
         assertThatThrownBy(() -> t.window(0, 2)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** The real sample vendored in this module's test resources (provenance and licence in its README.md). */
+    static Path azureSample() throws Exception {
+        java.net.URL url = AzureTraceTest.class.getResource("azure2019-1000fn-60min/" + AzureTrace.INVOCATIONS);
+        assertThat(url).as("the vendored Azure trace sample in the test resources").isNotNull();
+        return Path.of(url.toURI()).getParent();
+    }
+
     @Test
-    void readsTheSharedAzureSampleWhenPresent() throws IOException {
-        Optional<Path> shared = RealModels.sharedFolder().map(s -> s.resolve("testdata/workloads/azure2019-1000fn-60min"))
-                .filter(Files::isDirectory);
-        assumeTrue(shared.isPresent(), "shared Azure sample not present");
-        AzureTrace t = AzureTrace.readDirectory(shared.get(), TraceLimits.defaults());
+    void readsTheVendoredAzureSample() throws Exception {
+        AzureTrace t = AzureTrace.readDirectory(azureSample(), TraceLimits.defaults());
         assertThat(t.functions()).hasSize(1000);
         assertThat(t.minutes()).isEqualTo(60);
         // The sample was drawn with 10..1000 invocations per hour per function.

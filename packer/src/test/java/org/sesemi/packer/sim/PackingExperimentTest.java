@@ -1,7 +1,6 @@
 package org.sesemi.packer.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -9,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,10 +52,10 @@ class PackingExperimentTest {
 
     @Test
     void onTheAzureTraceSampleCompressedAffinitySwitchesLessWithoutMoreRejections() throws IOException {
-        Optional<Path> dir = Optional.ofNullable(System.getProperty("sesemi.shared")).filter(s -> !s.isBlank())
-                .map(s -> Path.of(s, "testdata/workloads/azure2019-1000fn-60min")).filter(Files::isDirectory);
-        assumeTrue(dir.isPresent(), "shared Azure trace sample not present");
-        AzureTrace trace = AzureTrace.readDirectory(dir.get(), TraceLimits.defaults());
+        // Vendored in models' test resources (provenance and licence in the README.md there); the build passes its path.
+        Path dir = Path.of(System.getProperty("sesemi.azure.sample", "../models/src/test/resources/org/sesemi/models/workload/azure2019-1000fn-60min"));
+        assertThat(dir.resolve(AzureTrace.INVOCATIONS)).as("the vendored Azure trace sample").isRegularFile();
+        AzureTrace trace = AzureTrace.readDirectory(dir, TraceLimits.defaults());
         // Every function its own model (1,000 models), 60 trace minutes replayed in 10 (~140 requests/s) on a pool of
         // 40: busy (paper's switch-heavy service needs ~10 s of instance time per second) but not overloaded.
         TraceWorkload workload = new TraceWorkload(trace, new FunctionMapping.PerFunction("fn-"),
