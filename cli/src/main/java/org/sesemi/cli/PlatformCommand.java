@@ -85,7 +85,8 @@ final class PlatformCommand {
 
         @Option(names = "--limits", defaultValue = "sesemi", description = "sesemi (default: action memory up to 4096 MB, concurrency up to "
                 + "500) or openwhisk (a stock Apache OpenWhisk's: memory 128-512 MB, concurrency 1, 60 invocations per minute and 30 "
-                + "concurrent per namespace, 1 MB payload and result). Explicit --max-payload/--max-result win.")
+                + "concurrent per namespace, 1 MB payload and result, /init and /run each getting the action's timeout, a 503 from a "
+                + "container destroying it). Explicit --max-payload/--max-result win.")
         String limits;
 
         @Option(names = "--containers", description = "Run " + SEMIRT_IMAGE + " in podman or docker containers (the image built by "
@@ -117,16 +118,21 @@ final class PlatformCommand {
             PlatformConfig config;
             InvokerConfig invokerConfig;
             try {
-                config = PlatformConfig.defaults(dir.resolve("platform.db")).withPort(port).withMaxPayloadBytes(maxPayload);
-                switch (limits) {
-                    case "sesemi" -> { }
-                    // A stock OpenWhisk deployment's defaults (the Helm chart's whisk.limits); payload and result stay
-                    // at --max-payload/--max-result, whose defaults are OpenWhisk's 1 MB.
-                    case "openwhisk" -> config = config.withActionLimits(512, 1).withThrottles(60, 30);
+                config = PlatformConfig.defaults(dir.resolve("platform.db")).withPort(port);
+                boolean stock = switch (limits) {
+                    case "sesemi" -> false;
+                    // A stock OpenWhisk deployment's defaults (the Helm chart's whisk.limits) and its invoker's
+                    // timeout and 503 handling; payload and result stay at --max-payload/--max-result, whose defaults
+                    // are OpenWhisk's 1 MB.
+                    case "openwhisk" -> {
+                        config = config.withOpenWhiskLimits();
+                        yield true;
+                    }
                     default -> throw new IllegalArgumentException("--limits must be sesemi or openwhisk, not '" + limits + "'");
-                }
+                };
+                config = config.withMaxPayloadBytes(maxPayload);
                 invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb).withIdleTimeout(idleTimeout).withPrewarm(cells)
-                        .withMaxResultBytes(maxResult);
+                        .withMaxResultBytes(maxResult).withStockOpenWhisk(stock);
                 if (port != 0) {
                     // Containers learn where the API is (__OW_API_HOST), as in OpenWhisk; unknown in advance for port 0.
                     invokerConfig = invokerConfig.withApiHost("http://127.0.0.1:" + port);

@@ -44,6 +44,18 @@ public record PlatformConfig(InetAddress bindAddress, int port, Path database, i
                 500, 10_000);
     }
 
+    /** OpenWhisk's payload limit ({@code whisk.activation.payload.max}): 1 MB. */
+    public static final int OPENWHISK_PAYLOAD_BYTES = 1 << 20;
+
+    /**
+     * A stock Apache OpenWhisk's limits (its {@code application.conf} and the Helm chart's {@code whisk.limits}):
+     * action memory 128..512 MB (default 256, as always here), concurrency 1, 60 invocations per minute and 30
+     * concurrent per namespace, 1 MB invoke body.
+     */
+    public PlatformConfig withOpenWhiskLimits() {
+        return withActionLimits(512, 1).withThrottles(60, 30).withMaxPayloadBytes(OPENWHISK_PAYLOAD_BYTES);
+    }
+
     public PlatformConfig withPort(int newPort) {
         return new PlatformConfig(bindAddress, newPort, database, maxActionMemoryMb, maxActionConcurrency, maxPayloadBytes,
                 maxEntityBytes, invocationsPerMinute, concurrentInvocations, activationRetention);

@@ -228,10 +228,7 @@ public final class PlatformApi implements HttpHandler {
                 }
                 allow(r, "GET");
                 authorize(r, ns);
-                ObjectNode limits = F.objectNode();
-                limits.put("invocationsPerMinute", throttles.perMinute());
-                limits.put("concurrentInvocations", throttles.concurrent());
-                return send(r.ex(), 200, limits);
+                return send(r.ex(), 200, userLimits());
             }
             case "packages", "triggers", "rules" -> {
                 if (!rest.isEmpty()) {
@@ -440,6 +437,13 @@ public final class PlatformApi implements HttpHandler {
         limits.put("triggers_per_minute", 0);
         limits.put("concurrent_actions", throttles.concurrent());
         limits.put("sequence_length", 0);
+        // OpenWhisk's namespace defaults: every namespace here has the system's limits.
+        limits.put("default_min_action_duration", ActionDocuments.MIN_TIMEOUT);
+        limits.put("default_max_action_duration", ActionDocuments.MAX_TIMEOUT);
+        limits.put("default_min_action_memory", PlatformConfig.MIN_ACTION_MEMORY_MB * 1024L * 1024L);
+        limits.put("default_max_action_memory", config.maxActionMemoryMb() * 1024L * 1024L);
+        limits.put("default_min_action_logs", 0);
+        limits.put("default_max_action_logs", ActionDocuments.MAX_LOGS * 1024L * 1024L);
         limits.put("min_action_duration", ActionDocuments.MIN_TIMEOUT);
         limits.put("max_action_duration", ActionDocuments.MAX_TIMEOUT);
         limits.put("default_action_duration", ActionDocuments.DEFAULT_TIMEOUT);
@@ -456,6 +460,30 @@ public final class PlatformApi implements HttpHandler {
         blackbox.put("default", true);
         blackbox.put("deprecated", false);
         return info;
+    }
+
+    /**
+     * {@code GET .../limits}: OpenWhisk's user limits document (its {@code UserLimits} fields, with the system values
+     * where a namespace has no own ones — here always): memory in MB, timeout in ms, logs in MB,
+     * {@code maxParameterSize} as OpenWhisk prints a byte size. {@code maxPayloadSize} is this platform's addition:
+     * the largest invoke body (OpenWhisk does not publish {@code whisk.activation.payload.max}).
+     */
+    private ObjectNode userLimits() {
+        ObjectNode limits = F.objectNode();
+        limits.put("invocationsPerMinute", throttles.perMinute());
+        limits.put("concurrentInvocations", throttles.concurrent());
+        limits.put("firesPerMinute", 0);
+        limits.put("minActionMemory", PlatformConfig.MIN_ACTION_MEMORY_MB);
+        limits.put("maxActionMemory", config.maxActionMemoryMb());
+        limits.put("minActionLogs", 0);
+        limits.put("maxActionLogs", ActionDocuments.MAX_LOGS);
+        limits.put("minActionTimeout", ActionDocuments.MIN_TIMEOUT);
+        limits.put("maxActionTimeout", ActionDocuments.MAX_TIMEOUT);
+        limits.put("minActionConcurrency", 1);
+        limits.put("maxActionConcurrency", config.maxActionConcurrency());
+        limits.put("maxParameterSize", config.maxPayloadBytes() + " B");
+        limits.put("maxPayloadSize", config.maxPayloadBytes() + " B");
+        return limits;
     }
 
     private ObjectNode apiInfo() {

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * alone enforces {@code limits.concurrency} and a stem cell does not know its future action's limit; a {@code 503}
  * from a container means "busy" (a SeMIRT runtime whose admission queue is full): the container is kept and the
  * activation is rescheduled after {@link #BUSY_RETRY_MS} until its time limit, then fails as a developer error
- * with the container's answer (OpenWhisk reschedules 503s as container health errors); stem cells are
+ * with the container's answer (OpenWhisk reschedules 503s as container health errors, and so does this pool with
+ * {@link InvokerConfig#stockOpenWhisk()}, which also gives {@code /init} and {@code /run} each the whole timeout); stem cells are
  * not charged to {@code userMemoryMb} until taken; failures before a container exists (unknown image, too much memory,
  * shutdown) report {@code containerState} {@code cold}.
  *
@@ -94,7 +95,15 @@ public final class ContainerPool implements Invoker {
         }
     }
 
-    private record Job(Invocation invocation, CompletableFuture<ActivationOutcome> result) {}
+    /** An activation waiting for or holding a container; {@code attempts} counts reschedules after a {@code 503}. */
+    private record Job(Invocation invocation, CompletableFuture<ActivationOutcome> result, int attempts) {
+        Job retried() {
+            return new Job(invocation, result, attempts + 1);
+        }
+    }
+
+    /** How often a stock-OpenWhisk pool moves an activation to a new container after a {@code 503} before failing it. */
+    static final int HEALTH_RESCHEDULES = 1;
 
     /** A scheduling decision; {@code containerState} is how the activation reports it. */
     private record Placement(Job job, Slot slot, String containerState, boolean startProcess, boolean init) {}
@@ -170,7 +179,7 @@ public final class ContainerPool implements Invoker {
                     + action.limits().memoryMb() + " MB of memory but this invoker has only " + config.userMemoryMb() + " MB."));
             return result;
         }
-        Job job = new Job(invocation, result);
+        Job job = new Job(invocation, result, 0);
         Placement placement = null;
         List<Slot> evicted = new ArrayList<>();
         synchronized (lock) {
@@ -293,14 +302,14 @@ public final class ContainerPool implements Invoker {
                         "The invoker failed to run the activation.");
             }
             if (outcome == null) {
-                reschedule(placement.job());
+                reschedule(placement.job().retried());
             } else {
                 placement.job().result().complete(outcome);
             }
         });
     }
 
-    /** Pause before a job a busy container refused goes back to the head of the queue. */
+    /** Pause before a job a busy (or, for a stock OpenWhisk, unhealthy) container refused goes back to the head of the queue. */
     static final long BUSY_RETRY_MS = 20;
 
     /** After {@link #BUSY_RETRY_MS}, puts the job back at the head of the queue (or fails it if the pool closed). */
@@ -327,7 +336,10 @@ public final class ContainerPool implements Invoker {
         });
     }
 
-    /** A container answered 503: it is alive and reachable but has no room for this activation now. */
+    /**
+     * A container answered 503: by default it is alive and reachable but has no room for this activation now; for a
+     * stock OpenWhisk ({@link InvokerConfig#stockOpenWhisk()}) it is unhealthy.
+     */
     private static boolean busy(Call run) {
         return !run.timedOut() && !run.connectionFailed() && run.response() != null && run.response().status() == 503;
     }
@@ -384,6 +396,9 @@ public final class ContainerPool implements Invoker {
                 if (initError != null) {
                     remove = true;
                     slot.initialized.complete(initError);
+                    if (config.stockOpenWhisk() && busy(init) && healthReschedule(p)) {
+                        return null;
+                    }
                     List<String> logs = logsAfterFailure(slot, action.limits());
                     return new ActivationOutcome(start, initEnd, ActivationOutcome.DEVELOPER_ERROR, initError, logs, initTime,
                             waitTime, init.timedOut(), p.containerState());
@@ -394,6 +409,9 @@ public final class ContainerPool implements Invoker {
                     }
                 }
                 slot.initialized.complete(null);
+                if (config.stockOpenWhisk()) {
+                    deadline = System.currentTimeMillis() + timeoutMs; // OpenWhisk: /run gets the whole timeout again
+                }
             } else {
                 JsonNode initError;
                 try {
@@ -416,6 +434,14 @@ public final class ContainerPool implements Invoker {
                     config.maxResultBytes());
             long end = System.currentTimeMillis();
             Result result = runResult(run, timeoutMs);
+            if (busy(run) && config.stockOpenWhisk()) {
+                remove = true; // OpenWhisk: a container health error; the container goes, with its keys and models
+                if (healthReschedule(p)) {
+                    return null;
+                }
+                return new ActivationOutcome(start, end, ActivationOutcome.DEVELOPER_ERROR, result.body(), List.of(), initTime, waitTime,
+                        false, p.containerState());
+            }
             if (busy(run)) {
                 if (end + BUSY_RETRY_MS < inv.receivedAtMillis() + timeoutMs) {
                     return null; // the container stays; the job goes back to the queue
@@ -449,6 +475,13 @@ public final class ContainerPool implements Invoker {
             }
             finish(slot, remove);
         }
+    }
+
+    /** After a {@code 503} on a stock OpenWhisk: whether the activation may go to another container (it may once). */
+    private static boolean healthReschedule(Placement p) {
+        LOG.warn("activation {}: the container answered 503; destroying it as OpenWhisk does{}", p.job().invocation().activationId(),
+                p.job().attempts() < HEALTH_RESCHEDULES ? " and rescheduling the activation" : "");
+        return p.job().attempts() < HEALTH_RESCHEDULES;
     }
 
     /** Kills the process first so the log readers reach the end of its output, then collects it. */

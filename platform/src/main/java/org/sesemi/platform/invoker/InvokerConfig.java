@@ -18,9 +18,13 @@ import java.util.Optional;
  * @param apiHost passed to every container as {@code __OW_API_HOST} when present
  * @param prewarm stem cells started with the pool and replaced after use; they are not charged to
  *     {@code userMemoryMb} until an action takes one (as in OpenWhisk, prewarms are sized by the operator)
+ * @param stockOpenWhisk behave as a stock OpenWhisk invoker where SeSeMI's default differs: {@code /init} and
+ *     {@code /run} each get the action's whole timeout (instead of one budget for both), and a {@code 503} from a
+ *     container is a container health error — the container is destroyed and the activation rescheduled once on
+ *     another container (instead of "busy": container kept, activation retried until its time limit)
  */
 public record InvokerConfig(int userMemoryMb, Duration idleTimeout, Duration startTimeout, Duration logWait, int maxResultBytes,
-        int maxBufferedLogBytes, Optional<String> apiHost, List<Prewarm> prewarm) {
+        int maxBufferedLogBytes, Optional<String> apiHost, List<Prewarm> prewarm, boolean stockOpenWhisk) {
 
     /** {@code count} stem cells of {@code image}, each for actions of exactly {@code memoryMb}. */
     public record Prewarm(String image, int memoryMb, int count) {
@@ -52,37 +56,43 @@ public record InvokerConfig(int userMemoryMb, Duration idleTimeout, Duration sta
     /** The defaults: 2048 MB, 10 min keep-alive, 30 s start timeout, 2 s log wait, 1 MiB results, 16 MiB log buffer. */
     public static InvokerConfig defaults() {
         return new InvokerConfig(2048, Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(2), 1024 * 1024,
-                16 * 1024 * 1024, Optional.empty(), List.of());
+                16 * 1024 * 1024, Optional.empty(), List.of(), false);
     }
 
     public InvokerConfig withUserMemoryMb(int mb) {
-        return new InvokerConfig(mb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm);
+        return new InvokerConfig(mb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk);
     }
 
     public InvokerConfig withIdleTimeout(Duration d) {
-        return new InvokerConfig(userMemoryMb, d, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm);
+        return new InvokerConfig(userMemoryMb, d, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk);
     }
 
     public InvokerConfig withStartTimeout(Duration d) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, d, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm);
+        return new InvokerConfig(userMemoryMb, idleTimeout, d, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk);
     }
 
     public InvokerConfig withLogWait(Duration d) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, d, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm);
+        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, d, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk);
     }
 
     public InvokerConfig withPrewarm(List<Prewarm> stemCells) {
         return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost,
-                stemCells);
+                stemCells, stockOpenWhisk);
     }
 
     public InvokerConfig withApiHost(String host) {
         return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes,
-                Optional.of(host), prewarm);
+                Optional.of(host), prewarm, stockOpenWhisk);
     }
 
     public InvokerConfig withMaxResultBytes(int bytes) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, bytes, maxBufferedLogBytes, apiHost, prewarm);
+        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, bytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk);
+    }
+
+    /** With a stock OpenWhisk invoker's timeout and {@code 503} handling (see {@code stockOpenWhisk}). */
+    public InvokerConfig withStockOpenWhisk(boolean stock) {
+        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm,
+                stock);
     }
 
     private static void requirePositive(Duration d, String name) {

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code {"badJson": true}} answers 200 with a non-JSON body;
  *   <li>{@code {"result": X}} answers 200 with {@code X} verbatim (e.g. a number or an array);
  *   <li>{@code {"status": n}} answers HTTP {@code n} with {@code {"error": ...}};
- *   <li>{@code {"busyUntil": epochMs}} answers 503 (busy) until then, like a runtime whose admission queue is full.
+ *   <li>{@code {"busyUntil": epochMs}} answers 503 (busy) until then, like a runtime whose admission queue is full;
+ *   <li>{@code {"busyInPid": pid}} answers 503 when this process has that id (one container refuses, others serve).
  * </ul>
  * {@code /init} whose {@code value.code} is {@code "fail-init"} answers 502; {@code "sleep-init:<ms>"} sleeps first.
  * The activation-end sentinel goes to stdout and stderr after every {@code /run} and after a failed {@code /init}.
@@ -195,7 +196,8 @@ public final class TestAction {
                 respond(exchange, 200, "this is not JSON {");
             } else if (value.has("result")) {
                 respond(exchange, 200, JSON.writeValueAsString(value.get("result")));
-            } else if (value.has("busyUntil") && System.currentTimeMillis() < value.get("busyUntil").asLong()) {
+            } else if (value.has("busyUntil") && System.currentTimeMillis() < value.get("busyUntil").asLong()
+                    || value.path("busyInPid").asLong(-1) == ProcessHandle.current().pid()) {
                 respond(exchange, 503, error("busy"));
             } else if (value.has("status")) {
                 int status = value.get("status").asInt();
