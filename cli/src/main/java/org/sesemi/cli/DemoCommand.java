@@ -51,6 +51,11 @@ final class DemoCommand implements Callable<Integer> {
             + "(built by deploy/images/build) instead of local processes.")
     String containers;
 
+    @Option(names = "--limits", defaultValue = "sesemi", description = "sesemi (default) or openwhisk: the platform has a stock Apache "
+            + "OpenWhisk's limits and invoker (memory up to 512 MB, concurrency 1, 60 invocations per minute, 1 MB payloads; a 503 "
+            + "destroys the container), as `sesemi platform serve --limits openwhisk`; FnPacker fits its functions to them.")
+    String limits;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -58,13 +63,23 @@ final class DemoCommand implements Callable<Integer> {
         out.println("== SeSeMI demo: secure serverless inference on a cloud nobody trusts ==");
         out.println("!! TEE: SIMULATED. Quotes are signed by a local simulated root, not by Intel hardware: this shows the");
         out.println("!! protocol and the code paths, it gives NO hardware protection. Use --tee gramine-sgx|tdx on real TEEs.");
-        try (LocalStack stack = LocalStack.start("sesemi-demo-", 2048, keep, java.util.Optional.ofNullable(containers))) {
+        boolean openWhiskLimits = switch (limits) {
+            case "sesemi" -> false;
+            case "openwhisk" -> true;
+            default -> throw new CliErrors.UserException("--limits must be sesemi or openwhisk, not '" + limits + "'");
+        };
+        try (LocalStack stack = LocalStack.start("sesemi-demo-", 2048, keep, java.util.Optional.ofNullable(containers), openWhiskLimits)) {
             out.println("working directory: " + stack.work + (keep ? " (kept)" : ""));
             out.printf("%n[1] KeyService on %s, simulated TEE, measurement %s%n", stack.ks.uri(), stack.ks.measurement().value());
             out.printf("[2] serverless platform on %s (OpenWhisk REST API, embedded): action containers are %s;%n",
                     stack.platform.apiHost(), containers == null ? "separate processes" : containers + " containers of " + Containers.semirtReference(containers));
             out.printf("    image %s = this build's SeMIRT runtime, measurement %s%n", PlatformCommand.SEMIRT_IMAGE,
                     stack.runtimeMeasurement.value());
+            OpenWhiskClient.NamespaceLimits platformLimits = stack.platformClient.limits();
+            out.printf("    limits: %s — action memory up to %d MB, concurrency up to %d, invoke body up to %d bytes%n",
+                    openWhiskLimits ? "a stock OpenWhisk's (a 503 destroys the container; /init and /run each get the timeout)" : "SeSeMI's",
+                    platformLimits.maxActionMemoryMb().orElse(0), platformLimits.maxActionConcurrency().orElse(0),
+                    platformLimits.maxPayloadBytes().orElse(0));
             out.printf("[3] owner %s..., user %s..., stranger %s... (EC P-256 identities)%n", stack.owner.id().hex().substring(0, 12),
                     stack.user.id().hex().substring(0, 12), stack.stranger.id().hex().substring(0, 12));
             ModelId support = stack.publish("minilm-support"), legal = stack.publish("minilm-legal");
@@ -85,7 +100,10 @@ final class DemoCommand implements Callable<Integer> {
             try (PackerGateway gateway = PackerGateway.start(packer, stack.platformClient)) {
                 URI invoke = gateway.uri().resolve("/v1/invoke");
                 out.printf("[6] FnPacker gateway on %s packs the models onto 2 functions %s (affinity policy;%n", invoke, gateway.functions());
-                out.println("    each " + PlatformCommand.SEMIRT_IMAGE + ", 1024 MB, 8 concurrent requests, a cache for 4 models)");
+                int fnConcurrency = gateway.function().concurrency().orElse(1);
+                out.printf("    each %s, %d MB, %s, a cache for %d models; sized by FnPacker within the platform's limits)%n",
+                        PlatformCommand.SEMIRT_IMAGE, gateway.function().memoryMb().orElse(256),
+                        fnConcurrency == 1 ? "one request at a time" : fnConcurrency + " concurrent requests", gateway.policyConfig().cacheSlots());
 
                 InferenceClient client = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), stack.model, stack.requestKey);
                 out.println("[7] user's private semantic search with " + stack.model.name() + ", every sentence an encrypted request:");
@@ -193,6 +211,13 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.printf("[10] the platform's records: %d activations, %d container cold start%s (initTime); %.3f GB-s billed%n", acts.size(),
                 cold, cold == 1 ? "" : "s", gbs);
+        out.println("     where each request ran (the demo sends them one after another, so in this order):");
+        for (int i = 0; i < acts.size(); i++) {
+            var a = acts.get(i);
+            out.printf("       request %2d -> %s, activation %s, %s container, %s, %d ms%n", i + 1, a.path("name").asText(),
+                    a.path("activationId").asText(), OpenWhiskClient.annotation(a, "initTime").isPresent() ? "new" : "warm",
+                    a.at("/response/status").asText(), a.path("duration").asLong());
+        }
         var first = acts.getFirst();
         out.printf("     the first cold start: waited %d ms for its container (process start), /init %d ms, %d ms in all%n",
                 OpenWhiskClient.annotation(first, "waitTime").map(com.fasterxml.jackson.databind.JsonNode::asLong).orElse(0L),

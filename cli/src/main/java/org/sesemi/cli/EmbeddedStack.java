@@ -52,7 +52,8 @@ final class EmbeddedStack implements AutoCloseable {
     /** How clients in this process reach and trust the KeyService (simulated root, pinned measurement). */
     final KeyServiceEndpoint endpoint;
 
-    private EmbeddedStack(Path dir, int keyServicePort, int platformPort, int userMemoryMb, Optional<String> containers) throws IOException {
+    private EmbeddedStack(Path dir, int keyServicePort, int platformPort, int userMemoryMb, Optional<String> containers,
+            boolean openWhiskLimits) throws IOException {
         this.dir = dir;
         this.teeDir = dir.resolve("simulated-tee");
         KeyServiceServer k = null;
@@ -63,12 +64,13 @@ final class EmbeddedStack implements AutoCloseable {
                     .withDatabase(dir.resolve("keyservice.db")).withTee(TeeConfig.simulated(teeDir, "keyservice")));
             this.keyServiceConfig = KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(k.port())
                     .withDatabase(dir.resolve("keyservice.db")).withTee(TeeConfig.simulated(teeDir, "keyservice"));
-            InvokerConfig invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb);
+            InvokerConfig invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb).withStockOpenWhisk(openWhiskLimits);
             pool = containers.isPresent()
                     // The runtime's init parameters name paths under dir (model store, simulated TEE): mount it.
                     ? new ContainerPool(invokerConfig, Containers.images(containers.get()), Containers.launcher(containers.get(), List.of(dir), Map.of()))
                     : new ContainerPool(invokerConfig, PlatformCommand.images(Map.of()));
-            p = PlatformServer.start(PlatformConfig.defaults(dir.resolve("platform.db")).withPort(platformPort), pool);
+            PlatformConfig platformConfig = PlatformConfig.defaults(dir.resolve("platform.db")).withPort(platformPort);
+            p = PlatformServer.start(openWhiskLimits ? platformConfig.withOpenWhiskLimits() : platformConfig, pool);
             this.runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
             this.store = new DirectoryModelStore(Files.createDirectories(dir.resolve("model-store")));
             this.endpoint = new KeyServiceEndpoint(k.uri(), VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder()
@@ -91,7 +93,16 @@ final class EmbeddedStack implements AutoCloseable {
     /** As above; with {@code containers} (podman or docker) the runtimes run in containers of the built image. */
     static EmbeddedStack start(Path dir, int keyServicePort, int platformPort, int userMemoryMb, Optional<String> containers)
             throws IOException {
-        return new EmbeddedStack(Files.createDirectories(dir), keyServicePort, platformPort, userMemoryMb, containers);
+        return start(dir, keyServicePort, platformPort, userMemoryMb, containers, false);
+    }
+
+    /**
+     * As above; with {@code openWhiskLimits} the platform has a stock OpenWhisk's limits and invoker behaviour
+     * ({@code sesemi platform serve --limits openwhisk}).
+     */
+    static EmbeddedStack start(Path dir, int keyServicePort, int platformPort, int userMemoryMb, Optional<String> containers,
+            boolean openWhiskLimits) throws IOException {
+        return new EmbeddedStack(Files.createDirectories(dir), keyServicePort, platformPort, userMemoryMb, containers, openWhiskLimits);
     }
 
     /** The simulated TEE's root certificate: the trust root clients pin for the KeyService's evidence. */
@@ -101,7 +112,8 @@ final class EmbeddedStack implements AutoCloseable {
 
     /**
      * The runtime's {@code /init} parameters: only addresses and public measurements (what a platform operator may
-     * see), plus {@code extra} settings.
+     * see), plus {@code extra} settings. No model budget: the runtime sizes it from the function's memory (FnPacker
+     * passes it; {@code runtime.md}, "Configuration").
      */
     Map<String, String> initParameters(Map<String, String> extra) {
         Map<String, String> m = new HashMap<>(Map.of(
@@ -109,8 +121,7 @@ final class EmbeddedStack implements AutoCloseable {
                 RuntimeSettings.KS_MEASUREMENT, ks.measurement().value(),
                 RuntimeSettings.TEE, "simulated",
                 RuntimeSettings.TEE_DIR, teeDir.toString(),
-                RuntimeSettings.MODEL_STORE, store.root().toString(),
-                RuntimeSettings.MODEL_BUDGET, "512m"));
+                RuntimeSettings.MODEL_STORE, store.root().toString()));
         m.putAll(extra);
         return m;
     }

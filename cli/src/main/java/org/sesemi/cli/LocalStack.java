@@ -29,6 +29,7 @@ import org.sesemi.keyservice.KeyServiceServer;
 import org.sesemi.models.RealModels;
 import org.sesemi.platform.PlatformServer;
 import org.sesemi.platform.invoker.ContainerPool;
+import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.store.DirectoryModelStore;
 
 /**
@@ -166,10 +167,16 @@ final class LocalStack implements AutoCloseable {
 
     /** As above; with {@code containers} (podman or docker) the runtimes run in containers of the built image. */
     static LocalStack start(String prefix, int userMemoryMb, boolean keep, Optional<String> containers) throws Exception {
+        return start(prefix, userMemoryMb, keep, containers, false);
+    }
+
+    /** As above; with {@code openWhiskLimits} the platform has a stock OpenWhisk's limits and invoker behaviour. */
+    static LocalStack start(String prefix, int userMemoryMb, boolean keep, Optional<String> containers, boolean openWhiskLimits)
+            throws Exception {
         Path work = Files.createTempDirectory(prefix);
         EmbeddedStack core = null;
         try {
-            core = EmbeddedStack.start(work, 0, 0, userMemoryMb, containers);
+            core = EmbeddedStack.start(work, 0, 0, userMemoryMb, containers, openWhiskLimits);
             return new LocalStack(core, keep);
         } catch (Exception | Error e) {
             // Nothing may outlive a failed start (the directory under these servers' databases is deleted).
@@ -188,8 +195,12 @@ final class LocalStack implements AutoCloseable {
 
     /** Creates (or replaces) a blackbox action running the runtime image. */
     void createFunction(String name, int memoryMb, int concurrency, Map<String, String> extraInit) throws Exception {
+        // The runtime learns its memory and concurrency as FnPacker's functions do (FunctionSizing).
+        Map<String, String> init = new java.util.HashMap<>(Map.of(RuntimeSettings.ACTION_MEMORY, Integer.toString(memoryMb),
+                RuntimeSettings.ACTION_CONCURRENCY, Integer.toString(concurrency)));
+        init.putAll(extraInit);
         platformClient.putAction(name, OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(memoryMb)
-                .withConcurrency(concurrency).withInitParameters(initParameters(extraInit)), true);
+                .withConcurrency(concurrency).withInitParameters(initParameters(init)), true);
     }
 
     /** The user's client for {@code action}, through the platform's REST API. */

@@ -164,6 +164,61 @@ public final class OpenWhiskClient {
         }
     }
 
+    // ------------------------------------------------------------------ limits
+
+    /**
+     * A namespace's limits as the platform publishes them ({@code GET /namespaces/{ns}/limits}, OpenWhisk's user limits).
+     * A field the platform does not send is empty (older OpenWhisk releases send only the throttles).
+     *
+     * @param maxActionMemoryMb largest {@code limits.memory} of an action
+     * @param minActionMemoryMb smallest {@code limits.memory}
+     * @param maxActionConcurrency largest {@code limits.concurrency} (1 on a stock OpenWhisk)
+     * @param maxActionTimeoutMs largest {@code limits.timeout}
+     * @param maxPayloadBytes largest invoke body: {@code maxPayloadSize} where the platform publishes it (the embedded
+     *     platform does), else {@code maxParameterSize}
+     */
+    public record NamespaceLimits(java.util.OptionalInt maxActionMemoryMb, java.util.OptionalInt minActionMemoryMb,
+            java.util.OptionalInt maxActionConcurrency, java.util.OptionalInt maxActionTimeoutMs, OptionalLong maxPayloadBytes) {
+        /** Parses the document; fields of the wrong type count as absent. */
+        public static NamespaceLimits parse(JsonNode doc) {
+            OptionalLong payload = byteSize(doc.path("maxPayloadSize"));
+            return new NamespaceLimits(positive(doc, "maxActionMemory"), positive(doc, "minActionMemory"), positive(doc, "maxActionConcurrency"),
+                    positive(doc, "maxActionTimeout"), payload.isPresent() ? payload : byteSize(doc.path("maxParameterSize")));
+        }
+
+        private static java.util.OptionalInt positive(JsonNode doc, String field) {
+            JsonNode v = doc.path(field);
+            return v.canConvertToInt() && v.isIntegralNumber() && v.asInt() > 0 ? java.util.OptionalInt.of(v.asInt())
+                    : java.util.OptionalInt.empty();
+        }
+
+        /** OpenWhisk prints a {@code ByteSize} as {@code "<n> B|KB|MB|GB"}; a bare number counts as bytes. */
+        static OptionalLong byteSize(JsonNode v) {
+            if (v.isIntegralNumber() && v.asLong() > 0) {
+                return OptionalLong.of(v.asLong());
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d{1,12})\\s*(B|KB|MB|GB)?\\s*",
+                    java.util.regex.Pattern.CASE_INSENSITIVE).matcher(v.asText(""));
+            if (!v.isTextual() || !m.matches()) {
+                return OptionalLong.empty();
+            }
+            String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(java.util.Locale.ROOT);
+            int shift = switch (unit) {
+                case "KB" -> 10;
+                case "MB" -> 20;
+                case "GB" -> 30;
+                default -> 0;
+            };
+            long n = Long.parseLong(m.group(1));
+            return n > 0 ? OptionalLong.of(n << shift) : OptionalLong.empty();
+        }
+    }
+
+    /** This namespace's limits ({@code GET /namespaces/{ns}/limits}). */
+    public NamespaceLimits limits() throws OpenWhiskException, IOException, InterruptedException {
+        return NamespaceLimits.parse(send("GET", "namespaces/" + seg(namespace) + "/limits", null).body());
+    }
+
     /** Creates ({@code overwrite=false}: 409 if it exists) or updates an action from a full PUT body; returns the stored action. */
     public JsonNode putAction(String name, ObjectNode body, boolean overwrite) throws OpenWhiskException, IOException, InterruptedException {
         return send("PUT", entity("actions", name) + "?overwrite=" + overwrite, body).body();

@@ -144,4 +144,27 @@ class OpenWhiskClientTest {
         assertThatThrownBy(() -> c.invoke("a", null, true, 10)).isInstanceOf(OpenWhiskException.class);
         assertThatThrownBy(() -> c.activation("not-an-id")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void limitsOfAStockOpenWhiskAndOfAnOlderOne() throws Exception {
+        // What OpenWhisk's controller answers (its docs' example): memory in MB, the parameter size as a ByteSize.
+        answer = "{\"concurrentInvocations\":30,\"firesPerMinute\":60,\"invocationsPerMinute\":60,\"maxActionConcurrency\":1,"
+                + "\"maxActionLogs\":10,\"maxActionMemory\":512,\"maxActionTimeout\":300000,\"maxParameterSize\":\"1048576 B\","
+                + "\"minActionConcurrency\":1,\"minActionLogs\":0,\"minActionMemory\":128,\"minActionTimeout\":100}";
+        OpenWhiskClient.NamespaceLimits stock = client("guest").limits();
+        assertThat(seen.getLast()).startsWith("GET /api/v1/namespaces/guest/limits ");
+        assertThat(stock.maxActionMemoryMb()).hasValue(512);
+        assertThat(stock.minActionMemoryMb()).hasValue(128);
+        assertThat(stock.maxActionConcurrency()).hasValue(1);
+        assertThat(stock.maxActionTimeoutMs()).hasValue(300_000);
+        assertThat(stock.maxPayloadBytes()).hasValue(1 << 20);
+
+        answer = "{\"invocationsPerMinute\":60,\"concurrentInvocations\":30,\"maxParameterSize\":\"5 MB\",\"maxActionMemory\":\"x\"}";
+        OpenWhiskClient.NamespaceLimits older = client("_").limits();
+        assertThat(older.maxActionMemoryMb()).isEmpty();
+        assertThat(older.maxActionConcurrency()).isEmpty();
+        assertThat(older.maxPayloadBytes()).hasValue(5L << 20);
+        answer = "{\"maxParameterSize\":\"lots\"}";
+        assertThat(client("_").limits().maxPayloadBytes()).isEmpty();
+    }
 }

@@ -145,9 +145,14 @@ public final class PackerGateway implements AutoCloseable {
         http.createContext("/", this::handle);
     }
 
-    /** Creates or updates the pool's functions on the platform, then starts serving. */
+    /**
+     * Reads the platform's limits, fits the function and policy to them ({@link FunctionSizing}), creates or updates
+     * the pool's functions on the platform, then starts serving.
+     */
     public static PackerGateway start(Config config, OpenWhiskClient platform) throws IOException, InterruptedException, OpenWhiskException {
-        PackerGateway g = new PackerGateway(config, platform);
+        FunctionSizing.Fitted fitted = FunctionSizing.fit(config, platform.limits());
+        fitted.adjustments().forEach(note -> LOG.info("FnPacker gateway for group {}: {}", config.group(), note));
+        PackerGateway g = new PackerGateway(fitted.config(), platform);
         int initial = config.policy().equals("dedicated") ? 0 : config.policyConfig().poolSize();
         for (int i = 0; i < initial; i++) {
             g.function(i);
@@ -155,6 +160,16 @@ public final class PackerGateway implements AutoCloseable {
         g.http.start();
         LOG.info("FnPacker gateway for group {} ({} policy, {} functions) on port {}", config.group(), config.policy(), initial, g.port());
         return g;
+    }
+
+    /** The function every instance runs, as fitted to the platform's limits (memory, concurrency, init parameters). */
+    public OpenWhiskClient.BlackboxAction function() {
+        return config.function();
+    }
+
+    /** The policy's view of the pool, as fitted to the platform's limits (capacity = the function's concurrency). */
+    public PolicyConfig policyConfig() {
+        return config.policyConfig();
     }
 
     public int port() {

@@ -54,6 +54,13 @@ class ClientCompatibilityTest {
             assertThat(ow.activationResult(async.activationId()).get("status").asText()).isEqualTo("success");
             assertThat(ow.listActivations("viaclient", 0, 10, OptionalLong.empty(), OptionalLong.empty(), false)).hasSize(3);
 
+            OpenWhiskClient.NamespaceLimits limits = ow.limits();
+            assertThat(limits.maxActionMemoryMb()).hasValue(4096);
+            assertThat(limits.minActionMemoryMb()).hasValue(128);
+            assertThat(limits.maxActionConcurrency()).hasValue(500);
+            assertThat(limits.maxActionTimeoutMs()).hasValue(300_000);
+            assertThat(limits.maxPayloadBytes()).hasValue(1 << 20);
+
             assertThat(ow.deleteAction("viaclient").get("name").asText()).isEqualTo("viaclient");
             assertThatThrownBy(() -> ow.getAction("viaclient", true))
                     .isInstanceOfSatisfying(OpenWhiskException.class, e -> assertThat(e.status()).isEqualTo(404));

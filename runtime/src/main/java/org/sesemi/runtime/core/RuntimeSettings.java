@@ -53,6 +53,15 @@ public final class RuntimeSettings {
     public static final String MAX_BATCH = "SESEMI_MAX_BATCH";
     public static final String INPUT_LIMITS = "SESEMI_INPUT_LIMITS";
     public static final String ORT_ARENA = "SESEMI_ORT_ARENA";
+    /** The action's {@code limits.memory} in MB (an init parameter FnPacker sets): sizes the model budget. */
+    public static final String ACTION_MEMORY = "SESEMI_ACTION_MEMORY";
+    /** The action's {@code limits.concurrency} (an init parameter FnPacker sets): admission covers it. */
+    public static final String ACTION_CONCURRENCY = "SESEMI_ACTION_CONCURRENCY";
+    /**
+     * OpenWhisk's largest action timeout: with a declared concurrency, a request waits this long for a slot or for
+     * model budget before "busy", so the invoker's own timeout always comes first.
+     */
+    static final java.time.Duration DECLARED_MAX_WAIT = java.time.Duration.ofMinutes(5);
 
     private RuntimeSettings() {}
 
@@ -121,9 +130,30 @@ public final class RuntimeSettings {
     }
 
     public static CoreConfig coreConfig(Map<String, String> s) {
+        return coreConfig(s, Path.of("/sys/fs/cgroup"));
+    }
+
+    /**
+     * As {@link #coreConfig(Map)}, reading the container's memory limit under {@code cgroupRoot}. The model budget
+     * follows the memory the runtime was given ({@link MemorySizing}). With {@value #ACTION_CONCURRENCY} = n, admission
+     * lets n requests in at once (running or waiting), and they wait up to {@link #DECLARED_MAX_WAIT}: the runtime never
+     * answers busy (503) to a request the invoker is allowed to send — OpenWhisk destroys a container that does.
+     */
+    static CoreConfig coreConfig(Map<String, String> s, Path cgroupRoot) {
         CoreConfig d = CoreConfig.defaults();
-        CoreConfig c = d.withModelBudgetBytes(s.containsKey(MODEL_BUDGET) ? bytes(s.get(MODEL_BUDGET), MODEL_BUDGET) : d.modelBudgetBytes())
-                .withConcurrency(integer(s, MAX_CONCURRENT, d.maxConcurrent()), integer(s, MAX_QUEUE, d.maxQueue()), d.maxWait())
+        int maxConcurrent = integer(s, MAX_CONCURRENT, d.maxConcurrent());
+        int maxQueue = integer(s, MAX_QUEUE, d.maxQueue());
+        Duration maxWait = d.maxWait();
+        if (present(s, ACTION_CONCURRENCY)) {
+            int declared = integer(s, ACTION_CONCURRENCY, 1);
+            if (declared < 1) {
+                throw new IllegalArgumentException(ACTION_CONCURRENCY + " must be at least 1, got " + declared);
+            }
+            maxQueue = Math.max(maxQueue, declared - maxConcurrent);
+            maxWait = DECLARED_MAX_WAIT;
+        }
+        CoreConfig c = d.withModelBudgetBytes(MemorySizing.modelBudget(s, cgroupRoot))
+                .withConcurrency(maxConcurrent, maxQueue, maxWait)
                 .withEngine(new EngineConfig(integer(s, INTRA_OP_THREADS, d.engine().intraOpThreads()), false)
                         .withArena(bool(s, ORT_ARENA), bool(s, ORT_ARENA)))
                 .withInputLimits(inputLimits(s))
