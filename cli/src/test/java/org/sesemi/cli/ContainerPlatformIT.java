@@ -80,6 +80,16 @@ class ContainerPlatformIT {
     }
 
     @Test
+    void theDemoRunsInContainersUnderAStockOpenWhisksLimits() throws Exception {
+        SesemiProcess.Result demo = SesemiProcess.run("demo", "--containers", engine, "--limits", "openwhisk");
+        assertThat(demo.exitCode()).as(demo.stdout() + demo.stderr()).isZero();
+        assertThat(demo.stdout()).contains(engine + " containers of " + Containers.semirtReference(engine))
+                .contains("each sesemi/semirt, 512 MB, one request at a time")
+                .containsPattern("request 10 -> fp-demo-\\d, activation [0-9a-f]{32}, warm container, application error");
+        assertThat(labelledContainers()).as("containers left behind").isEmpty();
+    }
+
+    @Test
     void aContainerKilledMidRequestIsAClearErrorAndTheNextRequestIsServed() throws Exception {
         Path tee = Files.createDirectories(dir.resolve("tee"));
         Files.createDirectories(dir.resolve("models"));

@@ -111,6 +111,18 @@ class ModelCliIT {
         assertThat(ranking.lines().skip(1).findFirst().orElseThrow()).containsAnyOf("stolen or misused", "did not make");
     }
 
+    @Test
+    void demoRunsUnderAStockOpenWhisksLimits() {
+        var r = SesemiProcess.run("demo", "--limits", "openwhisk");
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(r.stdout()).contains("limits: a stock OpenWhisk's", "action memory up to 512 MB, concurrency up to 1",
+                        "each sesemi/semirt, 512 MB, one request at a time", "is refused", "demo finished")
+                .containsPattern("request 10 -> fp-demo-\\d, activation [0-9a-f]{32}, warm container, application error")
+                .containsPattern("FnPacker sent to fp-demo-\\d: .*minilm-legal ×2");
+        String ranking = r.stdout().substring(r.stdout().indexOf("predictions"));
+        assertThat(ranking.lines().skip(1).findFirst().orElseThrow()).containsAnyOf("stolen or misused", "did not make");
+    }
+
     private Path realOrGeneratedModel() throws Exception {
         Path shared = Path.of(System.getProperty("sesemi.shared", "../../shared"), "models/ppocr/ppocr-det-v4.onnx");
         if (Files.isRegularFile(shared)) {
