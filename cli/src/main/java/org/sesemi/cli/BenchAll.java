@@ -1,7 +1,5 @@
 package org.sesemi.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +31,9 @@ final class BenchAll implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Directory for the results: DIR/overhead, DIR/concurrency, DIR/platform, DIR/packer, DIR/keyservice.")
     Path out;
 
+    @Option(names = "--figures", paramLabel = "FIGDIR", description = "Also copy the charts docs/benchmarks.md embeds into FIGDIR (e.g. docs/figures) at the end.")
+    Path figures;
+
     @Override
     public Integer call() throws Exception {
         BenchCommand.longServerDeadlines();
@@ -46,16 +47,16 @@ final class BenchAll implements Callable<Integer> {
         steps.add(new String[] {"models", "generate", "mobilenet-v2", "--out", models.resolve("mobilenet-v2.onnx").toString()});
         steps.add(new String[] {"models", "generate", "densenet-121", "--out", models.resolve("densenet-121.onnx").toString()});
         steps.add(new String[] {"models", "generate", "bert-mini", "--seq-len", "64", "--out", models.resolve("bert-mini.onnx").toString()});
-        String[][] overhead = {{"mobilenet-v2", quick ? "100" : "2000", quick ? "20" : "500"}, {"densenet-121", quick ? "20" : "500",
-            quick ? "5" : "50"}, {"bert-mini", quick ? "100" : "2000", quick ? "20" : "500"}};
+        String[][] overhead = {{"mobilenet-v2", quick ? "300" : "2000", quick ? "20" : "500"}, {"densenet-121", quick ? "50" : "500",
+            quick ? "5" : "50"}, {"bert-mini", quick ? "300" : "2000", quick ? "20" : "500"}};
         for (String[] o : overhead) {
             steps.add(new String[] {"bench", "overhead", "--model", models.resolve(o[0] + ".onnx").toString(), "--envelope", "binary",
                 "--requests", o[1], "--warmup", o[2], "--out", root.resolve("overhead").resolve(o[0]).toString()});
         }
         steps.add(new String[] {"bench", "concurrency", "--model", models.resolve("mobilenet-v2.onnx").toString(), "--envelope", "binary",
-            "--requests-per-stream", quick ? "10" : "400", "--out", root.resolve("concurrency").toString()});
+            "--requests-per-stream", quick ? "25" : "400", "--out", root.resolve("concurrency").toString()});
         steps.add(quick
-                ? new String[] {"bench", "platform", "--cold-starts", "3", "--requests", "60", "--warmup", "40", "--naive-requests", "3",
+                ? new String[] {"bench", "platform", "--cold-starts", "3", "--requests", "100", "--warmup", "40", "--naive-requests", "5",
                     "--out", root.resolve("platform").toString()}
                 : new String[] {"bench", "platform", "--out", root.resolve("platform").toString()});
         steps.add(new String[] {"bench", "packer", "--models", quick ? "4" : "6", "--rate", "4", "--seconds", quick ? "15" : "60",
@@ -77,13 +78,16 @@ final class BenchAll implements Callable<Integer> {
                 return rc;
             }
         }
-        List<JsonNode> runs = new ArrayList<>();
-        ObjectMapper m = new ObjectMapper();
-        for (String[] o : overhead) {
-            runs.add(m.readTree(root.resolve("overhead").resolve(o[0]).resolve("overhead.json").toFile()));
+        // The models side by side: DIR/overhead/overhead.png (each model's chart is drawn again on the way, unchanged).
+        for (Path p : BenchRedraw.redraw(root.resolve("overhead"))) {
+            if (p.getParent().equals(root.resolve("overhead"))) {
+                w.println("wrote " + p);
+            }
         }
-        for (Path p : BenchCharts.overhead(root.resolve("overhead"), runs)) {
-            w.println("wrote " + p);
+        if (figures != null) {
+            for (Path p : BenchRedraw.copyFigures(root, figures)) {
+                w.println("copied " + p);
+            }
         }
         w.printf("all benches done in %s; results and charts under %s (MiniLM from %s)%n", elapsed(start), root,
                 RealModels.miniLmAvailable() ? "Maven Central" : "nowhere: the platform and packer benches need it");

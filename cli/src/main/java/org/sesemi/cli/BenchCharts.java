@@ -11,6 +11,7 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -22,7 +23,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * wrote, so a chart can be redrawn from a kept result file; {@code sesemi bench all} uses the same methods.
  */
 final class BenchCharts {
-    private static final int W = 900, H = 520;
+    /** The size of one chart; files of two charts side by side are 2W x H, packer.png's four charts 2W x 2H. */
+    static final int W = 900, H = 520;
 
     static {
         System.setProperty("java.awt.headless", "true");
@@ -90,6 +92,9 @@ final class BenchCharts {
 
         XYChart cdf = xy("Warm request latency CDF (MiniLM, 1 sentence)", "round trip (ms)", "fraction of requests");
         cdf.getStyler().setXAxisLogarithmic(true);
+        cdf.getStyler().setYAxisMin(0.0);
+        cdf.getStyler().setYAxisMax(1.0);
+        cdf.getStyler().setYAxisDecimalPattern("0.0");
         addCdf(cdf, "through the platform", n.path("warm_platform_samples_ms"));
         addCdf(cdf, "straight to the runtime's /run", n.path("warm_direct_samples_ms"));
         if (!cdf.getSeriesMap().isEmpty()) {
@@ -128,13 +133,19 @@ final class BenchCharts {
                 rows.add(r);
             }
         });
-        XYChart tput = xy("Key releases/s vs concurrent runtimes", "runtimes", "releases/s");
-        tput.addSeries("releases/s", column(rows, "runtimes"), column(rows, "releases_per_s")).setMarker(SeriesMarkers.CIRCLE);
-        tput.getStyler().setXAxisLogarithmic(true);
-        XYChart p99 = xy("Release latency vs concurrent runtimes", "runtimes", "ms");
-        p99.addSeries("p50", column(rows, "runtimes"), column(rows, "p50_ms")).setMarker(SeriesMarkers.CIRCLE);
-        p99.addSeries("p99", column(rows, "runtimes"), column(rows, "p99_ms")).setMarker(SeriesMarkers.SQUARE);
-        p99.getStyler().setXAxisLogarithmic(true);
+        // Runtimes usually double from step to step: evenly spaced categories, joined by lines.
+        List<String> runtimes = new ArrayList<>();
+        rows.forEach(r -> runtimes.add(r.path("runtimes").asText()));
+        CategoryChart tput = category("Key releases/s vs concurrent runtimes", "concurrent runtimes", "releases/s");
+        tput.getStyler().setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Line);
+        tput.addSeries("releases/s", runtimes, list(column(rows, "releases_per_s"))).setMarker(SeriesMarkers.CIRCLE);
+        tput.getStyler().setYAxisMin(0.0);
+        CategoryChart p99 = category("Release latency vs concurrent runtimes", "concurrent runtimes", "ms");
+        p99.getStyler().setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Line);
+        p99.getStyler().setOverlapped(true); // both series at the category's x, not side by side as bars
+        p99.addSeries("p50", runtimes, list(column(rows, "p50_ms"))).setMarker(SeriesMarkers.CIRCLE);
+        p99.addSeries("p99", runtimes, list(column(rows, "p99_ms"))).setMarker(SeriesMarkers.SQUARE);
+        p99.getStyler().setYAxisMin(0.0);
         Path file = dir.resolve("keyservice.png");
         Files.createDirectories(dir);
         BitmapEncoder.saveBitmap(List.of(tput, p99), 1, 2, strip(file), BitmapEncoder.BitmapFormat.PNG);
@@ -190,6 +201,10 @@ final class BenchCharts {
             v[i] = rows.get(i).path(field).asDouble();
         }
         return v;
+    }
+
+    private static List<Double> list(double[] v) {
+        return Arrays.stream(v).boxed().toList();
     }
 
     private static List<Double> perPolicy(JsonNode rows, String kind, String field) {

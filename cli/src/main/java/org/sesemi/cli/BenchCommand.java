@@ -1,10 +1,13 @@
 package org.sesemi.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,7 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code sesemi bench ...}: end-to-end measurements of the secure runtime, written to JSON files. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the secure runtime against plain ONNX Runtime.",
         subcommands = {BenchCommand.Overhead.class, BenchCommand.Concurrency.class, BenchPlatform.class, BenchPacker.class,
-            BenchKeyService.class, BenchAll.class})
+            BenchKeyService.class, BenchAll.class, BenchRedraw.class})
 final class BenchCommand {
 
     /** Options shared by both measurements (a picocli mixin). */
@@ -127,18 +130,11 @@ final class BenchCommand {
                 n.put("secure_added_p50_ms", round(a50));
                 n.put("secure_added_p99_ms", round(BenchOverhead.percentile(r.added(), 0.99)));
                 n.put("ratio_added_p50", round((p50 + a50) / p50));
-                n.put("load_average", round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-                Files.createDirectories(o.out);
-                Path file = o.out.resolve("overhead.json");
-                m.writeValue(file.toFile(), n);
                 PrintWriter w = spec.commandLine().getOut();
                 w.printf("plain  p50 %.3f ms  p99 %.3f ms%nsecure p50 %.3f ms  p99 %.3f ms%nratio  p50 %.3f     p99 %.3f%n"
-                        + "added by the secure path (inside the core) p50 %.3f ms -> (plain p50 + added p50) / plain p50 = %.3f%nwrote %s%n",
-                        p50, p99, s50, s99, s50 / p50, s99 / p99, a50, (p50 + a50) / p50, file);
-                for (Path png : BenchCharts.overhead(o.out, List.of(n))) {
-                    w.println("wrote " + png);
-                }
-                w.flush();
+                        + "added by the secure path (inside the core) p50 %.3f ms -> (plain p50 + added p50) / plain p50 = %.3f%n",
+                        p50, p99, s50, s99, s50 / p50, s99 / p99, a50, (p50 + a50) / p50);
+                writeResult(w, m, n, o.out, "overhead.json", (dir, result) -> BenchCharts.overhead(dir, List.of(result)));
                 return 0;
             } finally {
                 b.cleanup();
@@ -188,14 +184,7 @@ final class BenchCommand {
                     w.printf("%7d  %10.1f  %14.1f%n", s, shared, separate);
                     w.flush();
                 }
-                Files.createDirectories(o.out);
-                Path file = o.out.resolve("concurrency.json");
-                m.writeValue(file.toFile(), n);
-                w.println("wrote " + file);
-                for (Path png : BenchCharts.concurrency(o.out, n)) {
-                    w.println("wrote " + png);
-                }
-                w.flush();
+                writeResult(w, m, n, o.out, "concurrency.json", BenchCharts::concurrency);
                 return 0;
             } finally {
                 b.cleanup();
@@ -214,6 +203,28 @@ final class BenchCommand {
                 System.setProperty(k, "600");
             }
         }
+    }
+
+    /** Draws a bench's charts from its result ({@link BenchCharts}), into a directory; returns the files. */
+    @FunctionalInterface
+    interface Charts {
+        List<Path> draw(Path dir, JsonNode result) throws IOException;
+    }
+
+    /**
+     * Writes a bench's result to {@code out/fileName}, with the machine's load average when it ended (to judge the
+     * numbers by), and its charts next to it, printing each file written.
+     */
+    static void writeResult(PrintWriter w, ObjectMapper m, ObjectNode result, Path out, String fileName, Charts charts) throws IOException {
+        result.put("load_average", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        Files.createDirectories(out);
+        Path file = out.resolve(fileName);
+        m.writeValue(file.toFile(), result);
+        w.println("wrote " + file);
+        for (Path png : charts.draw(out, result)) {
+            w.println("wrote " + png);
+        }
+        w.flush();
     }
 
     static double round(double v) {

@@ -10,12 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sesemi.attestation.SimulatedTee;
-import org.sesemi.attestation.TeeConfig;
-import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.ratls.RaTls;
 import org.sesemi.client.keyservice.KeyServiceClient;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
@@ -23,7 +22,6 @@ import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.crypto.RequestKey;
-import org.sesemi.keyservice.KeyServiceConfig;
 import org.sesemi.keyservice.KeyServiceServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,21 +62,16 @@ final class BenchKeyService implements Callable<Integer> {
         n.put("seconds_per_step", seconds);
         ArrayNode rows = n.putArray("results");
         Path dir = Files.createTempDirectory("sesemi-bench-ks-");
-        try (KeyServiceServer server = KeyServiceServer.start(KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withDatabase(dir.resolve("ks.db")).withTee(TeeConfig.simulated(dir.resolve("tee"), "keyservice")).withRateLimit(0, 1))) {
-            KeyServiceEndpoint endpoint = new KeyServiceEndpoint(server.uri(), VerificationPolicy.simulated(SimulatedTee.open(dir.resolve("tee"),
-                    "keyservice")).toBuilder().expectMeasurement(server.measurement()).build());
-            SimulatedTee runtimeTee = SimulatedTee.open(dir.resolve("tee"), "bench-runtime");
+        Path teeDir = dir.resolve("tee");
+        // No rate limit: the bench measures how many releases the KeyService serves, not how many it admits.
+        try (KeyServiceServer server = KeyServiceServer.start(SimulatedKeyService.config(dir.resolve("ks.db"), teeDir, 0).withRateLimit(0, 1))) {
+            KeyServiceEndpoint endpoint = SimulatedKeyService.endpoint(server, teeDir);
+            SimulatedTee runtimeTee = SimulatedTee.open(teeDir, "bench-runtime");
             PrincipalIdentity owner = PrincipalIdentity.generate(), user = PrincipalIdentity.generate();
             ModelId model = new ModelId(owner.id(), "bench-model");
-            try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
-                    KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
-                o.register();
-                u.register();
-                o.putModelKey(model, ModelKey.generate(1));
-                o.addGrant(model, user.id(), runtimeTee.measurement());
-                u.putRequestKey(model, runtimeTee.measurement(), RequestKey.generate());
-            }
+            SimulatedKeyService.register(endpoint, owner, user);
+            SimulatedKeyService.share(endpoint, owner, user, model, Optional.of(ModelKey.generate(1)), List.of(runtimeTee.measurement()),
+                    RequestKey.generate());
             w.println("runtimes  releases/s     p50 ms     p99 ms");
             w.flush();
             for (int r : runtimes) {
@@ -105,15 +98,7 @@ final class BenchKeyService implements Callable<Integer> {
         } finally {
             LocalStack.deleteTree(dir);
         }
-        n.put("load_average", BenchCommand.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-        Files.createDirectories(out);
-        Path file = out.resolve("keyservice.json");
-        m.writeValue(file.toFile(), n);
-        w.println("wrote " + file);
-        for (Path p : BenchCharts.keyService(out, n)) {
-            w.println("wrote " + p);
-        }
-        w.flush();
+        BenchCommand.writeResult(w, m, n, out, "keyservice.json", BenchCharts::keyService);
         return 0;
     }
 

@@ -137,17 +137,9 @@ final class BenchPacker implements Callable<Integer> {
                 w.flush();
             }
         }
-        report.put("load_average", BenchCommand.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-        Files.createDirectories(out);
-        Path file = out.resolve("packer.json");
-        m.writeValue(file.toFile(), report);
         w.println("model loads: measured = requests the runtime marked cold (key release and model load in that runtime);"
                 + " simulated = model switches + cold starts");
-        w.println("wrote " + file);
-        for (Path png : BenchCharts.packer(out, report)) {
-            w.println("wrote " + png);
-        }
-        w.flush();
+        BenchCommand.writeResult(w, m, report, out, "packer.json", BenchCharts::packer);
         return 0;
     }
 

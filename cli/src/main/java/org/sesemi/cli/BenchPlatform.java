@@ -79,8 +79,7 @@ final class BenchPlatform implements Callable<Integer> {
             // Cold starts: each a new function (its own containers), first request only.
             ArrayNode colds = n.putArray("cold_starts");
             for (int i = 0; i < coldStarts; i++) {
-                spec.commandLine().getErr().printf("cold start %d/%d%n", i + 1, coldStarts);
-                spec.commandLine().getErr().flush();
+                progress("cold start %d/%d", i + 1, coldStarts);
                 String name = "cold-" + i;
                 stack.createFunction(name, 512, 8, timing);
                 InferenceClient.Result r = stack.userClient(name).infer(req, true);
@@ -115,12 +114,14 @@ final class BenchPlatform implements Callable<Integer> {
             try (RuntimeServer direct = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1").withAllowConcurrent(true),
                     EnclaveRuntime::fromSettings, Map.of(), quiet(), quiet())) {
                 init(direct.port(), stack.initParameters(timing));
+                progress("warm: %d warm-up requests per path (the first starts the function's container)", Math.max(1, warmup));
                 InferenceClient straight = new InferenceClient(URI.create("http://127.0.0.1:" + direct.port() + "/run"),
                         InferenceClient.Protocol.OPENWHISK_RUN, stack.user.id(), stack.model, stack.requestKey);
                 for (int i = 0; i < Math.max(1, warmup); i++) { // cold start of both, then JIT warm-up of both paths
                     viaPlatform.infer(req, true);
                     straight.infer(req, true);
                 }
+                progress("warm: %d measured requests per path, interleaved", requests);
                 double[] platform = new double[requests];
                 double[] plain = new double[requests];
                 for (int i = 0; i < requests; i++) {
@@ -153,6 +154,7 @@ final class BenchPlatform implements Callable<Integer> {
             // Naive runtime (no caches) through the platform.
             stack.createFunction("naive", 512, 8, Map.of(RuntimeSettings.TIMING, "true", RuntimeSettings.NAIVE, "true"));
             InferenceClient naive = stack.userClient("naive");
+            progress("naive: a cold start, then %d requests", naiveRequests);
             naive.infer(req, true); // container cold start, not counted
             double[] nv = new double[naiveRequests];
             for (int i = 0; i < nv.length; i++) {
@@ -162,8 +164,6 @@ final class BenchPlatform implements Callable<Integer> {
             n.put("naive_platform_p50_ms", BenchCommand.round(BenchOverhead.percentile(nv, 0.5)));
             n.put("naive_platform_p99_ms", BenchCommand.round(BenchOverhead.percentile(nv, 0.99)));
         }
-        n.put("load_average", BenchCommand.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-
         ObjectNode c = (ObjectNode) n.path("cold_start_median_ms");
         w.printf("cold start (median of %d): container process %.0f ms, /init %.0f ms (TEE, attested KeyService connection),%n", coldStarts,
                 c.path("wait_ms").asDouble(), c.path("init_ms").asDouble());
@@ -177,15 +177,14 @@ final class BenchPlatform implements Callable<Integer> {
         w.printf("  of which /run in the container (activation duration) p50 %.2f ms%n", n.path("warm_activation_duration_p50_ms").asDouble());
         w.printf("naive runtime through the platform: p50 %.1f ms (p99 %.1f)%n", n.path("naive_platform_p50_ms").asDouble(),
                 n.path("naive_platform_p99_ms").asDouble());
-        Files.createDirectories(out);
-        Path file = out.resolve("platform.json");
-        m.writeValue(file.toFile(), n);
-        w.println("wrote " + file);
-        for (Path png : BenchCharts.platform(out, n)) {
-            w.println("wrote " + png);
-        }
-        w.flush();
+        BenchCommand.writeResult(w, m, n, out, "platform.json", BenchCharts::platform);
         return 0;
+    }
+
+    /** One line on stderr: where a long bench is. */
+    private void progress(String format, Object... args) {
+        spec.commandLine().getErr().printf(format + "%n", args);
+        spec.commandLine().getErr().flush();
     }
 
     private static PrintStream quiet() {

@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.sesemi.attestation.Measurement;
 import org.sesemi.attestation.SimulatedTee;
-import org.sesemi.attestation.TeeConfig;
-import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.keyservice.KeyServiceConfig;
@@ -60,10 +58,8 @@ final class EmbeddedStack implements AutoCloseable {
         ContainerPool pool = null;
         PlatformServer p = null;
         try {
-            k = KeyServiceServer.start(KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(keyServicePort)
-                    .withDatabase(dir.resolve("keyservice.db")).withTee(TeeConfig.simulated(teeDir, "keyservice")));
-            this.keyServiceConfig = KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(k.port())
-                    .withDatabase(dir.resolve("keyservice.db")).withTee(TeeConfig.simulated(teeDir, "keyservice"));
+            k = KeyServiceServer.start(SimulatedKeyService.config(dir.resolve("keyservice.db"), teeDir, keyServicePort));
+            this.keyServiceConfig = SimulatedKeyService.config(dir.resolve("keyservice.db"), teeDir, k.port());
             InvokerConfig invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb).withStockOpenWhisk(openWhiskLimits);
             pool = containers.isPresent()
                     // The runtime's init parameters name paths under dir (model store, simulated TEE): mount it.
@@ -73,8 +69,7 @@ final class EmbeddedStack implements AutoCloseable {
             p = PlatformServer.start(openWhiskLimits ? platformConfig.withOpenWhiskLimits() : platformConfig, pool);
             this.runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
             this.store = new DirectoryModelStore(Files.createDirectories(dir.resolve("model-store")));
-            this.endpoint = new KeyServiceEndpoint(k.uri(), VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder()
-                    .expectMeasurement(k.measurement()).build());
+            this.endpoint = SimulatedKeyService.endpoint(k, teeDir);
             this.platformClient = new OpenWhiskClient(p.apiHost(), PlatformServer.GUEST_API_KEY, "_");
         } catch (IOException | RuntimeException | Error e) {
             closeAll(p, pool, k);
@@ -107,7 +102,7 @@ final class EmbeddedStack implements AutoCloseable {
 
     /** The simulated TEE's root certificate: the trust root clients pin for the KeyService's evidence. */
     X509Certificate simulatedRoot() {
-        return SimulatedTee.open(teeDir, "keyservice").rootCertificate();
+        return SimulatedTee.open(teeDir, SimulatedKeyService.TEE_NAME).rootCertificate();
     }
 
     /**

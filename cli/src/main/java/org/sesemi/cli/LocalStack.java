@@ -82,13 +82,7 @@ final class LocalStack implements AutoCloseable {
         this.platformClient = core.platformClient;
         this.onnx = RealModels.miniLmBytes();
         this.modelBytes = onnx.length;
-        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
-                KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user);
-                KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
-            o.register();
-            u.register();
-            s.register();
-        }
+        SimulatedKeyService.register(endpoint, owner, user, stranger);
         this.model = publish("all-minilm-l6-v2");
         try (KeyServiceClient s = KeyServiceClient.forPrincipal(endpoint, stranger)) {
             s.putRequestKey(model, runtimeMeasurement, RequestKey.generate());
@@ -110,14 +104,7 @@ final class LocalStack implements AutoCloseable {
         Path encrypted = Files.write(work.resolve("upload-" + name + ".sesemi"), enc.toByteArray());
         store.put(id, encrypted);
         Files.delete(encrypted);
-        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
-                KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
-            o.putModelKey(id, modelKey);
-            for (Measurement m : trustedRuntimes) {
-                o.addGrant(id, user.id(), m);
-                u.putRequestKey(id, m, requestKey);
-            }
-        }
+        SimulatedKeyService.share(endpoint, owner, user, id, Optional.of(modelKey), trustedRuntimes, requestKey);
         published.add(id);
         return id;
     }
@@ -128,11 +115,7 @@ final class LocalStack implements AutoCloseable {
      * its request key for it.
      */
     void grantAlso(Measurement measurement) throws Exception {
-        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
-                KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
-            o.addGrant(model, user.id(), measurement);
-            u.putRequestKey(model, measurement, requestKey);
-        }
+        SimulatedKeyService.share(endpoint, owner, user, model, Optional.empty(), List.of(measurement), requestKey);
     }
 
     /**
@@ -145,12 +128,8 @@ final class LocalStack implements AutoCloseable {
             return;
         }
         trustedRuntimes.add(m);
-        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner);
-                KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
-            for (ModelId id : published) {
-                o.addGrant(id, user.id(), m);
-                u.putRequestKey(id, m, requestKey);
-            }
+        for (ModelId id : published) {
+            SimulatedKeyService.share(endpoint, owner, user, id, Optional.empty(), List.of(m), requestKey);
         }
     }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole-system benchmarks run by the real command at a tiny size, and their reports hold what the docs quote:
  * {@code bench platform} (cold-start breakdown, warm through the platform vs straight, naive) and {@code bench packer}
- * (a policy measured on the real system next to the simulator).
+ * (a policy measured on the real system next to the simulator), each with its charts.
  */
 class BenchSystemIT {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +32,9 @@ class BenchSystemIT {
         assertThat(n.path("warm_direct_p50_ms").asDouble()).isPositive();
         assertThat(n.path("naive_platform_p50_ms").asDouble()).isGreaterThan(n.path("warm_direct_p50_ms").asDouble());
         assertThat(r.stdout()).contains("cold start (median of 1)", "wrote");
+        assertThat(r.stderr()).contains("cold start 1/1", "warm: 5 measured requests per path", "naive: a cold start, then 2 requests");
+        BenchChartsTest.assertPng(dir.resolve("platform-cold-start.png"), BenchCharts.W, BenchCharts.H);
+        BenchChartsTest.assertPng(dir.resolve("platform-warm-cdf.png"), BenchCharts.W, BenchCharts.H);
     }
 
     @Test
@@ -47,6 +50,7 @@ class BenchSystemIT {
         assertThat(measured.path("rejected").asLong()).isZero();
         assertThat(measured.path("cold_starts").asLong()).isBetween(1L, 2L);
         assertThat(measured.path("model_loads").asLong()).isGreaterThanOrEqualTo(2); // each model loaded at least once
+        BenchChartsTest.assertPng(dir.resolve("packer.png"), 2 * BenchCharts.W, 2 * BenchCharts.H);
         var bad = SesemiProcess.run("bench", "packer", "--policies", "fastest", "--out", dir.toString());
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.stderr()).contains("unknown policy fastest");
