@@ -19,7 +19,8 @@ import org.sesemi.packer.policy.PolicyConfig;
  * <p>The function also tells its runtime what it was given, as init parameters the runtime reads (docs/runtime.md):
  * {@value #ACTION_CONCURRENCY} (the runtime's admission then covers every request the invoker may send, so it never
  * answers 503 to one — OpenWhisk destroys a container that does, with its keys and models) and {@value #ACTION_MEMORY}
- * (its model budget follows the container's memory). Values the operator set explicitly are kept.
+ * (its model budget follows the container's memory). Values the operator set explicitly are kept. The function is
+ * annotated {@code final} (unless the operator set that annotation), so that no invocation can redefine its parameters.
  */
 public final class FunctionSizing {
     /** Init parameter: the action's {@code limits.concurrency}. */
@@ -60,6 +61,13 @@ public final class FunctionSizing {
         init.putIfAbsent(ACTION_CONCURRENCY, Integer.toString(concurrency));
         f.memoryMb().ifPresent(mb -> init.putIfAbsent(ACTION_MEMORY, Integer.toString(mb)));
         f = f.withInitParameters(init);
+        if (!f.annotations().containsKey("final")) {
+            // OpenWhisk sends an invoke parameter named like an init parameter to /init: with "final", no request can
+            // redefine the runtime's KeyService address, measurement or store (the platform answers 400).
+            Map<String, Object> annotations = new HashMap<>(f.annotations());
+            annotations.put("final", true);
+            f = new BlackboxAction(f.image(), f.memoryMb(), f.timeoutMs(), f.concurrency(), f.parameters(), f.initParameters(), annotations);
+        }
         PolicyConfig policy = config.policyConfig();
         if (policy.capacity() != concurrency) {
             notes.add("policy capacity " + policy.capacity() + " set to the function's concurrency " + concurrency);

@@ -33,6 +33,7 @@ class FunctionSizingTest {
         assertThat(f.concurrency()).hasValue(1);
         assertThat(Map.<String, Object>copyOf(f.initParameters())).containsEntry(FunctionSizing.ACTION_CONCURRENCY, "1").containsEntry(FunctionSizing.ACTION_MEMORY, "512")
                 .containsEntry("SESEMI_KS_URL", "https://ks");
+        assertThat(Map.<String, Object>copyOf(f.annotations())).containsEntry("final", true);
         PolicyConfig policy = fitted.config().policyConfig();
         assertThat(policy.capacity()).isEqualTo(1);
         assertThat(policy.cacheSlots()).isEqualTo(4); // still several models per instance, one request at a time

@@ -58,12 +58,13 @@ final class Activator {
      * Starts one activation; {@code permit} is released when it completes, whatever happens.
      *
      * @param actionPath the action relative to its namespace ({@code name} or {@code pkg/name})
+     * @param transactionId the API request's transaction id ({@code X-Request-ID}), passed to the container
      */
     Pending start(Authenticator.Caller caller, ActionSpec action, String actionPath, ObjectNode params, long receivedAt,
-            boolean provideApiKey, Throttles.Permit permit) {
+            boolean provideApiKey, Throttles.Permit permit, String transactionId) {
         String id = newActivationId();
         Invocation inv = new Invocation(id, caller.subject().name(), caller.subject().namespace(), action, params, receivedAt,
-                provideApiKey ? Optional.of(caller.apiKey()) : Optional.empty());
+                provideApiKey ? Optional.of(caller.apiKey()) : Optional.empty(), transactionId);
         CompletableFuture<ActivationOutcome> running;
         try {
             running = invoker.invoke(inv);

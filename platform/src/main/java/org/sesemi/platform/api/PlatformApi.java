@@ -95,7 +95,7 @@ public final class PlatformApi implements HttpHandler {
 
     /** One request's context. */
     private record Req(HttpExchange ex, String method, List<String> path, boolean trailingSlash, Map<String, String> query,
-            long receivedAt) {}
+            long receivedAt, String tx) {}
 
     @Override
     public void handle(HttpExchange ex) throws IOException {
@@ -120,7 +120,7 @@ public final class PlatformApi implements HttpHandler {
                 if (trailingSlash) {
                     path = path.subList(0, path.size() - 1);
                 }
-                Req req = new Req(ex, method, path, trailingSlash, query(ex.getRequestURI().getRawQuery()), receivedAt);
+                Req req = new Req(ex, method, path, trailingSlash, query(ex.getRequestURI().getRawQuery()), receivedAt, tx);
                 status = route(req);
             }
         } catch (ApiException e) {
@@ -338,7 +338,7 @@ public final class PlatformApi implements HttpHandler {
         Activator.Pending pending;
         try {
             pending = activator.start(caller, ActionDocuments.spec(owner, pkg == null ? "" : pkg + "/", action), actionPath, params,
-                    r.receivedAt(), provideKey, permit);
+                    r.receivedAt(), provideKey, permit, r.tx());
         } catch (RuntimeException e) {
             permit.release();
             throw e;

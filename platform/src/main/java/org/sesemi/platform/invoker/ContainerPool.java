@@ -304,7 +304,7 @@ public final class ContainerPool implements Invoker {
             if (outcome == null) {
                 reschedule(placement.job().retried());
             } else {
-                placement.job().result().complete(outcome);
+                placement.job().result().complete(withDeveloperErrorNote(outcome));
             }
         });
     }
@@ -475,6 +475,20 @@ public final class ContainerPool implements Invoker {
             }
             finish(slot, remove);
         }
+    }
+
+    /** OpenWhisk's last log line of an activation that ended in a developer error ({@code logWarningDeveloperError}). */
+    static final String DEVELOPER_ERROR_NOTE = "The action did not initialize or run as expected. Log data might be missing.";
+
+    /** Appends {@link #DEVELOPER_ERROR_NOTE} to the logs of a developer error, as OpenWhisk's log stores do. */
+    private static ActivationOutcome withDeveloperErrorNote(ActivationOutcome o) {
+        if (o.statusCode() != ActivationOutcome.DEVELOPER_ERROR) {
+            return o;
+        }
+        List<String> logs = new ArrayList<>(o.logs());
+        logs.add(java.time.Instant.now() + " stderr: " + DEVELOPER_ERROR_NOTE);
+        return new ActivationOutcome(o.start(), o.end(), o.statusCode(), o.result(), List.copyOf(logs), o.initTimeMs(), o.waitTimeMs(),
+                o.timeout(), o.containerState());
     }
 
     /** After a {@code 503} on a stock OpenWhisk: whether the activation may go to another container (it may once). */
@@ -690,13 +704,16 @@ public final class ContainerPool implements Invoker {
         action.exec().code().ifPresent(code -> value.put("code", code));
         value.put("binary", action.exec().binary());
         ObjectNode env = NODES.objectNode();
-        action.initEnv().properties().forEach(e -> env.put(e.getKey(), stringify(e.getValue())));
+        // As OpenWhisk's partitionArguments: an invocation's parameter named like an init parameter replaces its value
+        // here (the merged parameters' init keys go to /init), and is not passed to /run.
+        action.initEnv().properties().forEach(e -> env.put(e.getKey(),
+                stringify(inv.params().has(e.getKey()) ? inv.params().get(e.getKey()) : e.getValue())));
         inv.apiKey().ifPresent(key -> env.put("__OW_API_KEY", key));
         env.put("__OW_NAMESPACE", inv.invocationNamespace());
         env.put("__OW_ACTION_NAME", "/" + action.path());
         env.put("__OW_ACTION_VERSION", action.version());
         env.put("__OW_ACTIVATION_ID", inv.activationId());
-        env.put("__OW_TRANSACTION_ID", inv.activationId());
+        env.put("__OW_TRANSACTION_ID", inv.transactionId());
         env.put("__OW_DEADLINE", Long.toString(deadline));
         value.set("env", env);
         ObjectNode body = NODES.objectNode();
@@ -715,13 +732,14 @@ public final class ContainerPool implements Invoker {
         ActionSpec action = inv.action();
         ObjectNode value = action.defaultParams().deepCopy();
         value.setAll(inv.params());
+        action.initEnv().properties().forEach(e -> value.remove(e.getKey())); // init parameters go to /init only
         ObjectNode body = NODES.objectNode();
         body.set("value", value);
         body.put("namespace", inv.invocationNamespace());
         body.put("action_name", "/" + action.path());
         body.put("action_version", action.version());
         body.put("activation_id", inv.activationId());
-        body.put("transaction_id", inv.activationId());
+        body.put("transaction_id", inv.transactionId());
         body.put("deadline", Long.toString(deadline));
         inv.apiKey().ifPresent(key -> body.put("api_key", key));
         return body;

@@ -128,7 +128,7 @@ class ContainerPoolTest {
         ContainerPool pool = pool(512);
         ActionSpec echo = action("guest", "keyed", 1, limits(10_000, 128, 1));
         Invocation withKey = new Invocation(TestActions.newId(), "subject", "guest", echo, params(), System.currentTimeMillis(),
-                Optional.of("uuid:key"));
+                Optional.of("uuid:key"), "tx-keyed");
         ActivationOutcome outcome = run(pool, withKey);
         assertThat(outcome.result().path("_context").path("api_key_present").asBoolean()).isTrue();
         assertThat(outcome.result().path("_context").path("init_env").path("__OW_API_KEY").asText()).isEqualTo("uuid:key");

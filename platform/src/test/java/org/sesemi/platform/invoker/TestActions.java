@@ -51,7 +51,8 @@ final class TestActions {
     }
 
     static Invocation invocation(ActionSpec action, String invocationNamespace, ObjectNode params) {
-        return new Invocation(newId(), "subject", invocationNamespace, action, params, System.currentTimeMillis(), Optional.empty());
+        return new Invocation(newId(), "subject", invocationNamespace, action, params, System.currentTimeMillis(), Optional.empty(),
+                "tx" + newId().substring(0, 30));
     }
 
     static Invocation invocation(ActionSpec action, ObjectNode params) {
