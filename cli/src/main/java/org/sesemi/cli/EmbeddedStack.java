@@ -127,10 +127,15 @@ final class EmbeddedStack implements AutoCloseable {
      * (affinity policy). The caller closes it before the stack.
      */
     PackerGateway startGateway(int port, String group, int poolSize, int functionMemoryMb) throws Exception {
+        return startGateway(port, group, poolSize, functionMemoryMb, java.util.Optional.empty());
+    }
+
+    /** As above; with {@code authToken}, callers of {@code /v1} and {@code /metrics} need it as a bearer token. */
+    PackerGateway startGateway(int port, String group, int poolSize, int functionMemoryMb, java.util.Optional<String> authToken) throws Exception {
         PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), port, group,
                 OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(functionMemoryMb).withConcurrency(8)
                         .withInitParameters(initParameters(Map.of())),
-                "affinity", CostModel.defaults().withCapacity(8).withCacheSlots(4).policyConfig(poolSize), 1 << 20, 1000);
+                "affinity", CostModel.defaults().withCapacity(8).withCacheSlots(4).policyConfig(poolSize), 1 << 20, 1000, authToken);
         return PackerGateway.start(config, platformClient);
     }
 

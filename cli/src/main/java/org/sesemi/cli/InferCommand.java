@@ -68,6 +68,11 @@ final class InferCommand implements Callable<Integer> {
             description = "OpenWhisk API key for an action URL (env SESEMI_PLATFORM_AUTH; default: the embedded platform's guest key).")
     String platformAuth;
 
+    @Option(names = "--gateway-token-file", paramLabel = "FILE", description = {"The gateway's caller token (sent as Authorization: Bearer).",
+        "Default: env SESEMI_GATEWAY_TOKEN, else the file SESEMI_GATEWAY_TOKEN_FILE ('sesemi up' writes it), sent only to",
+        "the gateway of SESEMI_GATEWAY_URL."})
+    Path gatewayTokenFile;
+
     @Option(names = "--output", paramLabel = "FILE", description = "Write the response here instead of standard output.")
     Path output;
 
@@ -175,7 +180,40 @@ final class InferCommand implements Callable<Integer> {
             return InferenceClient.viaOpenWhisk(apiHost, auth, action, user.id(), id, key.key());
         }
         InferenceClient.Protocol protocol = path.endsWith("/run") ? InferenceClient.Protocol.OPENWHISK_RUN : InferenceClient.Protocol.ENVELOPE;
-        return new InferenceClient(uri, protocol, user.id(), id, key.key());
+        InferenceClient client = new InferenceClient(uri, protocol, user.id(), id, key.key());
+        return gatewayToken().map(client::withBearerToken).orElse(client);
+    }
+
+    /**
+     * The caller token for the gateway: from {@code --gateway-token-file}, else (only when sending to the configured
+     * gateway, so that the token never goes to another endpoint given with {@code --via}) from the environment or the
+     * file that {@code sesemi.env} names.
+     */
+    private Optional<String> gatewayToken() {
+        if (gatewayTokenFile != null) {
+            return Optional.of(readToken(gatewayTokenFile, "--gateway-token-file"));
+        }
+        Optional<String> gateway = SesemiEnv.get(SesemiEnv.GATEWAY_URL);
+        if (gateway.isEmpty() || !gateway.get().equals(endpoint())) {
+            return Optional.empty();
+        }
+        Optional<String> token = Optional.ofNullable(System.getenv(SesemiEnv.GATEWAY_TOKEN)).map(String::strip).filter(t -> !t.isEmpty());
+        if (token.isPresent()) {
+            return token;
+        }
+        return SesemiEnv.get(SesemiEnv.GATEWAY_TOKEN_FILE).map(f -> readToken(Path.of(f), SesemiEnv.GATEWAY_TOKEN_FILE));
+    }
+
+    private static String readToken(Path file, String what) {
+        try {
+            String token = Files.readString(file).strip();
+            if (token.isEmpty()) {
+                throw new CliErrors.UserException(what + " " + file + ": empty");
+            }
+            return token;
+        } catch (IOException e) {
+            throw new CliErrors.UserException("cannot read " + what + " " + file + ": " + e.getMessage());
+        }
     }
 
     /** One line for a refusal, with the command that fixes the usual causes. */
@@ -184,6 +222,8 @@ final class InferCommand implements Callable<Integer> {
         String base = "refused: " + e.getMessage();
         return switch (e.reason()) {
             case "no_request_key" -> base + "; store your request key with 'sesemi request-key put --key FILE'";
+            case "unauthenticated" -> base + "; pass the gateway's caller token with --gateway-token-file FILE ('sesemi up' writes it to"
+                    + " DIR/" + UpCommand.GATEWAY_TOKEN_FILE + " and names it in sesemi.env)";
             case "no_grant" -> base + "; ask the owner of " + id.owner() + " for 'sesemi grant add --model-id " + id
                     + " --user <your principal id> --measurement " + key.measurement().value() + "'";
             default -> base;

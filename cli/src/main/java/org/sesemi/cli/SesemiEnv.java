@@ -13,7 +13,8 @@ import java.util.Optional;
  * The {@code SESEMI_*} defaults of the CLI: a flag wins over the process environment, which wins over the
  * {@value #FILE} file that {@code sesemi up} writes. The file is {@code $SESEMI_ENV} when set, else
  * {@code ./sesemi.env} when present. It is a shell-compatible list of {@code NAME=value} lines ({@code set -a; .
- * DIR/sesemi.env} exports them too), holding addresses, public measurements and file paths only: no key material.
+ * DIR/sesemi.env} exports them too), holding addresses, public measurements and file paths only: no key material and
+ * no token (the gateway's caller token is named by the path of its own owner-only file).
  */
 final class SesemiEnv {
     static final String FILE = "sesemi.env";
@@ -29,6 +30,10 @@ final class SesemiEnv {
     static final String MODEL_STORE = "SESEMI_MODEL_STORE";
     static final String PLATFORM_URL = "SESEMI_PLATFORM_URL";
     static final String PLATFORM_AUTH = "SESEMI_PLATFORM_AUTH";
+    /** The gateway's caller token itself (environment only; {@code sesemi packer serve} reads the same variable). */
+    static final String GATEWAY_TOKEN = "SESEMI_GATEWAY_TOKEN";
+    /** The file holding the gateway's caller token ({@code sesemi up} writes its path, not the token, to the env file). */
+    static final String GATEWAY_TOKEN_FILE = "SESEMI_GATEWAY_TOKEN_FILE";
 
     private SesemiEnv() {}
 

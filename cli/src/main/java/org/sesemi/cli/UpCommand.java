@@ -27,11 +27,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Start the whole system on loopback until Ctrl-C/SIGTERM: a KeyService in the SIMULATED TEE (no hardware",
             "protection), a model store folder, the embedded OpenWhisk-compatible platform and the FnPacker gateway. Writes",
-            "DIR/sesemi.env (KeyService URL, measurement and trust root, gateway URL, runtime measurement to grant, model store);",
-            "other commands read it with SESEMI_ENV=DIR/sesemi.env or when run in DIR. State survives restarts."})
+            "DIR/sesemi.env (KeyService URL, measurement and trust root, gateway URL and the path of its caller token file",
+            "DIR/gateway-token, runtime measurement to grant, model store); other commands read it with",
+            "SESEMI_ENV=DIR/sesemi.env or when run in DIR. State survives restarts."})
 final class UpCommand implements Callable<Integer> {
     static final String GROUP = "up";
     static final String TRUST_ROOT_FILE = "keyservice-root.pem";
+    /** The gateway's caller token (owner-only file, kept across restarts): loopback is reachable by every local user. */
+    static final String GATEWAY_TOKEN_FILE = "gateway-token";
 
     @Spec CommandSpec spec;
 
@@ -75,8 +78,9 @@ final class UpCommand implements Callable<Integer> {
             throw new CliErrors.UserException("could not start the stack in " + home + ": " + e.getMessage());
         }
         PackerGateway gateway;
+        Path tokenFile = home.resolve(GATEWAY_TOKEN_FILE);
         try {
-            gateway = stack.startGateway(gatewayPort, GROUP, poolSize, functionMemoryMb);
+            gateway = stack.startGateway(gatewayPort, GROUP, poolSize, functionMemoryMb, java.util.Optional.of(gatewayToken(tokenFile)));
         } catch (IllegalArgumentException e) {
             stack.close();
             lockFile.close();
@@ -95,11 +99,12 @@ final class UpCommand implements Callable<Integer> {
             vars.put(SesemiEnv.KS_MEASUREMENT, stack.ks.measurement().value());
             vars.put(SesemiEnv.KS_TRUST_ROOT, root.toString());
             vars.put(SesemiEnv.GATEWAY_URL, gateway.uri().resolve("/v1/invoke").toString());
+            vars.put(SesemiEnv.GATEWAY_TOKEN_FILE, tokenFile.toString());
             vars.put(SesemiEnv.RUNTIME_MEASUREMENT, stack.runtimeMeasurement.value());
             vars.put(SesemiEnv.MODEL_STORE, stack.store.root().toAbsolutePath().toString());
             vars.put(SesemiEnv.PLATFORM_URL, stack.platform.apiHost().toString());
             SesemiEnv.write(env, "written by 'sesemi up' for clients of the stack in " + home + "\n"
-                    + "SIMULATED TEE: no hardware protection. Addresses, public measurements and paths only; no keys.", vars);
+                    + "SIMULATED TEE: no hardware protection. Addresses, public measurements and paths only; no keys, no tokens.", vars);
         } catch (IOException | RuntimeException e) {
             gateway.close();
             stack.close();
@@ -115,6 +120,7 @@ final class UpCommand implements Callable<Integer> {
         out.printf("platform    %s  embedded OpenWhisk-compatible API; image %s runs SeMIRT, measurement %s%n",
                 stack.platform.apiHost(), PlatformCommand.SEMIRT_IMAGE, stack.runtimeMeasurement.value());
         out.printf("gateway     %s  FnPacker (affinity policy), functions %s%n", gateway.uri().resolve("/v1/invoke"), gateway.functions());
+        out.printf("            callers need the bearer token in %s (owner-only file; 'sesemi infer' sends it)%n", tokenFile);
         out.printf("client settings: %s  (export SESEMI_ENV=%s, or run commands in %s)%n", env, env, home);
         out.println("owner: sesemi model publish --in MODEL.onnx --name NAME --identity owner.pem; sesemi grant add ...");
         out.println("user : sesemi request-key put ...; sesemi infer --model OWNER/NAME --input request.json ...");
@@ -139,5 +145,33 @@ final class UpCommand implements Callable<Integer> {
         }, "sesemi-up-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The gateway's caller token from {@code file}, created (256 random bits, readable by the owner only) when absent,
+     * so that restarts keep it and clients keep working.
+     */
+    static String gatewayToken(Path file) throws IOException {
+        if (Files.exists(file)) {
+            String token = Files.readString(file).strip();
+            if (token.length() < 16) {
+                throw new CliErrors.UserException(file + ": not a gateway token (delete it and 'sesemi up' makes a new one)");
+            }
+            return token;
+        }
+        byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        Path tmp = file.resolveSibling(file.getFileName() + ".partial");
+        Files.deleteIfExists(tmp);
+        if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } else {
+            Files.createFile(tmp);
+        }
+        Files.writeString(tmp, token + "\n");
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return token;
     }
 }

@@ -138,7 +138,7 @@ class PackerGatewayIT {
     /**
      * Model ids come from untrusted requests: the gateway tracks at most its configured number at once, forgetting the
      * least recently used idle one (under {@code dedicated} its function is reused) instead of refusing new models
-     * until restart; with an auth token configured, {@code /v1/invoke} and {@code /v1/stats} need it.
+     * until restart; with an auth token configured, {@code /v1/invoke}, {@code /v1/stats} and {@code /metrics} need it.
      */
     @Test
     void forgetsIdleModelsBeyondItsLimitAndRequiresTheTokenWhenConfigured() throws Exception {
@@ -174,6 +174,21 @@ class PackerGatewayIT {
                 assertThat(stats.body()).contains("\"modelsTracked\":1", "\"modelsForgotten\":1");
                 assertThat(http.send(HttpRequest.newBuilder(gateway.uri().resolve("/health")).GET().build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                // /metrics names the traffic too: it needs the token as well.
+                URI metricsUri = gateway.uri().resolve("/metrics");
+                HttpResponse<String> anonymousMetrics = http.send(HttpRequest.newBuilder(metricsUri).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(anonymousMetrics.statusCode()).isEqualTo(401);
+                assertThat(anonymousMetrics.body()).doesNotContain("sesemi_gateway");
+                HttpResponse<String> wrongMetrics = http.send(HttpRequest.newBuilder(metricsUri).header("Authorization", "Bearer " + token + "x")
+                        .GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(wrongMetrics.statusCode()).isEqualTo(401);
+                HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(metricsUri).header("Authorization", "Bearer " + token).GET()
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).isEqualTo(200);
+                assertThat(metrics.body()).contains("sesemi_gateway_requests_seconds");
+                assertThat(http.send(HttpRequest.newBuilder(gateway.uri().resolve("/v1/openapi.json")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).as("the API description stays open").isEqualTo(200);
             }
         }
     }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The issue's "done when" flow with the CLI only, as the README shows it: {@code sesemi up} in the background, an owner
  * publishes a model with inputs of three types and grants a user, the user infers and gets the decrypted outputs, a
- * user without a request key is told which command makes one, a stranger is refused; after SIGTERM and a second
+ * user without a request key is told which command makes one, a stranger is refused, a caller without the gateway's
+ * token (which {@code sesemi.env} names and {@code infer} sends) is refused; after SIGTERM and a second
  * {@code up} on the same directory the same model still serves (state kept).
  */
 class UpPublishInferIT {
@@ -77,7 +78,15 @@ class UpPublishInferIT {
         Path envFile = stack.resolve("sesemi.env");
         Map<String, String> settings = SesemiEnv.read(envFile);
         assertThat(settings).containsKeys("SESEMI_KS_URL", "SESEMI_KS_MEASUREMENT", "SESEMI_KS_TRUST_ROOT", "SESEMI_GATEWAY_URL",
-                "SESEMI_RUNTIME_MEASUREMENT", "SESEMI_MODEL_STORE");
+                "SESEMI_RUNTIME_MEASUREMENT", "SESEMI_MODEL_STORE", "SESEMI_GATEWAY_TOKEN_FILE");
+        // The gateway needs a caller token; sesemi.env names its owner-only file and does not contain it.
+        Path tokenFile = Path.of(settings.get("SESEMI_GATEWAY_TOKEN_FILE"));
+        String token = Files.readString(tokenFile).strip();
+        assertThat(token).hasSizeGreaterThanOrEqualTo(32);
+        assertThat(Files.readString(envFile)).doesNotContain(token);
+        if (tokenFile.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+        }
         assertThat(Files.readString(dir.resolve("up1.out"))).contains("SIMULATED", "KeyService", "gateway", "platform", "model store");
         Map<String, String> env = Map.of("SESEMI_ENV", envFile.toString());
 
@@ -118,6 +127,18 @@ class UpPublishInferIT {
                 "--request-key", userKey.toString());
         assertDecryptedOutputs(served.stdout(), model);
 
+        // Without the token (sesemi.env's token line left out) the gateway refuses, and the error says what to pass.
+        Path noTokenEnv = dir.resolve("no-token.env");
+        Map<String, String> withoutToken = new java.util.LinkedHashMap<>(settings);
+        withoutToken.remove("SESEMI_GATEWAY_TOKEN_FILE");
+        SesemiEnv.write(noTokenEnv, "sesemi.env without the gateway token", withoutToken);
+        SesemiProcess.Result unauthenticated = SesemiProcess.run(Map.of("SESEMI_ENV", noTokenEnv.toString()), "infer", "--model", model,
+                "--input", request.toString(), "--identity", user.toString(), "--request-key", userKey.toString());
+        assertThat(unauthenticated.exitCode()).isEqualTo(1);
+        assertThat(unauthenticated.stderr()).contains("unauthenticated", "--gateway-token-file").doesNotContain(token);
+        assertDecryptedOutputs(ok(Map.of("SESEMI_ENV", noTokenEnv.toString()), "infer", "--model", model, "--input", request.toString(),
+                "--identity", user.toString(), "--request-key", userKey.toString(), "--gateway-token-file", tokenFile.toString()).stdout(), model);
+
         Path saved = dir.resolve("response.json");
         SesemiProcess.Result toFile = ok(env, "infer", "--model", model, "--input", request.toString(), "--identity", user.toString(),
                 "--request-key", userKey.toString(), "--output", saved.toString());
@@ -142,6 +163,7 @@ class UpPublishInferIT {
         Map<String, String> again = SesemiEnv.read(envFile);
         assertThat(again.get("SESEMI_KS_MEASUREMENT")).isEqualTo(settings.get("SESEMI_KS_MEASUREMENT"));
         assertThat(again.get("SESEMI_RUNTIME_MEASUREMENT")).isEqualTo(settings.get("SESEMI_RUNTIME_MEASUREMENT"));
+        assertThat(Files.readString(tokenFile).strip()).as("the gateway token survives the restart").isEqualTo(token);
         assertDecryptedOutputs(ok(env, "infer", "--model", model, "--input", request.toString(), "--identity", user.toString(),
                 "--request-key", userKey.toString()).stdout(), model);
     }

@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *       answers a failed activation). When the policy rejects ({@code All Busy}) or a queued request's deadline
  *       passes, the answer is 503 with {@code {"error":{"code":"busy","reason":...}}}, the runtime's own shape, so
  *       {@code InferenceClient} reports it the same way.
- *   <li>{@code GET /v1/stats} — the policy's counters and the pool's functions; {@code GET /health}.
+ *   <li>{@code GET /v1/stats} — the policy's counters and the pool's functions; {@code GET /metrics} — Prometheus
+ *       metrics; {@code GET /health} and {@code GET /v1/openapi.json}. With an auth token configured, every route but
+ *       {@code /health} and {@code /v1/openapi.json} needs it.
  * </ul>
  *
  * <p>Each routed request's activation {@code duration} is reported back to the policy as the model's execution time,
@@ -86,8 +88,8 @@ public final class PackerGateway implements AutoCloseable {
      * @param maxModels distinct model ids the gateway keeps track of at once (model ids come from untrusted requests,
      *     and each one costs the policy state, and under {@code dedicated} a function): beyond it the least recently
      *     used idle model is forgotten, and only if every one has requests in flight is a new one refused
-     * @param authToken if present, every {@code /v1} request must carry {@code Authorization: Bearer <token>} (else
-     *     401); {@code /health} stays open
+     * @param authToken if present, every {@code /v1} request and {@code /metrics} must carry
+     *     {@code Authorization: Bearer <token>} (else 401); {@code /health} and {@code /v1/openapi.json} stay open
      */
     public record Config(InetAddress bind, int port, String group, OpenWhiskClient.BlackboxAction function, String policy,
             PolicyConfig policyConfig, int maxEnvelopeBytes, int maxModels, java.util.Optional<String> authToken) {
@@ -206,21 +208,22 @@ public final class PackerGateway implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
         try {
-            if (path.equals("/metrics") && method.equals("GET")) {
-                byte[] out = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-                ex.getResponseHeaders().set("Content-Type", GatewayMetrics.CONTENT_TYPE);
-                ex.sendResponseHeaders(200, out.length);
-                ex.getResponseBody().write(out);
-                return;
-            } else if (path.equals("/v1/openapi.json") && method.equals("GET")) {
+            if (path.equals("/v1/openapi.json") && method.equals("GET")) {
                 ex.getResponseHeaders().set("Content-Type", "application/json");
                 ex.sendResponseHeaders(200, OPENAPI.length);
                 ex.getResponseBody().write(OPENAPI);
             } else if (path.equals("/health") && method.equals("GET")) {
                 send(ex, 200, JSON.createObjectNode().put("status", "ok"));
             } else if (!authorized(ex)) {
+                // With a token configured, everything but liveness and the API description needs it: /metrics and
+                // /v1/stats reveal the models in use and the traffic.
                 ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
                 send(ex, 401, error("unauthenticated", "this gateway requires Authorization: Bearer <token>"));
+            } else if (path.equals("/metrics") && method.equals("GET")) {
+                byte[] out = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", GatewayMetrics.CONTENT_TYPE);
+                ex.sendResponseHeaders(200, out.length);
+                ex.getResponseBody().write(out);
             } else if (path.equals("/v1/stats") && method.equals("GET")) {
                 ObjectNode n = JSON.createObjectNode().put("group", config.group()).put("policy", policy.name());
                 n.set("stats", JSON.valueToTree(policy.stats()));
