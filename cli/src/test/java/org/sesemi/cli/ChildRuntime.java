@@ -11,34 +11,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** Helpers for tests that run {@code sesemi runtime serve} as a child process (see {@link SesemiProcess#start}). */
 final class ChildRuntime {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private ChildRuntime() {}
-
-    /** Waits (up to a minute) until the runtime at {@code base} answers {@code GET /health}. */
-    static void awaitHealth(URI base, Process p, Path err) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base.resolve("/health")).timeout(Duration.ofSeconds(5)).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            assertThat(p.isAlive()).as(Files.readString(err)).isTrue();
-            assertThat(System.nanoTime()).as("runtime did not start: " + Files.readString(err)).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
 
     /** OpenWhisk {@code /init} with {@code settings} as {@code value.env}; asserts it succeeded. */
     static void init(URI base, Map<String, String> settings) throws Exception {

@@ -11,9 +11,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,11 +96,12 @@ class ContainerPlatformIT {
         int apiPort = SesemiProcess.freePort();
         Process platform = null;
         try (StallingProxy proxy = new StallingProxy(ksPort)) {
-            String measurement = awaitLine(dir.resolve("ks.out"), ks, Pattern.compile("measurement (sgx:[0-9a-f]{64})"));
+            String measurement = ServerProcesses.awaitLine(dir.resolve("ks.out"), ks, dir.resolve("ks.err"),
+                    Pattern.compile("measurement (sgx:[0-9a-f]{64})"), Duration.ofSeconds(120));
             platform = SesemiProcess.start(dir.resolve("platform.out"), dir.resolve("platform.err"), "platform", "serve", "--port",
                     Integer.toString(apiPort), "--data", dir.resolve("data").toString(), "--containers", engine, "--mount", dir.toString());
             URI host = URI.create("http://127.0.0.1:" + apiPort);
-            awaitApi(host, platform, dir.resolve("platform.err"));
+            ServerProcesses.awaitHttp(host.resolve("/api/v1"), platform, dir.resolve("platform.err"), Duration.ofSeconds(120));
             OpenWhiskClient ow = new OpenWhiskClient(host, GUEST, "_");
             ow.putAction("semirt", OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
                     .withTimeoutMs(120_000).withInitParameters(Map.of(
@@ -197,37 +195,6 @@ class ContainerPlatformIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
         return out;
-    }
-
-    private static String awaitLine(Path file, Process p, Pattern pattern) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
-            String text = Files.exists(file) ? Files.readString(file) : "";
-            Matcher m = pattern.matcher(text);
-            if (m.find()) {
-                return m.group(1);
-            }
-            assertThat(p.isAlive()).as("server exited: " + text).isTrue();
-            assertThat(System.nanoTime()).as("no line matching " + pattern + " in " + text).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
-    private static void awaitApi(URI host, Process p, Path err) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(host.resolve("/api/v1")).timeout(Duration.ofSeconds(5)).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(r.statusCode()).isEqualTo(200);
-                return;
-            } catch (IOException e) {
-                assertThat(p.isAlive()).as("platform exited: " + Files.readString(err)).isTrue();
-                assertThat(System.nanoTime()).as("platform did not start: " + Files.readString(err)).isLessThan(deadline);
-                Thread.sleep(50);
-            }
-        }
     }
 
     /** A TCP proxy to the KeyService that, while {@link #stall} is set, accepts connections and holds them unanswered. */

@@ -7,11 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,31 +46,17 @@ class KeyServiceCliIT {
 
     /** Starts {@code sesemi keyservice serve} and returns its "listening" line's URL and measurement. */
     private String[] serve() throws Exception {
-        Path jar = Path.of(System.getProperty("sesemi.jar", "target/sesemi.jar"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
-                "keyservice", "serve", "--port", "0", "--db", dir.resolve("ks.db").toString(),
-                "--tee-dir", dir.resolve("tee").toString(), "--root-out", dir.resolve("root.pem").toString()));
         Path out = dir.resolve("serve.out");
-        server = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(dir.resolve("serve.err").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            String s = Files.exists(out) ? Files.readString(out) : "";
-            if (s.contains("listening on")) {
-                String[] w = s.strip().split("\\s+");
-                return new String[] {w[3], w[5]};
-            }
-            if (!server.isAlive()) {
-                throw new AssertionError("serve exited: " + Files.readString(dir.resolve("serve.err")));
-            }
-            try {
-                // Waits for the child's exit at most 200 ms: a poll with a deadline, not a sleep deciding anything.
-                server.onExit().get(200, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException stillRunning) {
-                // expected while it starts
-            }
-        }
-        throw new AssertionError("KeyService did not start: " + Files.readString(dir.resolve("serve.err")));
+        server = SesemiProcess.start(out, dir.resolve("serve.err"), "keyservice", "serve", "--port", "0", "--db", dir.resolve("ks.db").toString(),
+                "--tee-dir", dir.resolve("tee").toString(), "--root-out", dir.resolve("root.pem").toString());
+        return listening(out, server, dir.resolve("serve.err"));
+    }
+
+    /** The URL and measurement of a {@code sesemi keyservice serve}'s "listening on URL measurement M" line, once printed. */
+    static String[] listening(Path out, Process p, Path err) throws Exception {
+        String line = ServerProcesses.awaitLine(out, p, err, Pattern.compile("(keyservice listening on \\S+ measurement \\S+)"), Duration.ofSeconds(90));
+        String[] w = line.split("\\s+");
+        return new String[] {w[3], w[5]};
     }
 
     private static String stdout(SesemiProcess.Result r) {

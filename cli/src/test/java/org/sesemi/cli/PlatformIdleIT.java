@@ -11,12 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sesemi.client.inference.InferenceClient;
@@ -60,9 +57,9 @@ class PlatformIdleIT {
             }
             float[] expected = null;
             for (Platform p : platforms) {
-                PlatformServeIT.awaitApi(p.host(), p.process(), dir.resolve(p.name() + ".err"));
+                ServerProcesses.awaitHttp(p.host().resolve("/api/v1"), p.process(), dir.resolve(p.name() + ".err"), Duration.ofSeconds(60));
                 deploy(stack, p, "semirt");
-                float[] first = within(calls, p, Duration.ofMinutes(4), () -> embedPatiently(stack, p, "semirt"));
+                float[] first = ServerProcesses.within(calls, p.name(), p.process(), Duration.ofMinutes(4), () -> embedPatiently(stack, p, "semirt"));
                 expected = expected == null ? first : expected;
                 assertThat(first).containsExactly(expected);
             }
@@ -72,16 +69,17 @@ class PlatformIdleIT {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             for (Platform p : platforms) {
                 assertThat(p.process().isAlive()).as(p.name() + " is running").isTrue();
-                int status = within(calls, p, Duration.ofSeconds(20), () -> http.send(HttpRequest.newBuilder(p.host().resolve("/api/v1"))
-                        .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+                int status = ServerProcesses.within(calls, p.name(), p.process(), Duration.ofSeconds(20),
+                        () -> http.send(HttpRequest.newBuilder(p.host().resolve("/api/v1")).GET().build(), HttpResponse.BodyHandlers.discarding())
+                                .statusCode());
                 assertThat(status).isEqualTo(200);
-                float[] warm = within(calls, p, Duration.ofSeconds(30), () -> embed(stack, p, "semirt"));
+                float[] warm = ServerProcesses.within(calls, p.name(), p.process(), Duration.ofSeconds(30), () -> embed(stack, p, "semirt"));
                 assertThat(warm).as(p.name() + ": the warm container after idle").containsExactly(expected);
                 deploy(stack, p, "semirt-new");
                 // A new action after idle must be answered in time (the hang answered nothing). On a heavily loaded
                 // machine its cold start once failed /init ("did not initialize and exited unexpectedly", not yet
                 // explained); that is an answer, so only an answered embedding is checked for correctness.
-                Object cold = within(calls, p, Duration.ofMinutes(3), () -> {
+                Object cold = ServerProcesses.within(calls, p.name(), p.process(), Duration.ofMinutes(3), () -> {
                     try {
                         return embedPatiently(stack, p, "semirt-new");
                     } catch (org.sesemi.client.inference.RuntimeRejectedException e) {
@@ -130,19 +128,5 @@ class PlatformIdleIT {
         float[] v = new float[out.byteLength() / 4];
         out.data().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
         return v;
-    }
-
-    /** Runs {@code call} and fails with the platform's thread dump if it does not answer within {@code bound}. */
-    private static <T> T within(ExecutorService calls, Platform p, Duration bound, Callable<T> call) throws Exception {
-        Future<T> f = calls.submit(call);
-        try {
-            return f.get(bound.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw new AssertionError(p.name() + " did not answer within " + bound + "; its threads:\n"
-                    + SesemiProcess.threadDump(p.process().pid()));
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new AssertionError(p.name() + ": request failed", e.getCause());
-        }
     }
 }

@@ -3,11 +3,7 @@ package org.sesemi.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +32,7 @@ class PlatformServeIT {
                 "--data", dir.resolve("data").toString(), "--user-memory", "1024", "--prewarm", "sesemi/semirt:256:1");
         try {
             URI host = URI.create("http://127.0.0.1:" + port);
-            awaitApi(host, p, err);
+            ServerProcesses.awaitHttp(host.resolve("/api/v1"), p, err, Duration.ofSeconds(60));
             assertThat(Files.readString(err)).contains("/api/v1", "guest API key");
             OpenWhiskClient ow = new OpenWhiskClient(host, GUEST, "_");
 
@@ -69,23 +65,6 @@ class PlatformServeIT {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             p.waitFor(20, TimeUnit.SECONDS);
-        }
-    }
-
-    static void awaitApi(URI host, Process p, Path err) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(host.resolve("/api/v1")).timeout(Duration.ofSeconds(5)).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(r.statusCode()).isEqualTo(200);
-                return;
-            } catch (IOException e) {
-                assertThat(System.nanoTime()).as("platform did not start: " + Files.readString(err)).isLessThan(deadline);
-                assertThat(p.isAlive()).as(Files.readString(err)).isTrue();
-                Thread.sleep(50);
-            }
         }
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,7 +58,7 @@ class RuntimeBusyEngineIT {
             try {
                 URI base = URI.create("http://127.0.0.1:" + port);
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                awaitHealth(http, base, p);
+                ServerProcesses.awaitHttp(base.resolve("/health"), p, dir.resolve("err.txt"), Duration.ofSeconds(90));
                 int slots = 2;
                 ObjectNode init = new ObjectMapper().createObjectNode();
                 ObjectNode env = init.putObject("value").putObject("env");
@@ -132,20 +131,5 @@ class RuntimeBusyEngineIT {
             b.putLong(x);
         }
         return new Tensor(name, DataType.INT64, shape, b.flip());
-    }
-
-    private static void awaitHealth(HttpClient http, URI base, Process p) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (true) {
-            try {
-                http.send(HttpRequest.newBuilder(base.resolve("/health")).timeout(Duration.ofSeconds(5)).GET().build(),
-                        HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (IOException e) {
-                assertThat(p.isAlive()).as("the runtime process exited").isTrue();
-                assertThat(System.nanoTime()).as("the runtime did not start").isLessThan(deadline);
-                Thread.sleep(100);
-            }
-        }
     }
 }

@@ -54,7 +54,7 @@ class RuntimeLeakAdversarialIT {
                     Integer.toString(port));
             try {
                 URI base = URI.create("http://127.0.0.1:" + port);
-                ChildRuntime.awaitHealth(base, p, err);
+                ServerProcesses.awaitHttp(base.resolve("/health"), p, err, java.time.Duration.ofSeconds(60));
                 ChildRuntime.init(base, stack.initParameters(Map.of()));
                 InferenceClient direct = new InferenceClient(base.resolve("/run"), InferenceClient.Protocol.OPENWHISK_RUN, stack.user.id(),
                         stack.model, stack.requestKey);

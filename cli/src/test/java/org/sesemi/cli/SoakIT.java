@@ -91,7 +91,7 @@ class SoakIT {
         try (LocalStack stack = LocalStack.start("sesemi-soak-", 512, false);
                 ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             stack.trustRuntime(SesemiProcess.jarRuntimeMeasurement()); // runtimes started from sesemi.jar
-            PlatformServeIT.awaitApi(host, platformProcess, dir.resolve("platform.err"));
+            ServerProcesses.awaitHttp(host.resolve("/api/v1"), platformProcess, dir.resolve("platform.err"), Duration.ofSeconds(60));
             OpenWhiskClient platform = new OpenWhiskClient(host, PlatformServeIT.GUEST, "_");
             List<ModelId> models = List.of(stack.model, stack.publish("soak-b"), stack.publish("soak-c"));
             int gatewayPort = SesemiProcess.freePort();
@@ -107,7 +107,7 @@ class SoakIT {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             {
                 URI gatewayUri = URI.create("http://127.0.0.1:" + gatewayPort);
-                awaitHealth(http, gatewayUri.resolve("/health"), gatewayProcess);
+                ServerProcesses.awaitHttp(gatewayUri.resolve("/health"), gatewayProcess, dir.resolve("gateway.err"), Duration.ofSeconds(90));
                 URI invoke = gatewayUri.resolve("/v1/invoke");
                 // Warm-up: every model and sentence once; the answers are the expected embeddings.
                 float[][] expected = new float[SENTENCES.size()][];
@@ -227,21 +227,6 @@ class SoakIT {
             platformProcess.descendants().forEach(ProcessHandle::destroyForcibly);
             platformProcess.destroyForcibly();
             platformProcess.waitFor(20, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void awaitHealth(HttpClient http, URI health, Process p) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (true) {
-            try {
-                http.send(java.net.http.HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).GET().build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (java.io.IOException e) {
-                assertThat(p.isAlive()).as("the gateway exited").isTrue();
-                assertThat(System.nanoTime()).as("the gateway did not start").isLessThan(deadline);
-                Thread.sleep(100);
-            }
         }
     }
 
