@@ -15,17 +15,18 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sesemi bench all}: every end-to-end bench, one after the other, each into its own folder under {@code --out}
- * with its JSON and PNG charts, plus {@code overhead/overhead.png} comparing the models. The benches run as the same
+ * with its JSON and PNG charts, plus {@code overhead/overhead.png} comparing the models; {@code --figures} then copies
+ * the charts docs/benchmarks.md embeds ({@link BenchRedraw#FIGURES}). The benches run as the same
  * {@code sesemi bench ...} commands a user would type (printed before each step), so every number can be reproduced
- * one bench at a time. {@code --quick} shortens every bench (fewer requests, shorter workloads) to finish in about
- * 10–15 minutes on 2 cores; the full settings take about an hour.
+ * one bench at a time. {@code --quick} shortens every bench (fewer requests, shorter workloads) to finish within 15
+ * minutes on 2 cores (measured: 11 min 53 s at load average ≈ 19); the full settings take about an hour.
  */
 @Command(name = "all", mixinStandardHelpOptions = true,
         description = "Run every bench (overhead on three models, concurrency, platform, packer, keyservice) into DIR/<bench>/ with charts.")
 final class BenchAll implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--quick", description = "Short settings (about 10-15 minutes on 2 cores) instead of the full ones (about an hour).")
+    @Option(names = "--quick", description = "Short settings (within 15 minutes on 2 cores, even under load) instead of the full ones (about an hour).")
     boolean quick;
 
     @Option(names = "--out", required = true, description = "Directory for the results: DIR/overhead, DIR/concurrency, DIR/platform, DIR/packer, DIR/keyservice.")

@@ -92,6 +92,19 @@ class BenchChartsTest {
         assertThat(empty.err()).contains("no bench results");
     }
 
+    /** docs/benchmarks.md embeds every figure {@code bench all --figures} copies, and each is in docs/figures as a PNG. */
+    @Test
+    void theBenchmarksPageEmbedsEveryFigureBenchAllCopies() throws Exception {
+        Path docs = Path.of(System.getProperty("sesemi.docs", "../docs"));
+        String page = Files.readString(docs.resolve("benchmarks.md"));
+        for (String f : BenchRedraw.FIGURES) {
+            String name = Path.of(f).getFileName().toString();
+            assertThat(page).as("docs/benchmarks.md embeds " + name).contains("](figures/" + name + ")");
+            int w = name.equals("overhead.png") || name.equals("keyservice.png") || name.equals("packer.png") ? 2 * W : W;
+            assertPng(docs.resolve("figures").resolve(name), w, name.equals("packer.png") ? 2 * H : H);
+        }
+    }
+
     /** The real bench (KeyService in the simulated TEE, RA-TLS, audited releases) at a tiny size writes its JSON and chart. */
     @Test
     void benchKeyServiceWritesItsResultAndChart() throws Exception {
