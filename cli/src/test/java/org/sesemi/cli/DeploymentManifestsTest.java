@@ -173,10 +173,13 @@ class DeploymentManifestsTest {
     void imagesRunAsTheUnprivilegedUserAndCarryOciLabels() throws IOException {
         String app = Files.readString(DEPLOY.resolve("images/app/Containerfile"));
         assertThat(app).contains("USER 10001:10001");
+        // the labels all images share are set once, in the common layer they are built FROM
+        assertThat(app).contains("org.opencontainers.image.version", "org.opencontainers.image.revision", "org.opencontainers.image.created",
+                "org.opencontainers.image.base.name", Containers.CODE_DIGEST_LABEL);
         for (String dir : IMAGE_DIRS.values()) {
             String file = Files.readString(DEPLOY.resolve("images/" + dir + "/Containerfile"));
-            assertThat(file).as(dir).doesNotContain("USER root").contains("org.opencontainers.image.title",
-                    "org.opencontainers.image.version", "org.opencontainers.image.revision", "org.opencontainers.image.created");
+            assertThat(file).as(dir).doesNotContain("USER root").contains("FROM ${APP}", "org.opencontainers.image.title",
+                    "org.opencontainers.image.description");
             assertThat(image(dir).entrypoint()).as(dir).startsWith("/opt/sesemi/bin/sesemi");
         }
     }
