@@ -74,6 +74,10 @@ final class PlatformCommand {
         @Option(names = "--idle-timeout", defaultValue = "PT10M", description = "Destroy warm containers idle this long, ISO-8601 duration (default ${DEFAULT-VALUE}).")
         Duration idleTimeout;
 
+        @Option(names = "--pause-grace", defaultValue = "PT10S", description = "With --containers: pause a warm container idle this long "
+                + "(podman/docker pause) and resume it for its next activation, ISO-8601 duration (default ${DEFAULT-VALUE}, OpenWhisk's).")
+        Duration pauseGrace;
+
         @Option(names = "--max-payload", defaultValue = "1048576", description = "Largest invoke body in bytes (default ${DEFAULT-VALUE}, OpenWhisk's 1 MB).")
         int maxPayload;
 
@@ -132,7 +136,7 @@ final class PlatformCommand {
                 };
                 config = config.withMaxPayloadBytes(maxPayload);
                 invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb).withIdleTimeout(idleTimeout).withPrewarm(cells)
-                        .withMaxResultBytes(maxResult).withStockOpenWhisk(stock);
+                        .withMaxResultBytes(maxResult).withStockOpenWhisk(stock).withPauseGrace(pauseGrace);
                 if (port != 0) {
                     // Containers learn where the API is (__OW_API_HOST), as in OpenWhisk; unknown in advance for port 0.
                     invokerConfig = invokerConfig.withApiHost("http://127.0.0.1:" + port);

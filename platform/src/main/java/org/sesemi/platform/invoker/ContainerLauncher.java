@@ -17,11 +17,27 @@ public interface ContainerLauncher extends AutoCloseable {
      * One launch: {@code command} with {@code environment} added to the few harmless variables a container process
      * inherits; {@code remove} runs after the process was killed (and must tolerate a container that is already gone).
      */
-    record Launch(List<String> command, Map<String, String> environment, Runnable remove) {
+    record Launch(List<String> command, Map<String, String> environment, Runnable remove, java.util.Optional<Freezer> freezer) {
         public Launch {
             command = List.copyOf(command);
             environment = Map.copyOf(environment);
+            java.util.Objects.requireNonNull(freezer, "freezer");
         }
+
+        /** A launch whose container cannot be paused. */
+        public Launch(List<String> command, Map<String, String> environment, Runnable remove) {
+            this(command, environment, remove, java.util.Optional.empty());
+        }
+    }
+
+    /**
+     * Pauses and resumes a running container (OpenWhisk's {@code suspend}/{@code resume}: {@code docker pause}), keeping
+     * its memory, sockets and state. Each returns whether it worked.
+     */
+    interface Freezer {
+        boolean pause();
+
+        boolean resume();
     }
 
     /**

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * large actions are not starved by small ones.
  *
  * <p>Containers are destroyed after a developer or whisk error, after a timeout, and after {@code idleTimeout} without
- * work. Pausing ({@code pause-grace}) is not implemented: an idle process simply stays running until its keep-alive ends,
- * because a process has no cheap freeze/thaw that preserves its sockets the way {@code docker pause} does.
+ * work. Containers whose launcher can pause them (podman, docker: {@link ContainerLauncher.Freezer}) are paused after
+ * {@link InvokerConfig#pauseGrace()} idle and resumed before the next activation's {@code /run}, as OpenWhisk's
+ * {@code pause-grace}; local processes are not paused (they simply stay running until their keep-alive ends).
  *
  * <p>Differences from OpenWhisk worth knowing: every container gets {@code __OW_ALLOW_CONCURRENT=true}, because the pool
  * alone enforces {@code limits.concurrency} and a stem cell does not know its future action's limit; a {@code 503}
@@ -81,6 +82,11 @@ public final class ContainerPool implements Invoker {
         int active;
         long lastUsedNanos = System.nanoTime();
         volatile ProcessContainer process;
+        /** Meant to be paused (idle past the pause grace); cleared when an activation takes the slot. Pool lock. */
+        boolean paused;
+        /** Serializes pause and resume of this container; {@link #frozen} is what the engine last did. */
+        final java.util.concurrent.locks.ReentrantLock freezeLock = new java.util.concurrent.locks.ReentrantLock();
+        boolean frozen;
         /** Completes after {@code /init}: null on success, else the error result that joiners get too. */
         final CompletableFuture<JsonNode> initialized = new CompletableFuture<>();
 
@@ -151,7 +157,7 @@ public final class ContainerPool implements Invoker {
             t.setDaemon(true);
             return t;
         });
-        long sweepMillis = Math.max(10, Math.min(config.idleTimeout().toMillis() / 4, 30_000));
+        long sweepMillis = Math.max(10, Math.min(Math.min(config.idleTimeout().toMillis(), config.pauseGrace().toMillis()) / 4, 30_000));
         sweeper.scheduleWithFixedDelay(this::expireIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         for (InvokerConfig.Prewarm p : config.prewarm()) {
             for (int i = 0; i < p.count(); i++) {
@@ -222,6 +228,7 @@ public final class ContainerPool implements Invoker {
         }
         if (warm != null) {
             warm.active++;
+            warm.paused = false; // resumed by the activation (execute), before its /run
             warmStarts++;
             return new Placement(job, warm, "warm", false, false);
         }
@@ -429,6 +436,9 @@ public final class ContainerPool implements Invoker {
                 waitTime = Math.max(0, start - inv.receivedAtMillis());
                 deadline = start + timeoutMs;
             }
+            if (!p.init()) {
+                thaw(slot);
+            }
             long remaining = deadline - System.currentTimeMillis();
             Call run = remaining <= 0 ? Call.timeout() : call(slot, "/run", runBody(inv, deadline), (int) remaining,
                     config.maxResultBytes());
@@ -559,10 +569,47 @@ public final class ContainerPool implements Invoker {
         placed.forEach(this::launch);
     }
 
+    /**
+     * Pauses an idle container (on a virtual thread of the sweeper's): only if it is still meant to be paused when its
+     * freeze lock is held, so a pause never lands after the resume of an activation that took the container meanwhile.
+     */
+    private void freeze(Slot s) {
+        s.freezeLock.lock();
+        try {
+            synchronized (lock) {
+                if (!s.paused || s.state == State.REMOVED || s.frozen) {
+                    return;
+                }
+            }
+            s.process.freezer().ifPresent(f -> s.frozen = f.pause());
+        } finally {
+            s.freezeLock.unlock();
+        }
+    }
+
+    /** Resumes a paused container before an activation's {@code /run} (a no-op unless it was paused). */
+    private void thaw(Slot s) {
+        s.freezeLock.lock();
+        try {
+            if (s.frozen) {
+                s.process.freezer().ifPresent(f -> {
+                    if (!f.resume()) {
+                        LOG.warn("a paused container did not resume; its activation will fail and the container be replaced");
+                    }
+                });
+                s.frozen = false;
+            }
+        } finally {
+            s.freezeLock.unlock();
+        }
+    }
+
     private void expireIdle() {
         List<Slot> expired = new ArrayList<>();
         List<Slot> deadStemCells = new ArrayList<>();
+        List<Slot> toPause = new ArrayList<>();
         long limit = config.idleTimeout().toNanos();
+        long pauseAfter = config.pauseGrace().toNanos();
         long now = System.nanoTime();
         synchronized (lock) {
             for (Slot s : List.copyOf(slots)) {
@@ -570,12 +617,17 @@ public final class ContainerPool implements Invoker {
                 if (s.key != null && s.state == State.READY && s.active == 0 && (dead || now - s.lastUsedNanos >= limit)) {
                     removeLocked(s);
                     expired.add(s);
+                } else if (s.key != null && s.state == State.READY && s.active == 0 && !s.paused && !s.removing && s.process != null
+                        && s.process.freezer().isPresent() && now - s.lastUsedNanos >= pauseAfter) {
+                    s.paused = true;
+                    toPause.add(s);
                 } else if (s.state == State.PREWARM && dead) {
                     removeLocked(s);
                     deadStemCells.add(s);
                 }
             }
         }
+        toPause.forEach(s -> Thread.ofVirtual().name("container-pause").start(() -> freeze(s)));
         if (!deadStemCells.isEmpty()) {
             LOG.warn("{} prewarm containers died while waiting; replacing them", deadStemCells.size());
             destroyAll(deadStemCells);

@@ -89,7 +89,18 @@ public final class EngineLauncher implements ContainerLauncher {
             }
         }
         live.add(name);
-        return new Launch(command, environment, () -> remove(name));
+        Freezer freezer = new Freezer() {
+            @Override
+            public boolean pause() {
+                return run(List.of(engine, "pause", name));
+            }
+
+            @Override
+            public boolean resume() {
+                return run(List.of(engine, "unpause", name));
+            }
+        };
+        return new Launch(command, environment, () -> remove(name), java.util.Optional.of(freezer));
     }
 
     private void remove(String name) {
@@ -99,8 +110,8 @@ public final class EngineLauncher implements ContainerLauncher {
         run(List.of(engine, "rm", "--force", name));
     }
 
-    /** Runs an engine command to completion (at most 60 s); failures are logged, not thrown. */
-    private void run(List<String> command) {
+    /** Runs an engine command to completion (at most 60 s); failures are logged, not thrown. True if it succeeded. */
+    private boolean run(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getOutputStream().close();
@@ -108,13 +119,18 @@ public final class EngineLauncher implements ContainerLauncher {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 LOG.warn("'{}' did not finish within 60 s", String.join(" ", command));
+                return false;
             } else if (p.exitValue() != 0 && !new String(out, java.nio.charset.StandardCharsets.UTF_8).toLowerCase(Locale.ROOT).contains("no such container")) {
                 LOG.warn("'{}' failed ({}): {}", String.join(" ", command), p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8).strip());
+                return false;
             }
+            return p.exitValue() == 0;
         } catch (IOException e) {
             LOG.warn("'{}' failed: {}", String.join(" ", command), e.getMessage());
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -22,9 +22,11 @@ import java.util.Optional;
  *     {@code /run} each get the action's whole timeout (instead of one budget for both), and a {@code 503} from a
  *     container is a container health error — the container is destroyed and the activation rescheduled once on
  *     another container (instead of "busy": container kept, activation retried until its time limit)
+ * @param pauseGrace an idle warm container whose launcher can pause it (podman, docker) is paused after this long
+ *     unused and resumed when an activation takes it (OpenWhisk {@code pause-grace}, 10 s); local processes are not
  */
 public record InvokerConfig(int userMemoryMb, Duration idleTimeout, Duration startTimeout, Duration logWait, int maxResultBytes,
-        int maxBufferedLogBytes, Optional<String> apiHost, List<Prewarm> prewarm, boolean stockOpenWhisk) {
+        int maxBufferedLogBytes, Optional<String> apiHost, List<Prewarm> prewarm, boolean stockOpenWhisk, Duration pauseGrace) {
 
     /** {@code count} stem cells of {@code image}, each for actions of exactly {@code memoryMb}. */
     public record Prewarm(String image, int memoryMb, int count) {
@@ -42,6 +44,7 @@ public record InvokerConfig(int userMemoryMb, Duration idleTimeout, Duration sta
         }
         requirePositive(idleTimeout, "idleTimeout");
         requirePositive(startTimeout, "startTimeout");
+        requirePositive(pauseGrace, "pauseGrace");
         Objects.requireNonNull(logWait, "logWait");
         if (logWait.isNegative()) {
             throw new IllegalArgumentException("logWait must not be negative");
@@ -56,43 +59,49 @@ public record InvokerConfig(int userMemoryMb, Duration idleTimeout, Duration sta
     /** The defaults: 2048 MB, 10 min keep-alive, 30 s start timeout, 2 s log wait, 1 MiB results, 16 MiB log buffer. */
     public static InvokerConfig defaults() {
         return new InvokerConfig(2048, Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(2), 1024 * 1024,
-                16 * 1024 * 1024, Optional.empty(), List.of(), false);
+                16 * 1024 * 1024, Optional.empty(), List.of(), false, Duration.ofSeconds(10));
     }
 
     public InvokerConfig withUserMemoryMb(int mb) {
-        return new InvokerConfig(mb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk);
+        return new InvokerConfig(mb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk, pauseGrace);
     }
 
     public InvokerConfig withIdleTimeout(Duration d) {
-        return new InvokerConfig(userMemoryMb, d, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk);
+        return new InvokerConfig(userMemoryMb, d, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk, pauseGrace);
     }
 
     public InvokerConfig withStartTimeout(Duration d) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, d, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk);
+        return new InvokerConfig(userMemoryMb, idleTimeout, d, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk, pauseGrace);
     }
 
     public InvokerConfig withLogWait(Duration d) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, d, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk);
+        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, d, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk, pauseGrace);
     }
 
     public InvokerConfig withPrewarm(List<Prewarm> stemCells) {
         return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost,
-                stemCells, stockOpenWhisk);
+                stemCells, stockOpenWhisk, pauseGrace);
     }
 
     public InvokerConfig withApiHost(String host) {
         return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes,
-                Optional.of(host), prewarm, stockOpenWhisk);
+                Optional.of(host), prewarm, stockOpenWhisk, pauseGrace);
     }
 
     public InvokerConfig withMaxResultBytes(int bytes) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, bytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk);
+        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, bytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk, pauseGrace);
     }
 
     /** With a stock OpenWhisk invoker's timeout and {@code 503} handling (see {@code stockOpenWhisk}). */
     public InvokerConfig withStockOpenWhisk(boolean stock) {
         return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm,
-                stock);
+                stock, pauseGrace);
+    }
+
+    /** With idle containers paused after {@code d} (where the launcher can pause them). */
+    public InvokerConfig withPauseGrace(Duration d) {
+        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm,
+                stockOpenWhisk, d);
     }
 
     private static void requirePositive(Duration d, String name) {

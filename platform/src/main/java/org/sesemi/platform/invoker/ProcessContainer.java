@@ -50,13 +50,21 @@ final class ProcessContainer implements AutoCloseable {
     private final HttpClient client;
     private final LogCollector logs;
     private final Runnable remove;
+    private final java.util.Optional<ContainerLauncher.Freezer> freezer;
 
-    private ProcessContainer(Process process, int port, HttpClient client, LogCollector logs, Runnable remove) {
+    private ProcessContainer(Process process, int port, HttpClient client, LogCollector logs, Runnable remove,
+            java.util.Optional<ContainerLauncher.Freezer> freezer) {
         this.process = process;
         this.port = port;
         this.client = client;
         this.logs = logs;
         this.remove = remove;
+        this.freezer = freezer;
+    }
+
+    /** How to pause and resume this container, if its launcher can. */
+    java.util.Optional<ContainerLauncher.Freezer> freezer() {
+        return freezer;
     }
 
     /**
@@ -107,7 +115,7 @@ final class ProcessContainer implements AutoCloseable {
         LogCollector logs = new LogCollector(maxBufferedLogBytes);
         logs.follow(process.getInputStream(), "stdout", "container-" + process.pid());
         logs.follow(process.getErrorStream(), "stderr", "container-" + process.pid());
-        ProcessContainer container = new ProcessContainer(process, port, client, logs, launch.remove());
+        ProcessContainer container = new ProcessContainer(process, port, client, logs, launch.remove(), launch.freezer());
         try {
             container.awaitListening(startTimeout);
         } catch (StartException e) {
