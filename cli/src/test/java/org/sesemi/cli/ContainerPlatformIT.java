@@ -34,7 +34,8 @@ import org.sesemi.client.platform.OpenWhiskClient;
  * The runtime image ({@code deploy/images/build}) run by the embedded platform in real containers
  * ({@code --containers podman|docker}): the whole demo (cold start, warm requests, three models, a refused stranger)
  * leaving no container behind; and a container killed in the middle of a request, which gives that request a clear
- * error while the next request is served by a new container that was started with the action's memory limit.
+ * error while the next request is served by a new container that was started with the action's memory limit, is
+ * paused once idle past the pause grace and resumed for the next request; and the demo under a stock OpenWhisk's limits.
  *
  * <p>Skips, saying why, where neither podman nor a docker daemon answers. Where the image is missing or was built from
  * other code than the {@code sesemi} jar under test, it (re)builds it with {@code deploy/images/build --only runtime}.
@@ -99,7 +100,8 @@ class ContainerPlatformIT {
             String measurement = ServerProcesses.awaitLine(dir.resolve("ks.out"), ks, dir.resolve("ks.err"),
                     Pattern.compile("measurement (sgx:[0-9a-f]{64})"), Duration.ofSeconds(120));
             platform = SesemiProcess.start(dir.resolve("platform.out"), dir.resolve("platform.err"), "platform", "serve", "--port",
-                    Integer.toString(apiPort), "--data", dir.resolve("data").toString(), "--containers", engine, "--mount", dir.toString());
+                    Integer.toString(apiPort), "--data", dir.resolve("data").toString(), "--containers", engine, "--mount", dir.toString(),
+                    "--pause-grace", "PT3S");
             URI host = URI.create("http://127.0.0.1:" + apiPort);
             ServerProcesses.awaitHttp(host.resolve("/api/v1"), platform, dir.resolve("platform.err"), Duration.ofSeconds(120));
             OpenWhiskClient ow = new OpenWhiskClient(host, GUEST, "_");
@@ -141,7 +143,19 @@ class ContainerPlatformIT {
             assertThat(warm.body().path("response").path("status").asText()).isEqualTo(next.body().path("response").path("status").asText());
             assertThat(labelledContainers()).hasSize(1);
 
-            // 3. Stopping the platform removes its containers.
+            // 3. Idle past the pause grace, the container is paused; the next request resumes it (same container, warm).
+            String name = labelledContainers().getFirst();
+            long pauseDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!output(engine, "inspect", "--format", "{{.State.Status}}", name).strip().equals("paused")) {
+                assertThat(System.nanoTime()).as("the idle container was paused").isLessThan(pauseDeadline);
+                Thread.sleep(200);
+            }
+            OpenWhiskClient.Invoked resumed = invoke(ow);
+            assertThat(resumed.annotation("initTime")).as("the paused container, resumed (warm)").isEmpty();
+            assertThat(resumed.body().path("response").path("status").asText()).isEqualTo(next.body().path("response").path("status").asText());
+            assertThat(labelledContainers()).containsExactly(name);
+
+            // 4. Stopping the platform removes its containers (paused ones too).
             platform.destroy();
             assertThat(platform.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(labelledContainers()).as("containers left behind").isEmpty();
