@@ -13,7 +13,7 @@ import org.sesemi.crypto.Hashes;
  *
  * @param value the canonical form; the constructor rejects anything else, so a {@code Measurement} is always valid
  */
-public record Measurement(String value) {
+public record Measurement(String value) implements RuntimeRule {
     private static final Pattern FORM = Pattern.compile("(sgx|tdx):[0-9a-f]{64}");
 
     public Measurement {
@@ -47,6 +47,12 @@ public record Measurement(String value) {
             }
         }
         return new Measurement("tdx:" + Hashes.sha256Hex(mrTd, rtmr0, rtmr1, rtmr2, rtmr3));
+    }
+
+    /** A measurement admits exactly the runtimes with this measurement. */
+    @Override
+    public boolean matches(Measurement measurement, java.util.Map<String, String> claims) {
+        return equals(measurement);
     }
 
     public TeeType tee() {

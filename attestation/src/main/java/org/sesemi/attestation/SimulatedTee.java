@@ -86,11 +86,22 @@ public final class SimulatedTee implements TeeProvider {
     private final byte[] attestationRaw;
     private final QuoteWriter.QeCertification qeCert;
     private final SealingKey sealingKey;
+    private final byte[] mrSigner;
+    private final int isvProdId;
+    private final int isvSvn;
+
+    /** Enclave configuration entries that set the simulated signer identity (they are part of the measurement too). */
+    public static final String CONFIG_MRSIGNER = "sgx.mrsigner";
+    public static final String CONFIG_ISVPRODID = "sgx.isvprodid";
+    public static final String CONFIG_ISVSVN = "sgx.isvsvn";
 
     private SimulatedTee(Path dir, String role, Map<String, String> config, JsonNode s) throws GeneralSecurityException {
         this.dir = dir;
         this.role = role;
         this.measurement = measurementFor(role, config);
+        this.mrSigner = config.containsKey(CONFIG_MRSIGNER) ? hex32(config.get(CONFIG_MRSIGNER)) : MRSIGNER;
+        this.isvProdId = u16(config.getOrDefault(CONFIG_ISVPRODID, "0"), CONFIG_ISVPRODID);
+        this.isvSvn = u16(config.getOrDefault(CONFIG_ISVSVN, "0"), CONFIG_ISVSVN);
         this.root = keyPair(s, "rootKey", "rootCert");
         this.rootCert = cert(s, "rootCert");
         this.pckCa = keyPair(s, "pckCaKey", "pckCaCert");
@@ -128,6 +139,9 @@ public final class SimulatedTee implements TeeProvider {
             if (e instanceof AttestationException ae) {
                 throw ae;
             }
+            if (e instanceof IllegalArgumentException bad && bad.getMessage() != null && bad.getMessage().startsWith("sgx.")) {
+                throw new AttestationException(AttestationException.Reason.MALFORMED, bad.getMessage()); // enclave configuration
+            }
             throw new AttestationException(AttestationException.Reason.TEE_UNAVAILABLE,
                     "simulated TEE state in " + dir + " is unusable: " + e.getClass().getSimpleName(), e);
         }
@@ -153,7 +167,7 @@ public final class SimulatedTee implements TeeProvider {
             throw new AttestationException(AttestationException.Reason.MALFORMED, "report data must be exactly 64 bytes");
         }
         byte[] mrEnclave = HexFormat.of().parseHex(measurement.hex());
-        byte[] body = QuoteWriter.sgxReportBody(mrEnclave, MRSIGNER, 0, 0, ENCLAVE_ATTRIBUTES, reportData64);
+        byte[] body = QuoteWriter.sgxReportBody(mrEnclave, mrSigner, isvProdId, isvSvn, ENCLAVE_ATTRIBUTES, reportData64);
         byte[] userData = new byte[20];
         System.arraycopy(Hashes.sha256(attestationRaw), 0, userData, 0, 16);
         return QuoteWriter.write(3, Quote.TEE_TYPE_SGX, 1, body, 1, PCE_SVN, userData, attestation.getPrivate(),
@@ -172,6 +186,37 @@ public final class SimulatedTee implements TeeProvider {
 
     public String role() {
         return role;
+    }
+
+    /** The MRSIGNER its quotes carry, lowercase hex ({@value #CONFIG_MRSIGNER}, default the simulated signer). */
+    public String mrSigner() {
+        return HexFormat.of().formatHex(mrSigner);
+    }
+
+    /** The ISVPRODID its quotes carry ({@value #CONFIG_ISVPRODID}, default 0). */
+    public int isvProdId() {
+        return isvProdId;
+    }
+
+    /** The ISVSVN its quotes carry ({@value #CONFIG_ISVSVN}, default 0). */
+    public int isvSvn() {
+        return isvSvn;
+    }
+
+    private static byte[] hex32(String v) {
+        String t = v.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!t.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException(CONFIG_MRSIGNER + " must be 64 hex characters (32 bytes)");
+        }
+        return HexFormat.of().parseHex(t);
+    }
+
+    private static int u16(String v, String name) {
+        String t = v.strip();
+        if (!t.matches("[0-9]{1,5}") || Integer.parseInt(t) > 0xffff) {
+            throw new IllegalArgumentException(name + " must be a number 0..65535, got '" + v + "'");
+        }
+        return Integer.parseInt(t);
     }
 
     /** The simulated root CA key: configure it as a trust root to accept this TEE's evidence. */

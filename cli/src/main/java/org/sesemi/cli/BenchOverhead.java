@@ -100,7 +100,7 @@ final class BenchOverhead {
     }
 
     EnclaveRuntime core(CoreConfig base) {
-        KeySource keys = (u, m) -> new ReleasedKeys(modelKey, requestKey, Instant.now().plus(Duration.ofDays(1)));
+        KeySource keys = (u, m, v) -> new ReleasedKeys(modelKey, requestKey, Instant.now().plus(Duration.ofDays(1)));
         return EnclaveRuntime.create(base.withEngine(engine), keys, store, Clock.systemUTC());
     }
 

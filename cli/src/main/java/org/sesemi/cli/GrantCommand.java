@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code sesemi grant add|revoke|list}: the owner decides which user may use its model in which attested runtime. */
 @Command(name = "grant", mixinStandardHelpOptions = true,
-        description = "Grants (model, user, runtime measurement) in the KeyService; owner only.",
+        description = "Grants (model, user, runtime measurement or signer/register rule) in the KeyService; owner only.",
         subcommands = {GrantCommand.Add.class, GrantCommand.Revoke.class, GrantCommand.ListGrants.class})
 final class GrantCommand {
 
@@ -24,16 +24,15 @@ final class GrantCommand {
         @Option(names = "--user", required = true, paramLabel = "PRINCIPAL_ID", description = "The user's principal id.")
         String user;
 
-        @Option(names = "--measurement", description = "Runtime measurement (sgx:<hex> or tdx:<hex>; see 'sesemi measure'; "
-                + "default SESEMI_RUNTIME_MEASUREMENT, which 'sesemi up' writes).")
-        String measurement;
+        @Mixin RuntimeRuleOptions runtime = new RuntimeRuleOptions();
 
         Grant grant() {
-            return new Grant(ModelId.parse(modelId), PrincipalId.parse(user), KeyServiceCliOptions.runtimeMeasurement(measurement));
+            return new Grant(ModelId.parse(modelId), PrincipalId.parse(user), runtime.rule());
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Let runtimes with MEASUREMENT fetch the keys of your model for USER.")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = {"Let runtimes with MEASUREMENT, or every build a signer or TDX register rule admits, fetch the keys of",
+                "your model for USER. The user stores a request key for the same measurement or rule ('request-key put')."})
     static final class Add implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin KeyServiceCliOptions ks = new KeyServiceCliOptions();
@@ -42,8 +41,8 @@ final class GrantCommand {
         @Override
         public Integer call() {
             Grant g = target.grant();
-            boolean created = ks.call(c -> c.addGrant(g.model(), g.user(), g.measurement()));
-            spec.commandLine().getOut().printf("%s grant %s %s %s%n", created ? "added" : "already present", g.model(), g.user(), g.measurement());
+            boolean created = ks.call(c -> c.addGrant(g.model(), g.user(), g.runtime()));
+            spec.commandLine().getOut().printf("%s grant %s %s %s%n", created ? "added" : "already present", g.model(), g.user(), g.runtime());
             return 0;
         }
     }
@@ -58,13 +57,13 @@ final class GrantCommand {
         @Override
         public Integer call() {
             Grant g = target.grant();
-            boolean existed = ks.call(c -> c.revokeGrant(g.model(), g.user(), g.measurement()));
-            spec.commandLine().getOut().printf("%s grant %s %s %s%n", existed ? "revoked" : "no such", g.model(), g.user(), g.measurement());
+            boolean existed = ks.call(c -> c.revokeGrant(g.model(), g.user(), g.runtime()));
+            spec.commandLine().getOut().printf("%s grant %s %s %s%n", existed ? "revoked" : "no such", g.model(), g.user(), g.runtime());
             return 0;
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the grants of your model, one 'USER MEASUREMENT' per line.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the grants of your model, one 'USER MEASUREMENT-OR-RULE' per line.")
     static final class ListGrants implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin KeyServiceCliOptions ks = new KeyServiceCliOptions();
@@ -77,7 +76,7 @@ final class GrantCommand {
             ModelId m = ModelId.parse(modelId);
             List<Grant> grants = ks.call(c -> c.listGrants(m));
             for (Grant g : grants) {
-                spec.commandLine().getOut().println(g.user() + " " + g.measurement());
+                spec.commandLine().getOut().println(g.user() + " " + g.runtime());
             }
             return 0;
         }

@@ -130,7 +130,9 @@ final class InferCommand implements Callable<Integer> {
         if (!k.modelId().equals(id)) {
             throw new CliErrors.UserException("request key " + file.get() + " is for model " + k.modelId() + ", not " + id + "; " + create);
         }
-        if (runtime.isPresent() && !KeyServiceCliOptions.measurement(runtime.get(), SesemiEnv.RUNTIME_MEASUREMENT).equals(k.measurement())) {
+        // A key for a signer or register rule serves every build the rule admits: only a measurement key can be compared.
+        if (runtime.isPresent() && k.measurement() instanceof org.sesemi.attestation.Measurement
+                && !KeyServiceCliOptions.measurement(runtime.get(), SesemiEnv.RUNTIME_MEASUREMENT).equals(k.measurement())) {
             throw new CliErrors.UserException("request key " + file.get() + " is for runtime measurement " + k.measurement()
                     + ", but the runtime here is " + runtime.get() + "; " + create);
         }

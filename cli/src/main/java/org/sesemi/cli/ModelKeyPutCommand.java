@@ -11,9 +11,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code sesemi model key put|new}: the owner stores model keys in the KeyService and makes new versions. */
+/**
+ * {@code sesemi model key put|new|retire}: the owner stores model keys in the KeyService, makes new versions and retires
+ * old ones.
+ */
 @Command(name = "key", mixinStandardHelpOptions = true, description = "Model keys in the KeyService.",
-        subcommands = {ModelKeyPutCommand.Put.class, ModelKeyPutCommand.New.class})
+        subcommands = {ModelKeyPutCommand.Put.class, ModelKeyPutCommand.New.class, ModelKeyPutCommand.Retire.class})
 final class ModelKeyPutCommand {
 
     @Command(name = "put", mixinStandardHelpOptions = true,
@@ -37,6 +40,32 @@ final class ModelKeyPutCommand {
             }
             boolean created = ks.call(c -> c.putModelKey(f.modelId(), f.key()));
             spec.commandLine().getOut().printf("%s model key %s version %d%n", created ? "stored" : "unchanged", f.modelId(), f.key().version());
+            return 0;
+        }
+    }
+
+    @Command(name = "retire", mixinStandardHelpOptions = true,
+            description = {"Retire a model key version: the KeyService deletes it and refuses to release it from then on",
+                "(key_retired). Do it last in a rotation, after every copy of the model was re-encrypted under a newer version",
+                "and uploaded (docs/operations.md, \"Rotating a model key\"). The newest version cannot be retired. Owner only."})
+    static final class Retire implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin KeyServiceCliOptions ks = new KeyServiceCliOptions();
+
+        @Option(names = {"--model-id", "--model"}, required = true, paramLabel = "OWNER/NAME", description = "Your model.")
+        String modelId;
+
+        @Option(names = "--version", required = true, description = "The key version to retire (below the newest).")
+        int version;
+
+        @Override
+        public Integer call() {
+            ModelId id = ModelId.parse(modelId);
+            if (version < 1) {
+                throw new CliErrors.UserException("--version must be >= 1");
+            }
+            boolean retired = ks.call(c -> c.retireModelKey(id, version));
+            spec.commandLine().getOut().printf("%s model key %s version %d%n", retired ? "retired" : "already retired", id, version);
             return 0;
         }
     }

@@ -2,7 +2,6 @@ package org.sesemi.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.sesemi.attestation.Measurement;
 import org.sesemi.client.keyservice.RequestKeyFile;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.RequestKey;
@@ -20,7 +19,7 @@ import picocli.CommandLine.Spec;
 final class RequestKeyCommand {
 
     @Command(name = "put", mixinStandardHelpOptions = true,
-            description = {"Store your request key for (model, runtime measurement). With --key-out a new key is generated and",
+            description = {"Store your request key for (model, runtime measurement or rule). With --key-out a new key is generated and",
                 "written to a file (0600) first; with --key an existing request key file is sent. Replaces an earlier key."})
     static final class Put implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -29,8 +28,7 @@ final class RequestKeyCommand {
         @Option(names = "--model-id", paramLabel = "OWNER/NAME", description = "Model (required with --key-out).")
         String modelId;
 
-        @Option(names = "--measurement", description = "Runtime measurement (with --key-out; default SESEMI_RUNTIME_MEASUREMENT).")
-        String measurement;
+        @Mixin RuntimeRuleOptions runtime = new RuntimeRuleOptions();
 
         @ArgGroup(exclusive = true, multiplicity = "1")
         Source source;
@@ -49,7 +47,7 @@ final class RequestKeyCommand {
             if (source.keyIn != null) {
                 f = RequestKeyFile.read(source.keyIn);
                 if (modelId != null && !ModelId.parse(modelId).equals(f.modelId())
-                        || measurement != null && !KeyServiceCliOptions.measurement(measurement, "--measurement").equals(f.measurement())) {
+                        || runtime.given().filter(r -> !r.equals(f.measurement())).isPresent()) {
                     throw new CliErrors.UserException("key file " + source.keyIn + " is for (" + f.modelId() + ", " + f.measurement()
                             + "), not the --model-id/--measurement given");
                 }
@@ -57,7 +55,7 @@ final class RequestKeyCommand {
                 if (modelId == null) {
                     throw new CliErrors.UserException("--key-out needs --model-id");
                 }
-                f = new RequestKeyFile(ModelId.parse(modelId), KeyServiceCliOptions.runtimeMeasurement(measurement), RequestKey.generate());
+                f = new RequestKeyFile(ModelId.parse(modelId), runtime.rule(), RequestKey.generate());
                 // Write first: a key the KeyService holds but the user lost would be useless.
                 f.write(source.keyOut);
             }
@@ -79,13 +77,12 @@ final class RequestKeyCommand {
         @Option(names = "--model-id", required = true, paramLabel = "OWNER/NAME", description = "Model.")
         String modelId;
 
-        @Option(names = "--measurement", description = "Runtime measurement (default SESEMI_RUNTIME_MEASUREMENT).")
-        String measurement;
+        @Mixin RuntimeRuleOptions runtime = new RuntimeRuleOptions();
 
         @Override
         public Integer call() {
             ModelId m = ModelId.parse(modelId);
-            Measurement ms = KeyServiceCliOptions.runtimeMeasurement(measurement);
+            org.sesemi.attestation.RuntimeRule ms = runtime.rule();
             boolean existed = ks.call(c -> c.deleteRequestKey(m, ms));
             spec.commandLine().getOut().printf("%s request key for %s %s%n", existed ? "deleted" : "no", m, ms);
             return 0;

@@ -148,6 +148,82 @@ class KeyServiceCliIT {
         assertThat(restoreWhileRunning.exitCode()).isEqualTo(1);
     }
 
+    @Test
+    void aSignerGrantFromTheCliAdmitsNewBuildsOfThatSignerOnly() throws Exception {
+        String[] ks = serve();
+        Map<String, String> env = new HashMap<>(Map.of("SESEMI_KS_URL", ks[0], "SESEMI_KS_MEASUREMENT", ks[1],
+                "SESEMI_KS_TRUST_ROOT", dir.resolve("root.pem").toString()));
+        String owner = stdout(SesemiProcess.run("identity", "create", "--out", dir.resolve("owner.pem").toString()));
+        String user = stdout(SesemiProcess.run("identity", "create", "--out", dir.resolve("user.pem").toString()));
+        String model = owner + "/bert";
+        Map<String, String> asOwner = new HashMap<>(env);
+        asOwner.put("SESEMI_IDENTITY", dir.resolve("owner.pem").toString());
+        Map<String, String> asUser = new HashMap<>(env);
+        asUser.put("SESEMI_IDENTITY", dir.resolve("user.pem").toString());
+        String signer = "5e".repeat(32);
+        String rule = "sgx-signer:" + signer + ":7:2";
+
+        stdout(SesemiProcess.run(asOwner, "keyservice", "register"));
+        stdout(SesemiProcess.run("model", "key", "new", "--model-id", model, "--version", "1", "--out", dir.resolve("mk.json").toString()));
+        stdout(SesemiProcess.run(asOwner, "model", "key", "put", "--key", dir.resolve("mk.json").toString()));
+        assertThat(stdout(SesemiProcess.run(asOwner, "grant", "add", "--model-id", model, "--user", user, "--signer", signer,
+                "--prod-id", "7", "--min-svn", "2"))).isEqualTo("added grant " + model + " " + user + " " + rule);
+        assertThat(stdout(SesemiProcess.run(asOwner, "grant", "list", "--model-id", model))).isEqualTo(user + " " + rule);
+        var incomplete = SesemiProcess.run(asOwner, "grant", "add", "--model-id", model, "--user", user, "--signer", signer);
+        assertThat(incomplete.exitCode()).isNotZero();
+        assertThat(incomplete.stderr()).contains("--prod-id").contains("--min-svn");
+        assertThat(stdout(SesemiProcess.run(asUser, "request-key", "put", "--model-id", model, "--signer", signer, "--prod-id", "7",
+                "--min-svn", "2", "--key-out", dir.resolve("rk.json").toString()))).isEqualTo("stored request key for " + model + " " + rule);
+
+        VerificationPolicy ksPolicy = VerificationPolicy.simulated(SimulatedTee.open(dir.resolve("tee"), "keyservice")).toBuilder()
+                .expectMeasurement(Measurement.parse(ks[1])).build();
+        KeyServiceEndpoint endpoint = new KeyServiceEndpoint(java.net.URI.create(ks[0]), ksPolicy);
+        ModelId modelId = ModelId.parse(model);
+        SimulatedTee svn3 = SimulatedTee.open(dir.resolve("tee"), "it-runtime", Map.of(SimulatedTee.CONFIG_MRSIGNER, signer,
+                SimulatedTee.CONFIG_ISVPRODID, "7", SimulatedTee.CONFIG_ISVSVN, "3"));
+        SimulatedTee svn1 = SimulatedTee.open(dir.resolve("tee"), "it-runtime", Map.of(SimulatedTee.CONFIG_MRSIGNER, signer,
+                SimulatedTee.CONFIG_ISVPRODID, "7", SimulatedTee.CONFIG_ISVSVN, "1"));
+        try (KeyServiceClient newer = KeyServiceClient.forRuntime(endpoint, RaTls.issue(svn3, Duration.ofHours(1)));
+                KeyServiceClient older = KeyServiceClient.forRuntime(endpoint, RaTls.issue(svn1, Duration.ofHours(1)))) {
+            KeyRelease rel = newer.release(PrincipalId.parse(user), modelId);
+            assertThat(rel.requestKey()).isEqualTo(RequestKeyFile.read(dir.resolve("rk.json")).key());
+            assertThatThrownBy(() -> older.release(PrincipalId.parse(user), modelId)).isInstanceOfSatisfying(KeyServiceException.class,
+                    e -> assertThat(e.reason()).isEqualTo("no_grant"));
+        }
+        assertThat(stdout(SesemiProcess.run(asOwner, "audit", "--model-id", model))).contains("\"reason\":\"grant=" + rule + "\"")
+                .contains("\"measurement\":\"" + rule + "\"");
+        assertThat(stdout(SesemiProcess.run(asOwner, "grant", "revoke", "--model-id", model, "--user", user, "--measurement", rule)))
+                .startsWith("revoked grant");
+        try (KeyServiceClient newer = KeyServiceClient.forRuntime(endpoint, RaTls.issue(svn3, Duration.ofHours(1)))) {
+            assertThatThrownBy(() -> newer.release(PrincipalId.parse(user), modelId)).isInstanceOfSatisfying(KeyServiceException.class,
+                    e -> assertThat(e.reason()).isEqualTo("no_grant"));
+        }
+    }
+
+    @Test
+    void anOwnerRetiresAnOldModelKeyVersionFromTheCli() throws Exception {
+        String[] ks = serve();
+        Map<String, String> asOwner = new HashMap<>(Map.of("SESEMI_KS_URL", ks[0], "SESEMI_KS_MEASUREMENT", ks[1],
+                "SESEMI_KS_TRUST_ROOT", dir.resolve("root.pem").toString(), "SESEMI_IDENTITY", dir.resolve("owner.pem").toString()));
+        String owner = stdout(SesemiProcess.run("identity", "create", "--out", dir.resolve("owner.pem").toString()));
+        String model = owner + "/bert";
+        stdout(SesemiProcess.run(asOwner, "keyservice", "register"));
+        for (int v = 1; v <= 2; v++) {
+            Path key = dir.resolve("mk" + v + ".json");
+            stdout(SesemiProcess.run("model", "key", "new", "--model-id", model, "--version", Integer.toString(v), "--out", key.toString()));
+            stdout(SesemiProcess.run(asOwner, "model", "key", "put", "--key", key.toString()));
+        }
+        assertThat(stdout(SesemiProcess.run(asOwner, "model", "key", "retire", "--model", model, "--version", "1")))
+                .isEqualTo("retired model key " + model + " version 1");
+        assertThat(stdout(SesemiProcess.run(asOwner, "model", "key", "retire", "--model-id", model, "--version", "1")))
+                .isEqualTo("already retired model key " + model + " version 1");
+        var newest = SesemiProcess.run(asOwner, "model", "key", "retire", "--model", model, "--version", "2");
+        assertThat(newest.exitCode()).isEqualTo(1);
+        assertThat(newest.stderr()).contains("conflict").contains("newest");
+        assertThat(stdout(SesemiProcess.run(asOwner, "audit", "--model-id", model))).contains("\"event\":\"model_key_retire\"")
+                .contains("version=1");
+    }
+
     /** Row-level tampering shows in verify (exit 4) and stops serve (exit 4) until the operator reseals. */
     @Test
     void aDatabaseChangedOutsideTheKeyServiceIsReportedAndRefused() throws Exception {

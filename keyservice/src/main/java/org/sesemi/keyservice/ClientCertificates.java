@@ -147,7 +147,7 @@ final class ClientCertificates {
                 : RaTls.peer(session).map(p -> fresh(p, cert)).orElseGet(() -> judge(cert));
         return Optional.of(switch (id) {
             case PeerIdentity.Principal p -> new Caller.Principal(p.id(), cert.getPublicKey().getEncoded());
-            case PeerIdentity.AttestedTee t -> new Caller.Runtime(t.quote().measurement(), Hashes.sha256Hex(t.key().getEncoded()));
+            case PeerIdentity.AttestedTee t -> new Caller.Runtime(t.quote().measurement(), Hashes.sha256Hex(t.key().getEncoded()), t.quote().claims());
         });
     }
 

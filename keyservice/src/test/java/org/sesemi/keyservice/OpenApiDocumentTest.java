@@ -30,7 +30,8 @@ class OpenApiDocumentTest {
                     .forEachRemaining(m -> documented.add(m.toUpperCase() + " " + p.getKey())));
             assertThat(documented).containsExactlyInAnyOrder(
                     "GET /health", "GET /metrics", "GET /v1/openapi.json", "POST /v1/register", "POST /v1/release", "GET /v1/audit",
-                    "PUT /v1/models/{owner}/{name}/key", "GET /v1/models/{owner}/{name}/grants",
+                    "PUT /v1/models/{owner}/{name}/key", "DELETE /v1/models/{owner}/{name}/key/{version}",
+                    "GET /v1/models/{owner}/{name}/grants",
                     "PUT /v1/models/{owner}/{name}/grants/{user}/{measurement}",
                     "DELETE /v1/models/{owner}/{name}/grants/{user}/{measurement}",
                     "PUT /v1/models/{owner}/{name}/request-keys/{measurement}",
@@ -44,7 +45,7 @@ class OpenApiDocumentTest {
             for (String route : documented) {
                 String[] mp = route.split(" ", 2);
                 String path = mp[1].replace("{owner}", owner).replace("{name}", "m").replace("{user}", owner)
-                        .replace("{measurement}", "sgx:" + "b".repeat(64));
+                        .replace("{measurement}", "sgx:" + "b".repeat(64)).replace("{version}", "1");
                 var resp = anon.send(mp[0], path, null, null);
                 assertThat(resp.reason()).as(route).isNotEqualTo("not_found");
             }

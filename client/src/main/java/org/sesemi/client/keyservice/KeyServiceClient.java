@@ -19,7 +19,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import org.sesemi.attestation.AttestationException;
-import org.sesemi.attestation.Measurement;
+import org.sesemi.attestation.RuntimeRule;
 import org.sesemi.attestation.ratls.RaTls;
 import org.sesemi.attestation.ratls.RaTlsIdentity;
 import org.sesemi.client.keyservice.wire.Bodies;
@@ -123,13 +123,29 @@ public final class KeyServiceClient implements AutoCloseable {
         }
     }
 
-    /** Grants runtimes with {@code measurement} access to {@code model} for {@code user} (owner only; idempotent). */
-    public boolean addGrant(ModelId model, PrincipalId user, Measurement measurement) {
+    /**
+     * Retires model key {@code version} (owner only): the KeyService deletes it and refuses releases of it from then on
+     * ({@code key_retired}). The newest version cannot be retired ({@code conflict}).
+     *
+     * @return true if it was retired now, false if it was retired already
+     */
+    public boolean retireModelKey(ModelId model, int version) {
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be >= 1");
+        }
+        return call("DELETE", modelPath(model) + "/key/" + version, Optional.empty(), Bodies.ModelKeyRetireResponse.class).retired();
+    }
+
+    /**
+     * Grants runtimes that satisfy {@code measurement} (an exact measurement, or a signer / register rule) access to
+     * {@code model} for {@code user} (owner only; idempotent).
+     */
+    public boolean addGrant(ModelId model, PrincipalId user, RuntimeRule measurement) {
         return call("PUT", grantPath(model, user, measurement), Optional.empty(), Bodies.WriteResponse.class).changed();
     }
 
     /** Revokes a grant (owner only). New releases are refused at once; cached keys expire within the TTL. */
-    public boolean revokeGrant(ModelId model, PrincipalId user, Measurement measurement) {
+    public boolean revokeGrant(ModelId model, PrincipalId user, RuntimeRule measurement) {
         return call("DELETE", grantPath(model, user, measurement), Optional.empty(), Bodies.WriteResponse.class).changed();
     }
 
@@ -138,13 +154,16 @@ public final class KeyServiceClient implements AutoCloseable {
         var list = call("GET", modelPath(model) + "/grants", Optional.empty(), Bodies.GrantList.class);
         List<Grant> out = new ArrayList<>();
         for (var g : list.grants()) {
-            out.add(parse(() -> new Grant(ModelId.parse(g.model()), PrincipalId.parse(g.user()), Measurement.parse(g.measurement()))));
+            out.add(parse(() -> new Grant(ModelId.parse(g.model()), PrincipalId.parse(g.user()), RuntimeRule.parse(g.measurement()))));
         }
         return List.copyOf(out);
     }
 
-    /** Stores the caller's request key for (model, runtime measurement); replaces an earlier one. */
-    public boolean putRequestKey(ModelId model, Measurement measurement, RequestKey key) {
+    /**
+     * Stores the caller's request key for (model, runtime measurement or rule); replaces an earlier one. A runtime
+     * admitted by a grant's rule receives the request key stored for that same rule.
+     */
+    public boolean putRequestKey(ModelId model, RuntimeRule measurement, RequestKey key) {
         byte[] raw = key.exportSecret();
         try {
             byte[] body = WireJson.write(new Bodies.RequestKeyPut(Base64.getEncoder().encodeToString(raw)));
@@ -155,7 +174,7 @@ public final class KeyServiceClient implements AutoCloseable {
     }
 
     /** Deletes the caller's request key for (model, runtime measurement). */
-    public boolean deleteRequestKey(ModelId model, Measurement measurement) {
+    public boolean deleteRequestKey(ModelId model, RuntimeRule measurement) {
         return call("DELETE", requestKeyPath(model, measurement), Optional.empty(), Bodies.WriteResponse.class).changed();
     }
 
@@ -169,7 +188,7 @@ public final class KeyServiceClient implements AutoCloseable {
             out.add(parse(() -> new AuditEvent(e.seq(), Instant.parse(e.at()), e.event(), e.actor(),
                     Optional.ofNullable(e.model()).map(ModelId::parse),
                     Optional.ofNullable(e.user()).map(PrincipalId::parse),
-                    Optional.ofNullable(e.measurement()).map(Measurement::parse),
+                    Optional.ofNullable(e.measurement()).map(RuntimeRule::parse),
                     e.outcome(), Optional.ofNullable(e.reason()))));
         }
         return List.copyOf(out);
@@ -221,11 +240,11 @@ public final class KeyServiceClient implements AutoCloseable {
         return "/v1/models/" + model.owner().hex() + "/" + model.name();
     }
 
-    private static String grantPath(ModelId model, PrincipalId user, Measurement m) {
+    private static String grantPath(ModelId model, PrincipalId user, RuntimeRule m) {
         return modelPath(model) + "/grants/" + user.hex() + "/" + m.value();
     }
 
-    private static String requestKeyPath(ModelId model, Measurement m) {
+    private static String requestKeyPath(ModelId model, RuntimeRule m) {
         return modelPath(model) + "/request-keys/" + m.value();
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.sesemi.attestation.AttestationException;
-import org.sesemi.attestation.Measurement;
+import org.sesemi.attestation.RuntimeRule;
 import org.sesemi.crypto.CryptoException;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.RequestKey;
@@ -13,9 +13,10 @@ import org.sesemi.crypto.KeyFileJson;
 /**
  * A user's local copy of a request key for (model, runtime measurement): JSON {@code {"type":"sesemi.request-key",
  * "format":1,"modelId":...,"measurement":...,"key":"<base64 32 bytes>"}}, written with mode 0600 and never
- * overwritten. The user encrypts requests with it; the KeyService releases it to runtimes with that measurement.
+ * overwritten. The user encrypts requests with it; the KeyService releases it to runtimes with that measurement (or
+ * that a signer / register rule admits, when {@code measurement} holds the rule's text).
  */
-public record RequestKeyFile(ModelId modelId, Measurement measurement, RequestKey key) {
+public record RequestKeyFile(ModelId modelId, RuntimeRule measurement, RequestKey key) {
     static final String TYPE = "sesemi.request-key";
 
     /** Writes the file with mode 0600; refuses to overwrite an existing file. */
@@ -32,10 +33,10 @@ public record RequestKeyFile(ModelId modelId, Measurement measurement, RequestKe
     public static RequestKeyFile read(Path file) {
         JsonNode n = KeyFileJson.read(file, TYPE);
         ModelId id;
-        Measurement m;
+        RuntimeRule m;
         try {
             id = ModelId.parse(n.path("modelId").asText());
-            m = Measurement.parse(n.path("measurement").asText());
+            m = RuntimeRule.parse(n.path("measurement").asText());
         } catch (CryptoException | AttestationException e) {
             throw KeyFileJson.invalid(file, "invalid field (" + e.getMessage() + ")");
         }

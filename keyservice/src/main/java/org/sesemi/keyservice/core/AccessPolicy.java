@@ -20,7 +20,11 @@ public final class AccessPolicy {
     private AccessPolicy() {}
 
     /** Facts the store holds about one release request (read in one snapshot). */
-    public record ReleaseFacts(boolean modelKnown, boolean granted, boolean hasRequestKey, boolean hasModelKey) {}
+    public record ReleaseFacts(boolean modelKnown, boolean granted, boolean hasRequestKey, boolean hasModelKey, boolean keyRetired) {
+        public ReleaseFacts(boolean modelKnown, boolean granted, boolean hasRequestKey, boolean hasModelKey) {
+            this(modelKnown, granted, hasRequestKey, hasModelKey, false);
+        }
+    }
 
     /** Empty = release; otherwise the denial reason, checked in a fixed order so the answer is deterministic. */
     public static Optional<ErrorReason> release(Caller caller, ReleaseFacts f) {
@@ -37,7 +41,7 @@ public final class AccessPolicy {
             return Optional.of(ErrorReason.NO_REQUEST_KEY);
         }
         if (!f.hasModelKey()) {
-            return Optional.of(ErrorReason.NO_MODEL_KEY);
+            return Optional.of(f.keyRetired() ? ErrorReason.KEY_RETIRED : ErrorReason.NO_MODEL_KEY);
         }
         return Optional.empty();
     }

@@ -51,11 +51,19 @@ public sealed interface Caller permits Caller.Principal, Caller.Runtime {
      * An attested runtime, identified by the measurement in its verified quote.
      *
      * @param instance SHA-256 hex of its certificate key (one per runtime instance; for rate limiting and logs)
+     * @param claims the verified quote's identity fields ({@link org.sesemi.attestation.VerifiedQuote#claims()}:
+     *     MRSIGNER, ISVPRODID, ISVSVN; MRTD, RTMRs) that signer and register grants are decided on
      */
-    record Runtime(Measurement measurement, String instance) implements Caller {
+    record Runtime(Measurement measurement, String instance, java.util.Map<String, String> claims) implements Caller {
         public Runtime {
             Objects.requireNonNull(measurement, "measurement");
             Objects.requireNonNull(instance, "instance");
+            claims = java.util.Map.copyOf(claims);
+        }
+
+        /** A runtime known by its measurement only: only exact-measurement grants can admit it. */
+        public Runtime(Measurement measurement, String instance) {
+            this(measurement, instance, java.util.Map.of());
         }
 
         @Override

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.sesemi.attestation.Measurement;
+import org.sesemi.attestation.RuntimeRule;
 import org.sesemi.client.keyservice.AuditEvent;
 import org.sesemi.client.keyservice.Grant;
 import org.sesemi.client.keyservice.wire.ErrorReason;
@@ -104,11 +105,32 @@ public final class KeyServiceCore {
         };
     }
 
+    /**
+     * Retires model key {@code version}: it is deleted and never released again. The newest version cannot be retired
+     * (store a newer one first), so a model keeps a key.
+     *
+     * @return true if it was stored and is now retired; false if it was retired already
+     */
+    public boolean retireModelKey(Caller caller, ModelId model, int version) {
+        requireOwner(caller, model, "model_key_retire");
+        return switch (store.retireModelKey(model, version)) {
+            case RETIRED -> {
+                store.audit(new AuditEntry("model_key_retire", caller.auditName(), Optional.of(model), Optional.empty(),
+                        Optional.empty(), true, Optional.of("version=" + version)));
+                yield true;
+            }
+            case ALREADY_RETIRED -> false;
+            case NEWEST -> throw new DeniedException(ErrorReason.CONFLICT, "model key version " + version
+                    + " is the newest; store a newer version (and re-encrypt the model under it) before retiring it");
+            case NOT_STORED -> throw new DeniedException(ErrorReason.NO_MODEL_KEY, "model " + model + " has no key version " + version);
+        };
+    }
+
     public boolean addGrant(Caller caller, Grant g) {
         requireOwner(caller, g.model(), "grant_add");
         boolean created = store.addGrant(g);
         if (created) {
-            audit("grant_add", caller, g.model(), Optional.of(g.user()), Optional.of(g.measurement()), Optional.empty());
+            audit("grant_add", caller, g.model(), Optional.of(g.user()), Optional.of(g.runtime()), Optional.empty());
         }
         return created;
     }
@@ -118,7 +140,7 @@ public final class KeyServiceCore {
         requireOwner(caller, g.model(), "grant_revoke");
         boolean existed = store.revokeGrant(g);
         if (existed) {
-            audit("grant_revoke", caller, g.model(), Optional.of(g.user()), Optional.of(g.measurement()), Optional.empty());
+            audit("grant_revoke", caller, g.model(), Optional.of(g.user()), Optional.of(g.runtime()), Optional.empty());
         }
         return existed;
     }
@@ -128,7 +150,7 @@ public final class KeyServiceCore {
         return store.grants(model);
     }
 
-    public boolean putRequestKey(Caller caller, ModelId model, Measurement m, RequestKey key) {
+    public boolean putRequestKey(Caller caller, ModelId model, RuntimeRule m, RequestKey key) {
         PrincipalId user = requirePrincipal(caller, model, "request_key_put");
         boolean changed = store.putRequestKey(model, m, user, key);
         if (changed) {
@@ -137,7 +159,7 @@ public final class KeyServiceCore {
         return changed;
     }
 
-    public boolean deleteRequestKey(Caller caller, ModelId model, Measurement m) {
+    public boolean deleteRequestKey(Caller caller, ModelId model, RuntimeRule m) {
         PrincipalId user = requirePrincipal(caller, model, "request_key_delete");
         boolean existed = store.deleteRequestKey(model, m, user);
         if (existed) {
@@ -162,8 +184,9 @@ public final class KeyServiceCore {
             throw new DeniedException(ErrorReason.ATTESTATION_REJECTED,
                     "key release needs an attested runtime (RA-TLS client certificate); principals cannot fetch keys");
         }
-        KeyStore.ReleaseView v = store.releaseView(model, user, rt.measurement(), version);
-        var facts = new AccessPolicy.ReleaseFacts(v.modelKnown(), v.granted(), v.requestKey().isPresent(), v.modelKey().isPresent());
+        KeyStore.ReleaseView v = store.releaseView(model, user, rt.measurement(), rt.claims(), version);
+        var facts = new AccessPolicy.ReleaseFacts(v.modelKnown(), v.granted(), v.requestKey().isPresent(), v.modelKey().isPresent(),
+                v.keyRetired());
         Optional<ErrorReason> denial = AccessPolicy.release(caller, facts);
         if (denial.isPresent()) {
             ErrorReason r = denial.get();
@@ -171,16 +194,21 @@ public final class KeyServiceCore {
                     Optional.of(rt.measurement()), false, Optional.of(r.code())));
             throw new DeniedException(r, switch (r) {
                 case UNKNOWN_MODEL -> "model " + model + " is unknown to the KeyService";
-                case NO_GRANT -> "no grant for (model " + model + ", user " + user + ", measurement " + rt.measurement() + ")";
-                case NO_REQUEST_KEY -> "user " + user + " has no request key for (model " + model + ", measurement "
-                        + rt.measurement() + ")";
+                case NO_GRANT -> "no grant for (model " + model + ", user " + user + ", measurement " + rt.measurement()
+                        + ") and no signer or register rule of theirs matches the runtime's verified quote";
+                case NO_REQUEST_KEY -> "user " + user + " has no request key for (model " + model + ", "
+                        + v.matched().map(RuntimeRule::value).orElse(rt.measurement().value()) + ")";
                 case NO_MODEL_KEY -> version == 0 ? "the owner has not stored a key for model " + model
                         : "model " + model + " has no key version " + version;
+                case KEY_RETIRED -> "key version " + version + " of model " + model + " is retired (the owner keeps only newer "
+                        + "versions): the model file must be re-encrypted under a current key version";
                 default -> r.code();
             });
         }
+        // A release admitted by a signer or register rule names the rule, so the owner sees which grant let it through.
+        Optional<String> via = v.matched().filter(r -> !r.equals(rt.measurement())).map(r -> "grant=" + r.value());
         store.audit(new AuditEntry("release", caller.auditName(), Optional.of(model), Optional.of(user),
-                Optional.of(rt.measurement()), true, Optional.empty()), releaseAuditFsync);
+                Optional.of(rt.measurement()), true, via), releaseAuditFsync);
         Instant now = clock.instant();
         return new Released(model, user, rt.measurement(), v.modelKey().orElseThrow(), v.requestKey().orElseThrow(),
                 releaseTtl, now.plus(releaseTtl));
@@ -241,7 +269,7 @@ public final class KeyServiceCore {
         return ((Caller.Principal) caller).id();
     }
 
-    private void audit(String event, Caller caller, ModelId model, Optional<PrincipalId> user, Optional<Measurement> m,
+    private void audit(String event, Caller caller, ModelId model, Optional<PrincipalId> user, Optional<RuntimeRule> m,
             Optional<String> denial) {
         store.audit(new AuditEntry(event, caller.auditName(), Optional.of(model), user, m, denial.isEmpty(), denial));
     }

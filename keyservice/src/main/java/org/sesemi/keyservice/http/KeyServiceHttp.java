@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.sesemi.attestation.AttestationException;
 import org.sesemi.attestation.Measurement;
+import org.sesemi.attestation.RuntimeRule;
 import org.sesemi.client.keyservice.Grant;
 import org.sesemi.client.keyservice.wire.Bodies;
 import org.sesemi.client.keyservice.wire.ErrorReason;
@@ -142,8 +143,29 @@ public final class KeyServiceHttp implements HttpHandler {
         metrics.request(template, m, status, System.nanoTime() - start);
     }
 
+    /** A model key version from a path: a decimal 1..2^31-1 without sign or leading zeros. */
+    private static int version(String text) {
+        if (!text.matches("[1-9][0-9]{0,9}")) {
+            throw new IllegalArgumentException("a key version is a positive decimal number");
+        }
+        long v = Long.parseLong(text);
+        if (v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a key version is at most " + Integer.MAX_VALUE);
+        }
+        return (int) v;
+    }
+
+    /** A measurement or rule from a path: only its canonical form (lowercase, no spaces), as the store keys it. */
+    private static RuntimeRule strictRule(String text) {
+        RuntimeRule r = RuntimeRule.parse(text);
+        if (!r.value().equals(text)) {
+            throw new IllegalArgumentException("not in canonical form (lowercase, no spaces)");
+        }
+        return r;
+    }
+
     private static Route match(String path) {
-        if (path == null || path.indexOf('%') >= 0 || path.length() > 512) {
+        if (path == null || path.indexOf('%') >= 0 || path.length() > 1024) {
             // Every valid id and measurement is plain ASCII; encoded paths only hide things.
             throw new DeniedException(ErrorReason.MALFORMED, "invalid request path");
         }
@@ -162,6 +184,10 @@ public final class KeyServiceHttp implements HttpHandler {
             List<String> p = new ArrayList<>(List.of(s[3], s[4]));
             if (s.length == 6 && s[5].equals("key")) {
                 return new Route("/v1/models/{owner}/{name}/key", p);
+            }
+            if (s.length == 7 && s[5].equals("key")) {
+                p.add(s[6]);
+                return new Route("/v1/models/{owner}/{name}/key/{version}", p);
             }
             if (s.length == 6 && s[5].equals("grants")) {
                 return new Route("/v1/models/{owner}/{name}/grants", p);
@@ -249,7 +275,7 @@ public final class KeyServiceHttp implements HttpHandler {
                 }
                 var events = core.audit(caller, model, after, limit).stream().map(e -> new Bodies.AuditEventView(
                         e.seq(), e.at().toString(), e.event(), e.actor(), e.model().map(ModelId::toString).orElse(null),
-                        e.user().map(PrincipalId::hex).orElse(null), e.measurement().map(Measurement::value).orElse(null),
+                        e.user().map(PrincipalId::hex).orElse(null), e.measurement().map(RuntimeRule::value).orElse(null),
                         e.outcome(), e.reason().orElse(null))).toList();
                 return json(ex, 200, new Bodies.AuditList(events));
             }
@@ -270,24 +296,31 @@ public final class KeyServiceHttp implements HttpHandler {
                 boolean created = core.putModelKey(caller, model, key);
                 return json(ex, created ? 201 : 200, new Bodies.ModelKeyPutResponse(model.toString(), key.version(), created));
             }
+            case "/v1/models/{owner}/{name}/key/{version}" -> {
+                allow(method, "DELETE");
+                noBody(ex);
+                int version = param(() -> version(r.params().get(2)), "version");
+                boolean retired = core.retireModelKey(caller, model, version);
+                return json(ex, 200, new Bodies.ModelKeyRetireResponse(model.toString(), version, retired));
+            }
             case "/v1/models/{owner}/{name}/grants" -> {
                 allow(method, "GET");
                 noBody(ex);
                 var list = core.listGrants(caller, model).stream().map(g -> new Bodies.GrantView(g.grant().model().toString(),
-                        g.grant().user().hex(), g.grant().measurement().value(), g.createdAt().toString())).toList();
+                        g.grant().user().hex(), g.grant().runtime().value(), g.createdAt().toString())).toList();
                 return json(ex, 200, new Bodies.GrantList(list));
             }
             case "/v1/models/{owner}/{name}/grants/{user}/{measurement}" -> {
                 allow(method, "PUT", "DELETE");
                 noBody(ex);
                 Grant g = new Grant(model, param(() -> PrincipalId.parse(r.params().get(2)), "user"),
-                        param(() -> new Measurement(r.params().get(3)), "measurement"));
+                        param(() -> strictRule(r.params().get(3)), "measurement"));
                 boolean changed = method.equals("PUT") ? core.addGrant(caller, g) : core.revokeGrant(caller, g);
                 return json(ex, method.equals("PUT") && changed ? 201 : 200, new Bodies.WriteResponse(changed));
             }
             case "/v1/models/{owner}/{name}/request-keys/{measurement}" -> {
                 allow(method, "PUT", "DELETE");
-                Measurement m = param(() -> new Measurement(r.params().get(2)), "measurement");
+                RuntimeRule m = param(() -> strictRule(r.params().get(2)), "measurement");
                 if (method.equals("DELETE")) {
                     noBody(ex);
                     return json(ex, 200, new Bodies.WriteResponse(core.deleteRequestKey(caller, model, m)));

@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.sesemi.attestation.Measurement;
+import org.sesemi.attestation.RuntimeRule;
 import org.sesemi.client.keyservice.AuditEvent;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.PrincipalId;
@@ -57,7 +57,7 @@ final class AuditLog {
         String model = e.model().map(ModelId::toString).orElse(null);
         String owner = e.model().map(m -> m.owner().hex()).orElse(null);
         String user = e.user().map(PrincipalId::hex).orElse(null);
-        String meas = e.measurement().map(Measurement::value).orElse(null);
+        String meas = e.measurement().map(RuntimeRule::value).orElse(null);
         String outcome = e.allowed() ? "allowed" : "denied";
         String reason = e.reason().orElse(null);
         StateLedger.AuditLink link = ledger.appendAudit(canonical(now, e.event(), e.actor(), model, owner, user, meas, outcome, reason));
@@ -126,7 +126,7 @@ final class AuditLog {
         for (Row r : rows) {
             out.add(new AuditEvent(r.seq(), Instant.ofEpochMilli(r.at()), r.event(), r.actor(),
                     Optional.ofNullable(r.model()).map(ModelId::parse), Optional.ofNullable(r.user()).map(PrincipalId::parse),
-                    Optional.ofNullable(r.measurement()).map(Measurement::parse), r.outcome(), Optional.ofNullable(r.reason())));
+                    Optional.ofNullable(r.measurement()).map(RuntimeRule::parse), r.outcome(), Optional.ofNullable(r.reason())));
         }
         return List.copyOf(out);
     }

@@ -14,10 +14,12 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.sesemi.attestation.Measurement;
+import org.sesemi.attestation.RuntimeRule;
 import org.sesemi.client.keyservice.AuditEvent;
 import org.sesemi.client.keyservice.Grant;
 import org.sesemi.crypto.ModelId;
@@ -248,6 +250,38 @@ public final class KeyStore implements AutoCloseable {
         });
     }
 
+    /** Result of retiring a model key version. */
+    public enum RetireOutcome {
+        /** The version was stored and is now deleted (its key bytes are gone from the state). */
+        RETIRED,
+        /** The version is below the newest and not stored (retired before, or never stored). */
+        ALREADY_RETIRED,
+        /** The version is the newest: refused, the model would have no key. */
+        NEWEST,
+        /** No such version (above the newest, or the model has no key). */
+        NOT_STORED
+    }
+
+    /**
+     * Deletes model key {@code version}, which must be below the newest. A retired version is never released again and
+     * cannot be stored again (it is below the newest, see {@link #putModelKey}); its deletion is covered by the state
+     * head like every change, so a host that writes the row back is detected.
+     */
+    public RetireOutcome retireModelKey(ModelId model, int version) {
+        return writer.submit(c -> {
+            Optional<StateRow.ModelKeyRow> latest = ledger.latestModelKey(model.toString());
+            if (latest.isEmpty() || version > latest.get().version() || version < 1) {
+                return RetireOutcome.NOT_STORED;
+            }
+            if (version == latest.get().version()) {
+                return RetireOutcome.NEWEST;
+            }
+            boolean held = delete(c, StateRow.ModelKeyRow.keyOf(model.toString(), version),
+                    new StateRow.ModelKeyRow(model.toString(), version, new byte[0], 0));
+            return held ? RetireOutcome.RETIRED : RetireOutcome.ALREADY_RETIRED;
+        });
+    }
+
     public Optional<ModelKey> latestModelKey(ModelId model) {
         return ledger.tables().latestModelKey(model.toString()).map(seals::openModelKey);
     }
@@ -266,7 +300,7 @@ public final class KeyStore implements AutoCloseable {
             if (ledger.current(grantKey(g)).isPresent()) {
                 return false;
             }
-            write(c, seals.sealGrant(g.model().toString(), g.user().hex(), g.measurement().value(), now));
+            write(c, seals.sealGrant(g.model().toString(), g.user().hex(), g.runtime().value(), now));
             return true;
         });
     }
@@ -274,11 +308,11 @@ public final class KeyStore implements AutoCloseable {
     /** @return true if the grant existed */
     public boolean revokeGrant(Grant g) {
         return writer.submit(c -> delete(c, grantKey(g),
-                new StateRow.GrantRow(g.model().toString(), g.user().hex(), g.measurement().value(), 0, new byte[0])));
+                new StateRow.GrantRow(g.model().toString(), g.user().hex(), g.runtime().value(), 0, new byte[0])));
     }
 
     private static String grantKey(Grant g) {
-        return StateRow.GrantRow.keyOf(g.model().toString(), g.user().hex(), g.measurement().value());
+        return StateRow.GrantRow.keyOf(g.model().toString(), g.user().hex(), g.runtime().value());
     }
 
     /** A stored grant with its creation time. */
@@ -286,7 +320,7 @@ public final class KeyStore implements AutoCloseable {
 
     public List<GrantRow> grants(ModelId model) {
         return ledger.tables().grants(model.toString()).stream()
-                .map(r -> new GrantRow(new Grant(model, PrincipalId.parse(r.user()), Measurement.parse(r.measurement())),
+                .map(r -> new GrantRow(new Grant(model, PrincipalId.parse(r.user()), RuntimeRule.parse(r.measurement())),
                         Instant.ofEpochMilli(r.createdAt())))
                 .toList();
     }
@@ -294,7 +328,7 @@ public final class KeyStore implements AutoCloseable {
     // ---------------------------------------------------------------- request keys
 
     /** @return true if the stored key changed (new, or different from the stored one) */
-    public boolean putRequestKey(ModelId model, Measurement m, PrincipalId user, RequestKey key) {
+    public boolean putRequestKey(ModelId model, RuntimeRule m, PrincipalId user, RequestKey key) {
         long now = clock.millis();
         return writer.submit(c -> {
             Optional<StateRow> cur = ledger.current(StateRow.RequestKeyRow.keyOf(model.toString(), m.value(), user.hex()));
@@ -307,12 +341,12 @@ public final class KeyStore implements AutoCloseable {
     }
 
     /** @return true if a key was deleted */
-    public boolean deleteRequestKey(ModelId model, Measurement m, PrincipalId user) {
+    public boolean deleteRequestKey(ModelId model, RuntimeRule m, PrincipalId user) {
         return writer.submit(c -> delete(c, StateRow.RequestKeyRow.keyOf(model.toString(), m.value(), user.hex()),
                 new StateRow.RequestKeyRow(model.toString(), m.value(), user.hex(), new byte[0], 0)));
     }
 
-    public Optional<RequestKey> requestKey(ModelId model, Measurement m, PrincipalId user) {
+    public Optional<RequestKey> requestKey(ModelId model, RuntimeRule m, PrincipalId user) {
         return ledger.tables().get(StateRow.RequestKeyRow.keyOf(model.toString(), m.value(), user.hex()))
                 .map(r -> seals.openRequestKey((StateRow.RequestKeyRow) r));
     }
@@ -342,31 +376,68 @@ public final class KeyStore implements AutoCloseable {
      * Everything a release decision needs, read from enclave memory (never from the database file).
      *
      * @param modelKnown a model key or any grant exists for the model
+     * @param matched the grant that admitted the runtime (its exact measurement first, else the first matching signer or
+     *     register rule, in listing order, that has the user's request key), when granted
      */
-    public record ReleaseView(boolean modelKnown, boolean granted, Optional<RequestKey> requestKey, Optional<ModelKey> modelKey) {}
-
-    public ReleaseView releaseView(ModelId model, PrincipalId user, Measurement m) {
-        return releaseView(model, user, m, 0);
+    public record ReleaseView(boolean modelKnown, boolean granted, Optional<RequestKey> requestKey, Optional<ModelKey> modelKey,
+            Optional<RuntimeRule> matched, boolean keyRetired) {
+        public ReleaseView(boolean modelKnown, boolean granted, Optional<RequestKey> requestKey, Optional<ModelKey> modelKey) {
+            this(modelKnown, granted, requestKey, modelKey, Optional.empty(), false);
+        }
     }
 
-    /** As {@link #releaseView(ModelId, PrincipalId, Measurement)} for model key {@code version} (0 = newest). */
+    public ReleaseView releaseView(ModelId model, PrincipalId user, Measurement m) {
+        return releaseView(model, user, m, Map.of(), 0);
+    }
+
+    /** As {@link #releaseView(ModelId, PrincipalId, Measurement, Map, int)} for a runtime known by its measurement only. */
     public ReleaseView releaseView(ModelId model, PrincipalId user, Measurement m, int version) {
+        return releaseView(model, user, m, Map.of(), version);
+    }
+
+    /**
+     * The release view for a runtime with verified measurement {@code m} and quote {@code claims}, model key
+     * {@code version} (0 = newest). The runtime is granted if a grant for (model, user) names its measurement or a
+     * rule its quote satisfies; its request key is the one the user stored for that same measurement or rule.
+     */
+    public ReleaseView releaseView(ModelId model, PrincipalId user, Measurement m, Map<String, String> claims, int version) {
         StateTables t = ledger.tables();
-        boolean granted = t.get(grantKey(new Grant(model, user, m))).isPresent();
-        if (!granted) {
+        List<RuntimeRule> admitting = new java.util.ArrayList<>();
+        if (t.get(grantKey(new Grant(model, user, m))).isPresent()) {
+            admitting.add(m);
+        }
+        for (StateRow.GrantRow g : t.grantsOf(model.toString(), user.hex())) {
+            if (!g.measurement().equals(m.value())) {
+                RuntimeRule rule = RuntimeRule.parse(g.measurement());
+                if (rule.matches(m, claims)) {
+                    admitting.add(rule);
+                }
+            }
+        }
+        if (admitting.isEmpty()) {
             // No key is unsealed for a caller without a grant; only whether the model exists at all.
             return new ReleaseView(t.modelKnown(model.toString()), false, Optional.empty(), Optional.empty());
         }
-        Optional<RequestKey> rk = requestKey(model, m, user);
+        RuntimeRule matched = admitting.getFirst();
+        Optional<RequestKey> rk = Optional.empty();
+        for (RuntimeRule r : admitting) {
+            rk = requestKey(model, r, user);
+            if (rk.isPresent()) {
+                matched = r;
+                break;
+            }
+        }
         Optional<ModelKey> mk = version == 0 ? latestModelKey(model) : modelKey(model, version);
-        return new ReleaseView(true, true, rk, mk);
+        // A version below the newest that is not stored was retired by the owner (or skipped): say so, not "no key".
+        boolean retired = mk.isEmpty() && version > 0 && t.latestModelKey(model.toString()).filter(l -> l.version() > version).isPresent();
+        return new ReleaseView(true, true, rk, mk, Optional.of(matched), retired);
     }
 
     // ---------------------------------------------------------------- audit
 
     /** An event to append to the audit log; optional parts absent. */
     public record AuditEntry(String event, String actor, Optional<ModelId> model, Optional<PrincipalId> user,
-            Optional<Measurement> measurement, boolean allowed, Optional<String> reason) {}
+            Optional<RuntimeRule> measurement, boolean allowed, Optional<String> reason) {}
 
     /**
      * Appends to the audit log (hash-chained, {@link AuditLog}) before returning. With {@code fsync} the record is on

@@ -121,7 +121,7 @@ final class StateLedger implements GroupCommitWriter.Hooks {
         return staged != null ? staged : tables.get(key);
     }
 
-    /** The newest model key as the running unit sees it (model keys are never deleted). */
+    /** The newest model key as the running unit sees it (the newest is never deleted; only older versions are retired). */
     Optional<StateRow.ModelKeyRow> latestModelKey(String model) {
         Optional<StateRow.ModelKeyRow> best = tables.latestModelKey(model);
         for (Map<String, Optional<StateRow>> m : java.util.List.of(batch.changes, unit().changes)) {

@@ -53,6 +53,12 @@ final class StateTables {
         return g == null ? List.of() : List.copyOf(g.values());
     }
 
+    /** The grants of (model, user), sorted by their measurement or rule text. */
+    List<StateRow.GrantRow> grantsOf(String model, String user) {
+        ConcurrentSkipListMap<String, StateRow.GrantRow> g = grants.get(model);
+        return g == null ? List.of() : List.copyOf(g.subMap(user + "\0", user + "\1").values());
+    }
+
     void put(StateRow row) {
         rows.put(row.key(), row);
         switch (row) {

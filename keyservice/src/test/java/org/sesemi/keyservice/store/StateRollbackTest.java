@@ -113,6 +113,60 @@ class StateRollbackTest {
     }
 
     @Test
+    void aReplayedRevokedSignerGrantIsRefusedAtOpen() throws Exception {
+        Grant rule = new Grant(model, user.id(), org.sesemi.attestation.RuntimeRule.parse("sgx-signer:" + "ab".repeat(32) + ":7:3"));
+        Object[][] saved = new Object[1][];
+        try (KeyStore s = open()) {
+            s.addGrant(rule);
+        }
+        host(c -> saved[0] = row(c, "SELECT * FROM grants"));
+        try (KeyStore s = open()) {
+            assertThat(s.grants(model)).extracting(KeyStore.GrantRow::grant).containsExactly(rule);
+            assertThat(s.revokeGrant(rule)).isTrue();
+        }
+        host(c -> insert(c, "grants", saved[0]));
+        assertTampered("vouches for 0 access-control rows, the database holds 1");
+    }
+
+    @Test
+    void aSignerGrantWhoseMinimumSvnTheHostLoweredIsRefusedAtOpen() throws Exception {
+        Grant rule = new Grant(model, user.id(), org.sesemi.attestation.RuntimeRule.parse("sgx-signer:" + "ab".repeat(32) + ":7:3"));
+        try (KeyStore s = open()) {
+            s.addGrant(rule);
+        }
+        host(c -> c.createStatement().executeUpdate("UPDATE grants SET measurement = replace(measurement, ':7:3', ':7:0')"));
+        assertThatThrownBy(this::open).isInstanceOfSatisfying(StateIntegrityException.class,
+                e -> assertThat(e.kind()).isEqualTo(StateIntegrityException.Kind.TAMPERED));
+    }
+
+    @Test
+    void aRetiredModelKeyIsGoneAndWritingItBackIsRefusedAtOpen() throws Exception {
+        Object[][] saved = new Object[1][];
+        try (KeyStore s = open()) {
+            s.putModelKey(model, ModelKey.generate(1));
+            s.putModelKey(model, ModelKey.generate(2));
+            s.addGrant(grant);
+            s.putRequestKey(model, m, user.id(), RequestKey.generate());
+        }
+        host(c -> saved[0] = row(c, "SELECT * FROM model_keys WHERE version = 1"));
+        try (KeyStore s = open()) {
+            assertThat(s.retireModelKey(model, 2)).isEqualTo(KeyStore.RetireOutcome.NEWEST);
+            assertThat(s.retireModelKey(model, 3)).isEqualTo(KeyStore.RetireOutcome.NOT_STORED);
+            assertThat(s.retireModelKey(model, 1)).isEqualTo(KeyStore.RetireOutcome.RETIRED);
+            assertThat(s.retireModelKey(model, 1)).isEqualTo(KeyStore.RetireOutcome.ALREADY_RETIRED);
+            KeyStore.ReleaseView v1 = s.releaseView(model, user.id(), m, 1);
+            assertThat(v1.modelKey()).isEmpty();
+            assertThat(v1.keyRetired()).isTrue();
+            assertThat(s.releaseView(model, user.id(), m, 2).modelKey()).hasValueSatisfying(k -> assertThat(k.version()).isEqualTo(2));
+            assertThat(s.releaseView(model, user.id(), m, 3).keyRetired()).isFalse();
+            assertThat(s.putModelKey(model, ModelKey.generate(1))).isEqualTo(KeyStore.PutOutcome.STALE_VERSION);
+        }
+        assertThat(StoreMaintenance.verify(db(), sealing).consistent()).isTrue();
+        host(c -> insert(c, "model_keys", saved[0]));
+        assertTampered("vouches for");
+    }
+
+    @Test
     void aDeletedNewestModelKeyIsRefusedAtOpen() throws Exception {
         try (KeyStore s = open()) {
             s.putModelKey(model, ModelKey.generate(1));

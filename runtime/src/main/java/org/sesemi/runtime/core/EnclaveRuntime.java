@@ -27,6 +27,8 @@ import org.sesemi.runtime.core.models.EncryptedModelLoader;
 import org.sesemi.runtime.core.models.LoadTimes;
 import org.sesemi.runtime.core.models.ModelCache;
 import org.sesemi.runtime.core.models.ModelTooLargeException;
+import org.sesemi.runtime.core.models.ModelVersionChangedException;
+import org.sesemi.runtime.core.models.ModelVersions;
 import org.sesemi.runtime.store.ModelNotFoundException;
 import org.sesemi.runtime.store.ModelStore;
 import org.slf4j.Logger;
@@ -51,6 +53,8 @@ public final class EnclaveRuntime implements AutoCloseable {
     private final KeyCache keyCache;
     private final EncryptedModelLoader loader;
     private final ModelCache models;
+    /** The key version each model's file is encrypted under (read from its header): the version keys are asked for. */
+    private final ModelVersions versions;
     private final Admission admission;
     private final OnnxEngine engine;
     /** AES-GCM for request and response payloads: the native provider once loaded (about 3× the JDK's speed). */
@@ -68,6 +72,7 @@ public final class EnclaveRuntime implements AutoCloseable {
         this.engine = new OnnxEngine(config.engine());
         this.loader = new EncryptedModelLoader(store, engine, config.chargeFactor());
         this.models = new ModelCache(loader, config.modelBudgetBytes(), config.maxWait());
+        this.versions = new ModelVersions();
         this.admission = new Admission(config.maxConcurrent(), config.maxQueue(), config.maxWait());
     }
 
@@ -138,7 +143,7 @@ public final class EnclaveRuntime implements AutoCloseable {
         }
         Phases ph = new Phases();
         try (Admission.Permit permit = admission.enter()) {
-            return serve(env, binary, ph, t0);
+            return serveFileVersion(env, binary, ph, t0);
         } catch (BusyException e) {
             return reject(ErrorCode.BUSY, "busy", e.getMessage(), env, t0, ph);
         } catch (KeyDeniedException e) {
@@ -148,6 +153,9 @@ public final class EnclaveRuntime implements AutoCloseable {
             return reject(ErrorCode.UNAVAILABLE, "key_fetch_limited", e.getMessage(), env, t0, ph);
         } catch (KeySourceUnavailableException e) {
             return reject(ErrorCode.UNAVAILABLE, e.reason(), e.getMessage(), env, t0, ph);
+        } catch (ModelVersionChangedException e) {
+            // The file kept changing under us (re-uploaded more than twice during one request).
+            return reject(ErrorCode.MODEL_INTEGRITY, "wrong_key", "encrypted model rejected: " + e.getMessage(), env, t0, ph);
         } catch (ModelTooLargeException e) {
             return reject(ErrorCode.MODEL_TOO_LARGE, "model_too_large", e.getMessage(), env, t0, ph);
         } catch (UncheckedIOException e) {
@@ -192,14 +200,50 @@ public final class EnclaveRuntime implements AutoCloseable {
         final LoadTimes load = new LoadTimes();
     }
 
-    private Outcome serve(Request env, boolean binary, Phases ph, long t0) {
+    /**
+     * Serves the request with the keys of the key version the model's file is encrypted under (the newest until the file
+     * was seen). When the file turns out to be under another version (the owner stored a new version before
+     * re-uploading the model, or re-uploaded it since), or the KeyService says the remembered version is retired (the
+     * owner re-uploaded the model under a newer version and retired the old one), the request is served again with the
+     * right version's keys: a rotation done in the documented order (store the new version, re-upload, then retire the
+     * old one) fails no request. A file still under a retired version gets {@code key_retired} with a clear message.
+     */
+    private Outcome serveFileVersion(Request env, boolean binary, Phases ph, long t0) {
+        int version = versions.known(env.model()).orElse(0);
+        int fileSays = -1;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return serve(env, binary, ph, t0, version);
+            } catch (KeyDeniedException e) {
+                if (!e.reason().equals("key_retired") || attempt >= 3) {
+                    throw e;
+                }
+                if (version == fileSays) {
+                    throw new KeyDeniedException("key_retired", "the model file of " + env.model() + " is encrypted under key version "
+                            + version + ", which the owner retired; the owner must upload the model encrypted under a current version");
+                }
+                versions.forget(env.model());
+                models.invalidate(env.model()); // sessions of the retired version; in-flight requests finish first
+                version = 0;
+            } catch (ModelVersionChangedException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+                fileSays = e.fileVersion();
+                versions.learned(env.model(), fileSays);
+                version = fileSays;
+            }
+        }
+    }
+
+    private Outcome serve(Request env, boolean binary, Phases ph, long t0, int version) {
         long tk = System.nanoTime();
         ReleasedKeys keys;
         if (config.naive()) {
-            keys = keySource.release(env.user(), env.model());
+            keys = keySource.release(env.user(), env.model(), version);
             ph.cold = true;
         } else {
-            KeyCache.Lookup l = keyCache.get(env.user(), env.model());
+            KeyCache.Lookup l = keyCache.get(env.user(), env.model(), version);
             keys = l.keys();
             ph.cold = l.fetched();
         }
@@ -216,6 +260,7 @@ public final class EnclaveRuntime implements AutoCloseable {
                 return reject(ErrorCode.AUTHENTICATION_FAILED, "authentication_failed", e.getMessage(), env, t0, ph);
             }
             answer = answer(env, plaintext.array(), n, keys, ph);
+            versions.learned(env.model(), keys.modelKey().version()); // served (or at least authenticated) with this version
         } finally {
             payloads.release(plaintext);
         }

@@ -37,6 +37,8 @@ public final class RuntimeSettings {
     public static final String TEE = "SESEMI_TEE";
     public static final String TEE_DIR = "SESEMI_TEE_DIR";
     public static final String ROLE = "SESEMI_ROLE";
+    /** Enclave configuration entries {@code k=v,k=v} (part of the simulated measurement; e.g. the simulated signer). */
+    public static final String ENCLAVE_CONFIG = "SESEMI_ENCLAVE_CONFIG";
     public static final String MODEL_STORE = "SESEMI_MODEL_STORE";
     public static final String S3_ENDPOINT = "SESEMI_S3_ENDPOINT";
     public static final String S3_REGION = "SESEMI_S3_REGION";
@@ -70,8 +72,27 @@ public final class RuntimeSettings {
         String kind = s.getOrDefault(TEE, "simulated");
         Path dir = Path.of(s.getOrDefault(TEE_DIR, TeeConfig.DEFAULT_SIMULATED_DIR.toString()));
         TeeConfig base = TeeConfig.of(kind, s.getOrDefault(ROLE, "runtime"));
-        return TeeProviders.create(new TeeConfig(base.kind(), dir, base.role(), base.enclaveConfig(), base.gramineAttestationDir(),
-                base.tsmReportDir()));
+        return TeeProviders.create(new TeeConfig(base.kind(), dir, base.role(), enclaveConfig(s.getOrDefault(ENCLAVE_CONFIG, "")),
+                base.gramineAttestationDir(), base.tsmReportDir()));
+    }
+
+    /**
+     * {@value #ENCLAVE_CONFIG}: comma-separated {@code key=value} entries, e.g. the simulated TEE's signer identity
+     * {@code sgx.mrsigner=<64 hex>,sgx.isvprodid=7,sgx.isvsvn=3} (what a signed SGX build carries in its SIGSTRUCT).
+     */
+    public static Map<String, String> enclaveConfig(String spec) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String entry : spec.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(ENCLAVE_CONFIG + " entries are key=value, got '" + entry.strip() + "'");
+            }
+            out.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
+        }
+        return out;
     }
 
     /** The KeyService endpoint (address and policy for its evidence) and the collateral source the policy uses. */
@@ -246,7 +267,7 @@ public final class RuntimeSettings {
 
     /** Names of all settings (for docs and CLI help). */
     public static List<String> names() {
-        return new ArrayList<>(List.of(KS_URL, KS_MEASUREMENT, TEE, TEE_DIR, ROLE, MODEL_STORE, S3_ENDPOINT, S3_REGION, MODEL_BUDGET,
+        return new ArrayList<>(List.of(KS_URL, KS_MEASUREMENT, TEE, TEE_DIR, ROLE, ENCLAVE_CONFIG, MODEL_STORE, S3_ENDPOINT, S3_REGION, MODEL_BUDGET,
                 MAX_CONCURRENT, MAX_QUEUE, INTRA_OP_THREADS, TIMING, NAIVE, COLLATERAL, ACCEPT_TCB, MAX_INPUT_ELEMENTS, MAX_INPUT_BYTES, MAX_BATCH,
                 INPUT_LIMITS, ORT_ARENA));
     }

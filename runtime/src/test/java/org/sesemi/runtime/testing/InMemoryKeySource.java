@@ -19,7 +19,7 @@ import org.sesemi.runtime.core.keys.ReleasedKeys;
  * end-to-end tests use the real one.
  */
 public final class InMemoryKeySource implements KeySource {
-    private final Map<ModelId, ModelKey> modelKeys = new ConcurrentHashMap<>();
+    private final Map<ModelId, java.util.concurrent.ConcurrentSkipListMap<Integer, ModelKey>> modelKeys = new ConcurrentHashMap<>();
     private final Map<String, RequestKey> grants = new ConcurrentHashMap<>();
     private final Clock clock;
     private final Duration ttl;
@@ -32,8 +32,14 @@ public final class InMemoryKeySource implements KeySource {
         this.ttl = ttl;
     }
 
+    /** Stores a model key version (several versions of a model are kept, like the KeyService does). */
     public void putModelKey(ModelId model, ModelKey key) {
-        modelKeys.put(model, key);
+        modelKeys.computeIfAbsent(model, m -> new java.util.concurrent.ConcurrentSkipListMap<>()).put(key.version(), key);
+    }
+
+    /** Deletes a model key version; releases of it are refused with {@code key_retired}. */
+    public void retire(ModelId model, int version) {
+        modelKeys.getOrDefault(model, new java.util.concurrent.ConcurrentSkipListMap<>()).remove(version);
     }
 
     public void grant(PrincipalId user, ModelId model, RequestKey key) {
@@ -45,7 +51,7 @@ public final class InMemoryKeySource implements KeySource {
     }
 
     @Override
-    public ReleasedKeys release(PrincipalId user, ModelId model) {
+    public ReleasedKeys release(PrincipalId user, ModelId model, int version) {
         calls.incrementAndGet();
         var g = gate;
         if (g != null) {
@@ -55,9 +61,13 @@ public final class InMemoryKeySource implements KeySource {
                 Thread.currentThread().interrupt();
             }
         }
-        ModelKey mk = modelKeys.get(model);
-        if (mk == null) {
+        var versions = modelKeys.get(model);
+        if (versions == null || versions.isEmpty()) {
             throw new KeyDeniedException("unknown_model", "no model key for " + model);
+        }
+        ModelKey mk = version == 0 ? versions.lastEntry().getValue() : versions.get(version);
+        if (mk == null) {
+            throw new KeyDeniedException(version < versions.lastKey() ? "key_retired" : "no_model_key", "no key version " + version);
         }
         RequestKey rk = grants.get(user + "|" + model);
         if (rk == null) {

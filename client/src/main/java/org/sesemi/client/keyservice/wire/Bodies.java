@@ -38,6 +38,9 @@ public final class Bodies {
     /** Response of a model key put. */
     public record ModelKeyPutResponse(String model, int version, boolean created) {}
 
+    /** Answer to retiring a model key version: {@code retired} is false when it was already gone. */
+    public record ModelKeyRetireResponse(String model, int version, boolean retired) {}
+
     /** Body of {@code PUT /v1/models/{owner}/{name}/request-keys/{measurement}}. */
     public record RequestKeyPut(String key) {
         public RequestKeyPut {

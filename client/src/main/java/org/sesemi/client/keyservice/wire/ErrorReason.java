@@ -15,6 +15,11 @@ public enum ErrorReason {
     NO_REQUEST_KEY("no_request_key", 403),
     /** A grant exists but the owner has not stored a model key yet. */
     NO_MODEL_KEY("no_model_key", 404),
+    /**
+     * The model key version asked for is below the newest and no longer stored: the owner retired it (or never stored
+     * it). A model file encrypted under it must be re-encrypted under a current version.
+     */
+    KEY_RETIRED("key_retired", 410),
     /** Nothing is known about the model: no key and no grant. */
     UNKNOWN_MODEL("unknown_model", 404),
     /** The caller's RA-TLS evidence did not verify, or a non-TEE caller asked for a runtime-only operation. */

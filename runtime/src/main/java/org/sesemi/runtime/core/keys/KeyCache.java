@@ -23,7 +23,8 @@ import org.sesemi.crypto.PrincipalId;
  * closest to expiry. Thread-safe; the clock is injected for tests.
  */
 public final class KeyCache {
-    private record Key(PrincipalId user, ModelId model) {}
+    /** Keys are cached per model key version: a runtime may serve a model file of each version during a rotation. */
+    private record Key(PrincipalId user, ModelId model, int version) {}
 
     private final KeySource source;
     private final int maxEntries;
@@ -59,7 +60,14 @@ public final class KeyCache {
      * @throws KeyFetchLimitedException when the pair was never released here and such fetches are over budget
      */
     public Lookup get(PrincipalId user, ModelId model) {
-        Key k = new Key(user, model);
+        return get(user, model, 0);
+    }
+
+    /**
+     * As {@link #get(PrincipalId, ModelId)} for model key {@code version} (0 = the newest the source has).
+     */
+    public Lookup get(PrincipalId user, ModelId model, int version) {
+        Key k = new Key(user, model, version);
         while (true) {
             CompletableFuture<ReleasedKeys> f = entries.get(k);
             if (f != null) {
@@ -72,6 +80,13 @@ public final class KeyCache {
                 }
                 entries.remove(k, f);
                 continue;
+            }
+            if (version != 0) {
+                // Keys fetched as "the newest" are keys of a concrete version: a later ask for that version uses them.
+                ReleasedKeys newest = completed(entries.get(new Key(user, model, 0)));
+                if (newest != null && newest.modelKey().version() == version && valid(newest)) {
+                    return new Lookup(newest, false);
+                }
             }
             FetchGate.Denial denied = gate.denial(k);
             if (denied != null) {
@@ -86,9 +101,12 @@ public final class KeyCache {
             try {
                 unproven = gate.admit(k);
                 fetches.incrementAndGet();
-                ReleasedKeys r = source.release(user, model);
+                ReleasedKeys r = source.release(user, model, version);
                 gate.released(k);
                 mine.complete(r);
+                if (version == 0) {
+                    gate.released(new Key(user, model, r.modelKey().version())); // the pair is proven for that version too
+                }
                 if (!valid(r)) {
                     entries.remove(k, mine); // already expired on arrival: use once, do not keep
                 }
@@ -106,9 +124,9 @@ public final class KeyCache {
         }
     }
 
-    /** Drops the pair's entry, e.g. after its request key failed to open a payload. */
+    /** Drops the pair's entries (every version), e.g. after its request key failed to open a payload. */
     public void invalidate(PrincipalId user, ModelId model) {
-        entries.remove(new Key(user, model));
+        entries.keySet().removeIf(k -> k.user().equals(user) && k.model().equals(model));
     }
 
     /** Number of {@link KeySource#release} calls so far (for tests and metrics). */
@@ -132,6 +150,11 @@ public final class KeyCache {
 
     private boolean valid(ReleasedKeys r) {
         return clock.instant().plus(safetyMargin).isBefore(r.expiresAt());
+    }
+
+    /** The result of a finished, successful fetch, else null (absent, in flight or failed). */
+    private static ReleasedKeys completed(CompletableFuture<ReleasedKeys> f) {
+        return f != null && f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
     }
 
     /** The waiting side of single-flight: the owner's result, or null if the owner failed (caller retries). */

@@ -21,7 +21,7 @@ import org.sesemi.crypto.PrincipalId;
 public final class KeyServiceKeySource implements KeySource, AutoCloseable {
     /** KeyService reason codes that mean "no, for this (user, model)" rather than "cannot reach / try again". */
     private static final Set<String> DENIALS = Set.of("no_grant", "no_request_key", "no_model_key", "unknown_model",
-            "attestation_rejected", "unauthenticated", "forbidden", "not_found");
+            "attestation_rejected", "unauthenticated", "forbidden", "not_found", "key_retired");
 
     private final KeyServiceEndpoint endpoint;
     private final TeeProvider tee;
@@ -66,9 +66,9 @@ public final class KeyServiceKeySource implements KeySource, AutoCloseable {
     }
 
     @Override
-    public ReleasedKeys release(PrincipalId user, ModelId model) {
+    public ReleasedKeys release(PrincipalId user, ModelId model, int version) {
         try {
-            KeyRelease r = client().release(user, model);
+            KeyRelease r = client().release(user, model, version);
             return new ReleasedKeys(r.modelKey(), r.requestKey(), r.expiresAt());
         } catch (KeyServiceException e) {
             if (DENIALS.contains(e.reason())) {

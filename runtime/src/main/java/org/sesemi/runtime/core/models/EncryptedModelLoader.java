@@ -37,6 +37,10 @@ public final class EncryptedModelLoader implements ModelCache.Loader {
             raw.mark(HEADER_MAX);
             ModelEnvelopeHeader h = ModelEnvelopeHeader.read(raw);
             raw.reset();
+            if (h.keyVersion() != key.version() && h.modelId().equals(model)) {
+                // Re-uploaded under another key version since the keys were fetched: the caller fetches that version.
+                throw new ModelVersionChangedException(model, h.keyVersion(), key.version());
+            }
             // Authenticate the header before acting on its length: a host that forges the length must be reported as
             // tampering (model_integrity), not as a model too large for the budget.
             h.authenticate(key);
