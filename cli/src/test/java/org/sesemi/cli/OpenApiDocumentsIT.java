@@ -72,7 +72,7 @@ class OpenApiDocumentsIT {
                 probe(kn, r, Set.of("POST /init", "POST /run"));
 
                 OpenAPI k = parse(getKeyService(stack, "/v1/openapi.json"));
-                assertThat(routes(k)).hasSize(12).contains("POST /v1/release", "GET /metrics");
+                assertThat(routes(k)).hasSize(13).contains("POST /v1/release", "GET /metrics", "DELETE /v1/models/{owner}/{name}/key/{version}");
             }
         }
     }
