@@ -37,6 +37,10 @@ final class BenchCommand {
         @Option(names = "--intra-op-threads", defaultValue = "1", description = "ONNX Runtime intra-op threads, same for plain and secure (default ${DEFAULT-VALUE}).")
         int intraOpThreads;
 
+        @Option(names = "--ort-arena", description = "ONNX Runtime's CPU arena and memory-pattern planning on, for plain and secure "
+                + "(the runtime's SESEMI_ORT_ARENA; default off, as in the runtime).")
+        boolean ortArena;
+
         @Option(names = "--json-tensors", description = "Send tensors as JSON arrays instead of the binary-tensor extension.")
         boolean jsonTensors;
 
@@ -55,7 +59,7 @@ final class BenchCommand {
             if (!envelope.equals("json") && !envelope.equals("binary")) {
                 throw new CliErrors.UserException("--envelope must be json or binary");
             }
-            return new BenchOverhead(Files.readAllBytes(model), shapeMap, new EngineConfig(intraOpThreads, false), !jsonTensors,
+            return new BenchOverhead(Files.readAllBytes(model), shapeMap, new EngineConfig(intraOpThreads, false).withArena(ortArena, ortArena), !jsonTensors,
                     envelope.equals("binary"));
         }
 
@@ -64,6 +68,8 @@ final class BenchCommand {
             n.put("model", model.getFileName().toString());
             n.put("model_bytes", b.modelBytes().length);
             n.put("intra_op_threads", intraOpThreads);
+            n.put("ort_arena", ortArena);
+            n.put("malloc_mmap_threshold", System.getenv().getOrDefault(NativeHeap.MMAP_THRESHOLD, "glibc default (dynamic)"));
             n.put("tensors", jsonTensors ? "json" : "binary");
             n.put("envelope", envelope);
             ArrayNode in = n.putArray("inputs");

@@ -83,6 +83,8 @@ final class BenchOverhead {
         plainOptions.setIntraOpNumThreads(engine.intraOpThreads());
         plainOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         plainOptions.addConfigEntry("session.intra_op.allow_spinning", engine.allowSpinning() ? "1" : "0");
+        plainOptions.setCPUArenaAllocator(engine.cpuArena());
+        plainOptions.setMemoryPatternOptimization(engine.memoryPattern());
         this.plain = env.createSession(onnx, plainOptions);
         this.tmp = Files.createTempDirectory("sesemi-bench");
         this.store = new DirectoryModelStore(tmp.resolve("store"));

@@ -167,9 +167,21 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The runtime's {@code /init} parameters ({@link EmbeddedStack#initParameters}). */
+    /**
+     * Input limits for every model of this stack (all are MiniLM): a batch of at most {@value #MAX_BATCH} sequences and
+     * {@value #MAX_ELEMENTS} tokens per input (16 × 512, about 0.4 GiB of engine memory above the runtime's baseline).
+     * Sentences such as the demo's pass; the 3 MiB attack of 256 × 512 tokens (several GiB) is refused before the engine
+     * sees it. The runtime's own defaults cannot bound it: they do not know the model (docs/runtime.md, "Input limits").
+     */
+    static final int MAX_BATCH = 16;
+    static final int MAX_ELEMENTS = 16 * 512;
+
+    /** The runtime's {@code /init} parameters ({@link EmbeddedStack#initParameters}) with MiniLM's input limits; {@code extra} wins. */
     Map<String, String> initParameters(Map<String, String> extra) {
-        return core.initParameters(extra);
+        Map<String, String> m = new java.util.HashMap<>(Map.of(RuntimeSettings.MAX_BATCH, Integer.toString(MAX_BATCH),
+                RuntimeSettings.MAX_INPUT_ELEMENTS, Integer.toString(MAX_ELEMENTS)));
+        m.putAll(extra);
+        return core.initParameters(m);
     }
 
     /** Creates (or replaces) a blackbox action running the runtime image. */

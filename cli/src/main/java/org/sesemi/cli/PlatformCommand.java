@@ -53,7 +53,9 @@ final class PlatformCommand {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "runtime", "serve", "--platform", "openwhisk",
                 "--bind", "127.0.0.1", "--port", ImageRegistry.PORT));
-        return new ImageRegistry.Image(cmd, Map.of("__OW_ALLOW_CONCURRENT", "true"));
+        // Containers get a cleared environment: the allocator setting is passed explicitly (NativeHeap).
+        return new ImageRegistry.Image(cmd, Map.of("__OW_ALLOW_CONCURRENT", "true",
+                NativeHeap.MMAP_THRESHOLD, NativeHeap.mmapThreshold(System.getenv())));
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,

@@ -126,6 +126,7 @@ final class RuntimeCommand {
             }
             err.println("SeMIRT runtime listening on " + bind + ":" + server.port() + " (" + host.platform().name().toLowerCase()
                     + " protocol), TEE " + teeKind + ("simulated".equals(teeKind) ? " -- SIMULATED: no hardware protection" : ""));
+            NativeHeap.missingSettingNote(System.getenv(), System.getProperty("os.name")).ifPresent(err::println);
             if (host.platform() == HostConfig.Platform.OPENWHISK) {
                 err.println("waiting for POST /init (configuration from the environment, flags and init parameters)");
             }

@@ -39,12 +39,19 @@ final class SesemiProcess {
 
     /** Starts a long-running {@code sesemi args...} (a server), its output going to {@code out} and {@code err}; the caller stops it. */
     static Process start(Path out, Path err, String... args) throws IOException {
-        return new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        return builder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     }
 
     /** As {@link #start(Path, Path, String...)}, with extra JVM options before {@code -jar}. */
     static Process start(List<String> jvmOptions, Path out, Path err, String... args) throws IOException {
-        return new ProcessBuilder(command(jvmOptions, args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        return builder(command(jvmOptions, args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
+    /** A process of {@code cmd} with the environment bin/sesemi gives the JVM (the C allocator's setting, NativeHeap). */
+    private static ProcessBuilder builder(List<String> cmd) {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put(NativeHeap.MMAP_THRESHOLD, NativeHeap.mmapThreshold(System.getenv()));
+        return pb;
     }
 
     /** The simulated runtime measurement of runtimes started from the assembled jar ({@code sesemi measure}). */
@@ -89,7 +96,7 @@ final class SesemiProcess {
         try {
             Path out = Files.createTempFile("sesemi-out", ".txt");
             Path err = Files.createTempFile("sesemi-err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb = builder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
