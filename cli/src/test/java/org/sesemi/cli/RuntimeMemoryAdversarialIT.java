@@ -81,7 +81,7 @@ class RuntimeMemoryAdversarialIT {
                 // (311 -> 597 MiB after one, 826 MiB after three more: 128 % of the growth). With the fixed threshold the
                 // C heap gives its part back (malloc_trim then finds 2-20 MiB to release); what stays is mostly the Java
                 // heap, grown for the large responses and bounded by -Xmx: 6-27 % of the growth after one such request,
-                // up to 54 % after four (seen on a machine at load 15-20; docs/operations.md, "Runtime memory").
+                // up to 56 % after four (seen on a machine at load 15-20; docs/operations.md, "Runtime memory").
                 assertThat(afterLarge - baseline).as("resident memory kept after the large request (baseline %d MiB, peak %d MiB)",
                         baseline / MIB, peak.get() / MIB).isLessThan(grew / 2);
                 assertThat(afterRepeated - baseline).as("resident memory kept after four large requests (baseline %d MiB, peak %d MiB)",
@@ -97,7 +97,9 @@ class RuntimeMemoryAdversarialIT {
                 assertThat(c.infer(stack.sentence("Your card was charged for a purchase you did not make"), true).response().outputs()).hasSize(1);
 
                 System.out.printf("runtime RSS after a refused 32x512 and 256x512: %d MiB%n", afterRefused / MIB);
-                assertThat(afterRefused - afterRepeated).as("resident memory added by the refused requests").isLessThan(32 * MIB);
+                // Only what receiving and decrypting them costs in the Java heap (the 256 x 512 request is 4 MiB of
+                // base64; seen: 1-28 MiB), not the gigabytes the engine would have needed.
+                assertThat(afterRefused - afterRepeated).as("resident memory added by the refused requests").isLessThan(64 * MIB);
             } finally {
                 p.destroy();
                 p.waitFor(30, TimeUnit.SECONDS);
