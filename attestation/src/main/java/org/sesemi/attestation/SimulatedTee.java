@@ -99,9 +99,10 @@ public final class SimulatedTee implements TeeProvider {
         this.dir = dir;
         this.role = role;
         this.measurement = measurementFor(role, config);
-        this.mrSigner = config.containsKey(CONFIG_MRSIGNER) ? hex32(config.get(CONFIG_MRSIGNER)) : MRSIGNER;
-        this.isvProdId = u16(config.getOrDefault(CONFIG_ISVPRODID, "0"), CONFIG_ISVPRODID);
-        this.isvSvn = u16(config.getOrDefault(CONFIG_ISVSVN, "0"), CONFIG_ISVSVN);
+        Signer signer = signer(config);
+        this.mrSigner = HexFormat.of().parseHex(signer.mrSigner());
+        this.isvProdId = signer.isvProdId();
+        this.isvSvn = signer.isvSvn();
         this.root = keyPair(s, "rootKey", "rootCert");
         this.rootCert = cert(s, "rootCert");
         this.pckCa = keyPair(s, "pckCaKey", "pckCaCert");
@@ -201,6 +202,26 @@ public final class SimulatedTee implements TeeProvider {
     /** The ISVSVN its quotes carry ({@value #CONFIG_ISVSVN}, default 0). */
     public int isvSvn() {
         return isvSvn;
+    }
+
+    /** The signer identity a simulated enclave with this configuration quotes (MRSIGNER hex, ISVPRODID, ISVSVN). */
+    public record Signer(String mrSigner, int isvProdId, int isvSvn) {
+        /** The signer rule that admits this build and every later one of the same signer and product. */
+        public RuntimeRule rule() {
+            return new RuntimeRule.SgxSigner(mrSigner, isvProdId, isvSvn);
+        }
+    }
+
+    /**
+     * The signer identity of enclave configuration {@code config} ({@value #CONFIG_MRSIGNER}, default the fixed simulated
+     * signer; {@value #CONFIG_ISVPRODID} and {@value #CONFIG_ISVSVN}, default 0).
+     *
+     * @throws IllegalArgumentException for values that are not 64 hex characters / 0..65535
+     */
+    public static Signer signer(Map<String, String> config) {
+        byte[] signer = config.containsKey(CONFIG_MRSIGNER) ? hex32(config.get(CONFIG_MRSIGNER)) : MRSIGNER;
+        return new Signer(HexFormat.of().formatHex(signer), u16(config.getOrDefault(CONFIG_ISVPRODID, "0"), CONFIG_ISVPRODID),
+                u16(config.getOrDefault(CONFIG_ISVSVN, "0"), CONFIG_ISVSVN));
     }
 
     private static byte[] hex32(String v) {

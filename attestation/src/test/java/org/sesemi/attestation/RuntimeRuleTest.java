@@ -90,6 +90,9 @@ class RuntimeRuleTest {
         VerifiedQuote q = verifier.verify(a.quote(new byte[64]), Optional.empty(), VerificationPolicy.simulated(a));
         assertThat(q.claims()).containsEntry("mrSigner", SIGNER).containsEntry("isvProdId", "7").containsEntry("isvSvn", "3");
         assertThat(admits(RuntimeRule.parse("sgx-signer:" + SIGNER + ":7:3"), q)).isTrue();
+        assertThat(SimulatedTee.signer(java.util.Map.of(SimulatedTee.CONFIG_MRSIGNER, SIGNER, SimulatedTee.CONFIG_ISVPRODID, "7",
+                SimulatedTee.CONFIG_ISVSVN, "3")).rule().value()).isEqualTo("sgx-signer:" + SIGNER + ":7:3");
+        assertThat(admits(SimulatedTee.signer(java.util.Map.of()).rule(), q)).as("the default signer is another").isFalse();
         SimulatedTee plain = SimulatedTee.open(dir, "runtime");
         assertThat(plain.isvSvn()).isZero();
         assertThat(plain.measurement()).isNotEqualTo(a.measurement());

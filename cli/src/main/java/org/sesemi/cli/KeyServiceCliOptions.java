@@ -121,13 +121,6 @@ final class KeyServiceCliOptions {
         };
     }
 
-    /** The runtime measurement of {@code --measurement}, else SESEMI_RUNTIME_MEASUREMENT (environment or sesemi.env). */
-    static Measurement runtimeMeasurement(String flag) {
-        String m = SesemiEnv.get(flag, SesemiEnv.RUNTIME_MEASUREMENT).orElseThrow(() -> new CliErrors.UserException(
-                "no runtime measurement: pass --measurement (see 'sesemi measure') or set SESEMI_RUNTIME_MEASUREMENT ('sesemi up' writes it)"));
-        return measurement(m, flag != null ? "--measurement" : SesemiEnv.RUNTIME_MEASUREMENT);
-    }
-
     static Measurement measurement(String text, String option) {
         try {
             return Measurement.parse(text);

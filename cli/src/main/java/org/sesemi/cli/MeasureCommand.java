@@ -39,6 +39,18 @@ final class MeasureCommand implements Callable<Integer> {
         for (String role : roles) {
             m.put(role, SimulatedTee.measurementFor(role, config).value());
         }
+        // What a signer-rule grant names ('sesemi grant add --signer … --prod-id … --min-svn …'): the same for every role.
+        SimulatedTee.Signer signer;
+        try {
+            signer = SimulatedTee.signer(config);
+        } catch (IllegalArgumentException e) {
+            throw new CliErrors.UserException("--config: " + e.getMessage());
+        }
+        ObjectNode sg = o.putObject("signer");
+        sg.put("mrSigner", signer.mrSigner());
+        sg.put("isvProdId", signer.isvProdId());
+        sg.put("isvSvn", signer.isvSvn());
+        sg.put("rule", signer.rule().value());
         spec.commandLine().getOut().println(AttestationCliSupport.json(o));
         return 0;
     }

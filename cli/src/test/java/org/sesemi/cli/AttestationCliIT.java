@@ -185,5 +185,13 @@ class AttestationCliIT {
         assertThat(json(SesemiProcess.run("measure")).get("measurements")).isEqualTo(j.get("measurements"));
         assertThat(json(SesemiProcess.run("measure", "--role", "runtime", "--config", "slots=2")).get("measurements").get("runtime"))
                 .isNotEqualTo(j.get("measurements").get("runtime"));
+        // The signer identity a signer-rule grant names, from the enclave configuration.
+        JsonNode signed = json(SesemiProcess.run("measure", "--role", "runtime", "--config", "sgx.mrsigner=" + "5e".repeat(32),
+                "--config", "sgx.isvprodid=7", "--config", "sgx.isvsvn=3"));
+        assertThat(signed.get("signer").get("rule").asText()).isEqualTo("sgx-signer:" + "5e".repeat(32) + ":7:3");
+        assertThat(j.get("signer").get("isvSvn").asInt()).isZero();
+        var bad = SesemiProcess.run("measure", "--config", "sgx.isvsvn=70000");
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.stderr()).contains("sgx.isvsvn");
     }
 }

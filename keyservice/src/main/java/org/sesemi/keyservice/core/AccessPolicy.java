@@ -12,8 +12,9 @@ import org.sesemi.crypto.ModelId;
  *   <li>Only principals write; only registered principals write.
  *   <li>Model keys and grants of model {@code O/N} are written (and grants listed) by principal {@code O} only.
  *   <li>A request key for (model, measurement) belongs to the calling user; anyone registered may store their own.
- *   <li>A release of (user U, model X) goes to runtimes only, and only when a grant (X, U, M) exists for the
- *       runtime's attested measurement M, U stored a request key for (X, M), and X has a model key.
+ *   <li>A release of (user U, model X) goes to runtimes only, and only when a grant (X, U, S) exists whose S — the
+ *       runtime's attested measurement, or a signer / register rule its verified quote satisfies — admits it, U stored
+ *       a request key for (X, S), and X has the model key version asked for (not retired).
  * </ul>
  */
 public final class AccessPolicy {
