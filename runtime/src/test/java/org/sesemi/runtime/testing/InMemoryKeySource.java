@@ -24,6 +24,8 @@ public final class InMemoryKeySource implements KeySource {
     private final Clock clock;
     private final Duration ttl;
     public final AtomicInteger calls = new AtomicInteger();
+    /** The model key version of every release asked for, in order (0 = the newest). */
+    public final java.util.List<Integer> versionsAsked = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set to make every release wait (single-flight tests). */
     public volatile java.util.concurrent.CountDownLatch gate;
 
@@ -53,6 +55,7 @@ public final class InMemoryKeySource implements KeySource {
     @Override
     public ReleasedKeys release(PrincipalId user, ModelId model, int version) {
         calls.incrementAndGet();
+        versionsAsked.add(version);
         var g = gate;
         if (g != null) {
             try {
