@@ -41,16 +41,41 @@ public final class EnvelopeJson {
         return parse(json, DEFAULT_MAX_BYTES);
     }
 
+    /** The JSON form of an envelope whose payload lies in the object store: {@code "payloadRef"} instead of {@code "payload"}. */
+    public static byte[] write(ReferenceEnvelope e) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("model", e.model().toString());
+            g.writeStringField("user", e.user().hex());
+            g.writeStringField("requestId", e.requestId());
+            g.writeStringField("payloadRef", e.ref().wire());
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new IllegalStateException("in-memory JSON write failed", ex);
+        }
+        return out.toByteArray();
+    }
+
+    /** As {@link #parse(byte[], int)}, for {@link #parseAny}: an envelope with {@code "payloadRef"} is refused here. */
+    public static RequestEnvelope parse(byte[] json, int maxBytes) {
+        if (parseAny(json, maxBytes) instanceof RequestEnvelope e) {
+            return e;
+        }
+        throw malformed("a payload reference where an inline payload is expected");
+    }
+
     /**
-     * Parses one envelope.
+     * Parses one envelope: exactly {@code model}, {@code user}, {@code requestId} and one of {@code payload} (inline,
+     * base64) or {@code payloadRef} ({@link PayloadRef} wire form).
      *
      * @throws CryptoException TOO_LARGE above {@code maxBytes}; MALFORMED for anything else that is not a valid envelope
      */
-    public static RequestEnvelope parse(byte[] json, int maxBytes) {
+    public static Envelope parseAny(byte[] json, int maxBytes) {
         if (json.length > maxBytes) {
             throw new CryptoException(CryptoException.Reason.TOO_LARGE, "envelope is " + json.length + " bytes, limit " + maxBytes);
         }
-        String model = null, user = null, requestId = null, payload = null;
+        String model = null, user = null, requestId = null, payload = null, payloadRef = null;
         try (JsonParser p = FACTORY.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw malformed("an envelope is a JSON object");
@@ -67,6 +92,7 @@ public final class EnvelopeJson {
                     case "user" -> user = once(user, v, name);
                     case "requestId" -> requestId = once(requestId, v, name);
                     case "payload" -> payload = once(payload, v, name);
+                    case "payloadRef" -> payloadRef = once(payloadRef, v, name);
                     default -> throw malformed("unknown field '" + safe(name) + "'");
                 }
             }
@@ -76,8 +102,11 @@ public final class EnvelopeJson {
         } catch (IOException ex) {
             throw malformed("invalid JSON: " + ex.getClass().getSimpleName());
         }
-        if (model == null || user == null || requestId == null || payload == null) {
-            throw malformed("an envelope needs the fields model, user, requestId and payload");
+        if (model == null || user == null || requestId == null || (payload == null) == (payloadRef == null)) {
+            throw malformed("an envelope needs the fields model, user, requestId and payload (or payloadRef instead of payload)");
+        }
+        if (payloadRef != null) {
+            return new ReferenceEnvelope(ModelId.parse(model), PrincipalId.parse(user), requestId, PayloadRef.parse(payloadRef));
         }
         byte[] bytes;
         try {

@@ -136,13 +136,94 @@ public final class RequestCipher {
     }
 
     private byte[] open(Direction d, ModelId model, PrincipalId user, String requestId, byte[] p, int off, int len) {
+        return open(d, model, user, requestId, p, off, len, aad(d, model, user, requestId));
+    }
+
+    private byte[] open(Direction d, ModelId model, PrincipalId user, String requestId, byte[] p, int off, int len, byte[] aad) {
         byte[] nonce = Arrays.copyOfRange(p, off, off + AesGcm.NONCE_BYTES);
         try {
-            return AesGcm.decrypt(provider, key.bytes().aesKey(), nonce, aad(d, model, user, requestId), p,
+            return AesGcm.decrypt(provider, key.bytes().aesKey(), nonce, aad, p,
                     off + AesGcm.NONCE_BYTES, len - AesGcm.NONCE_BYTES);
         } catch (CryptoException ex) {
             throw doesNotDecrypt(d);
         }
+    }
+
+    /** A payload sealed for the object store, and the envelope that references it. */
+    public record ByReference(ReferenceEnvelope envelope, byte[] object) {}
+
+    /**
+     * Encrypts a plaintext request to be stored as object {@code name} ({@link PayloadRef#newName()}) instead of
+     * travelling inline: the AAD additionally binds the name and the object's length
+     * ({@code sesemi-request-ref-v1} label), so the object cannot be moved under another reference, and an inline
+     * payload cannot be passed off as a referenced one or back.
+     */
+    public ByReference sealRequestByReference(ModelId model, PrincipalId user, String requestId, byte[] plaintext, String name) {
+        return sealByReference(Direction.REQUEST, model, user, requestId, java.util.List.of(java.nio.ByteBuffer.wrap(plaintext)), name);
+    }
+
+    /** As {@link #sealRequestByReference} for a response given as parts (see {@link #sealResponse(ModelId, PrincipalId, String, java.util.List)}). */
+    public ByReference sealResponseByReference(ModelId model, PrincipalId user, String requestId, java.util.List<java.nio.ByteBuffer> parts,
+            String name) {
+        return sealByReference(Direction.RESPONSE, model, user, requestId, parts, name);
+    }
+
+    private ByReference sealByReference(Direction d, ModelId model, PrincipalId user, String requestId, java.util.List<java.nio.ByteBuffer> parts,
+            String name) {
+        int n = sealedLength(parts);
+        byte[] object = new byte[n];
+        byte[] nonce = randomNonce();
+        System.arraycopy(nonce, 0, object, 0, AesGcm.NONCE_BYTES);
+        AesGcm.encryptParts(provider, key.bytes().aesKey(), nonce, refAad(d, model, user, requestId, name, n), parts, object, AesGcm.NONCE_BYTES);
+        return new ByReference(new ReferenceEnvelope(model, user, requestId, PayloadRef.of(name, object)), object);
+    }
+
+    /**
+     * Opens a referenced request payload: {@code object} must be exactly what the reference names (length, SHA-256;
+     * {@link PayloadRef#verify}) and decrypt under the reference-bound AAD. Decrypts into {@code out} from index 0 (it
+     * must hold {@link #plaintextLength} bytes); on failure {@code out} holds no plaintext.
+     *
+     * @return the plaintext length
+     */
+    public int openRequestInto(ReferenceEnvelope e, byte[] object, byte[] out) {
+        e.ref().verify(object);
+        byte[] nonce = Arrays.copyOfRange(object, 0, AesGcm.NONCE_BYTES);
+        try {
+            return AesGcm.decrypt(provider, key.bytes().aesKey(), nonce, refAad(Direction.REQUEST, e), object, AesGcm.NONCE_BYTES,
+                    object.length - AesGcm.NONCE_BYTES, out, 0);
+        } catch (CryptoException ex) {
+            throw doesNotDecrypt(Direction.REQUEST);
+        }
+    }
+
+    /** Opens a referenced request payload into a fresh array (see {@link #openRequestInto(ReferenceEnvelope, byte[], byte[])}). */
+    public byte[] openRequest(ReferenceEnvelope e, byte[] object) {
+        return openReferenced(Direction.REQUEST, e, object);
+    }
+
+    /** Opens a referenced response payload (see {@link #openRequestInto(ReferenceEnvelope, byte[], byte[])}). */
+    public byte[] openResponse(ReferenceEnvelope e, byte[] object) {
+        return openReferenced(Direction.RESPONSE, e, object);
+    }
+
+    private byte[] openReferenced(Direction d, ReferenceEnvelope e, byte[] object) {
+        e.ref().verify(object);
+        return open(d, e.model(), e.user(), e.requestId(), object, 0, object.length, refAad(d, e));
+    }
+
+    private static byte[] refAad(Direction d, ReferenceEnvelope e) {
+        return refAad(d, e.model(), e.user(), e.requestId(), e.ref().name(), e.ref().length());
+    }
+
+    /** {@code "sesemi-request-ref-v1"} or {@code "sesemi-response-ref-v1"} ‖ the inline AAD's fields ‖ u16 len ‖ name ‖ u64 length. */
+    static byte[] refAad(Direction d, ModelId model, PrincipalId user, String requestId, String name, long length) {
+        byte[] inline = aad(d, model, user, requestId);
+        byte[] label = d.label();
+        byte[] refLabel = (new String(label, StandardCharsets.US_ASCII).replace("-v1", "-ref-v1")).getBytes(StandardCharsets.US_ASCII);
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(refLabel.length + inline.length - label.length + 2 + n.length + 8);
+        b.put(refLabel).put(inline, label.length, inline.length - label.length).putShort((short) n.length).put(n).putLong(length);
+        return b.array();
     }
 
     private static CryptoException doesNotDecrypt(Direction d) {

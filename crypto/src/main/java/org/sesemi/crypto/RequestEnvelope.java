@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * @param requestId 1–128 characters of {@code [A-Za-z0-9._:-]}, chosen unique by the client
  * @param payload nonce ‖ ciphertext ‖ tag (not copied; treat as immutable)
  */
-public record RequestEnvelope(ModelId model, PrincipalId user, String requestId, byte[] payload) {
+public record RequestEnvelope(ModelId model, PrincipalId user, String requestId, byte[] payload) implements Envelope {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** Smallest valid payload: a nonce and a tag around an empty plaintext. */
     public static final int MIN_PAYLOAD = AesGcm.NONCE_BYTES + AesGcm.TAG_BYTES;
@@ -20,12 +20,16 @@ public record RequestEnvelope(ModelId model, PrincipalId user, String requestId,
     public RequestEnvelope {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(user, "user");
-        if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) {
-            throw new CryptoException(CryptoException.Reason.MALFORMED, "requestId must be 1-128 characters of [A-Za-z0-9._:-]");
-        }
+        checkRequestId(requestId);
         if (payload == null || payload.length < MIN_PAYLOAD) {
             throw new CryptoException(CryptoException.Reason.MALFORMED,
                     "payload must hold at least a 12-byte nonce and a 16-byte tag");
+        }
+    }
+
+    static void checkRequestId(String requestId) {
+        if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) {
+            throw new CryptoException(CryptoException.Reason.MALFORMED, "requestId must be 1-128 characters of [A-Za-z0-9._:-]");
         }
     }
 

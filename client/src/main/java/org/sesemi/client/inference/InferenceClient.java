@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.sesemi.crypto.CryptoException;
+import org.sesemi.crypto.Envelope;
+import org.sesemi.crypto.PayloadRef;
+import org.sesemi.crypto.ReferenceEnvelope;
 import org.sesemi.crypto.EnvelopeJson;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.PrincipalId;
@@ -64,6 +67,16 @@ public final class InferenceClient {
     private final HttpClient http;
     private final Duration timeout;
     private final Optional<String> authorization;
+    /** Where sealed payloads above {@link #refAbove} go by reference; empty: always inline (the platform may refuse). */
+    private final Optional<PayloadStore> payloads;
+    private final int refAbove;
+
+    /**
+     * Default switch size: a sealed request payload above 720,896 bytes (704 KiB) goes by reference. Its base64 is
+     * 961,196 bytes of envelope JSON; with the envelope's other fields and the platform's wrapper that stays under a stock
+     * OpenWhisk's 1 MiB payload and result limit with about 85 KiB to spare.
+     */
+    public static final int DEFAULT_PAYLOAD_REF_ABOVE = 704 << 10;
 
     /**
      * A client that posts to {@code endpoint} with {@code protocol}, as {@code user}, for {@code model}, sealing under
@@ -80,11 +93,11 @@ public final class InferenceClient {
 
     private InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestKey key, HttpClient http, Duration timeout,
             Optional<String> authorization) {
-        this(endpoint, protocol, user, model, new RequestCipher(key), http, timeout, authorization);
+        this(endpoint, protocol, user, model, new RequestCipher(key), http, timeout, authorization, Optional.empty(), DEFAULT_PAYLOAD_REF_ABOVE);
     }
 
     private InferenceClient(URI endpoint, Protocol protocol, PrincipalId user, ModelId model, RequestCipher cipher, HttpClient http,
-            Duration timeout, Optional<String> authorization) {
+            Duration timeout, Optional<String> authorization, Optional<PayloadStore> payloads, int refAbove) {
         this.endpoint = endpoint;
         this.protocol = protocol;
         this.user = user;
@@ -93,6 +106,26 @@ public final class InferenceClient {
         this.http = http;
         this.timeout = timeout;
         this.authorization = authorization;
+        this.payloads = payloads;
+        this.refAbove = refAbove;
+    }
+
+    /**
+     * This client with the object store's payload area (the runtime's model store: the same directory, or the same
+     * bucket and prefix): requests whose sealed payload exceeds {@link #DEFAULT_PAYLOAD_REF_ABOVE} bytes are written
+     * there (ciphertext only, under an unguessable name) and the envelope carries a reference; answers the runtime
+     * returns by reference are fetched from it. Objects are deleted after use. Needs write access to the store.
+     */
+    public InferenceClient withPayloadStore(PayloadStore store) {
+        return withPayloadStore(store, DEFAULT_PAYLOAD_REF_ABOVE);
+    }
+
+    /** As {@link #withPayloadStore(PayloadStore)}, switching to a reference above {@code refAboveBytes} of sealed payload. */
+    public InferenceClient withPayloadStore(PayloadStore store, int refAboveBytes) {
+        if (refAboveBytes < 0) {
+            throw new IllegalArgumentException("the switch size is a number of bytes >= 0");
+        }
+        return new InferenceClient(endpoint, protocol, user, model, cipher, http, timeout, authorization, Optional.of(store), refAboveBytes);
     }
 
     /**
@@ -103,7 +136,7 @@ public final class InferenceClient {
         if (token.isBlank() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
             throw new IllegalArgumentException("a bearer token is printable ASCII without spaces");
         }
-        return new InferenceClient(endpoint, protocol, user, model, cipher, http, timeout, Optional.of("Bearer " + token));
+        return new InferenceClient(endpoint, protocol, user, model, cipher, http, timeout, Optional.of("Bearer " + token), payloads, refAbove);
     }
 
     /**
@@ -145,7 +178,11 @@ public final class InferenceClient {
     private record Exchange(byte[] plaintext, Optional<Map<String, Double>> timing) {}
 
     private Exchange exchange(byte[] plaintext) throws IOException, InterruptedException {
-        RequestEnvelope sealed = cipher.sealRequest(model, user, UUID.randomUUID().toString(), plaintext);
+        String requestId = UUID.randomUUID().toString();
+        if (payloads.isPresent() && (long) plaintext.length + RequestEnvelope.MIN_PAYLOAD > refAbove) {
+            return exchangeByReference(payloads.get(), requestId, plaintext);
+        }
+        RequestEnvelope sealed = cipher.sealRequest(model, user, requestId, plaintext);
         byte[] body = switch (protocol) {
             case ENVELOPE, OPENWHISK_API -> EnvelopeJson.write(sealed);
             case OPENWHISK_RUN -> wrapForRun(EnvelopeJson.write(sealed));
@@ -162,6 +199,26 @@ public final class InferenceClient {
         return open(sealed, resp.statusCode(), resp.body());
     }
 
+    /**
+     * The sealed payload goes to the store, the envelope (always JSON, it is small) carries the reference. The runtime
+     * deletes the object once read; it is deleted here too in case the request never reached the runtime.
+     */
+    private Exchange exchangeByReference(PayloadStore store, String requestId, byte[] plaintext) throws IOException, InterruptedException {
+        RequestCipher.ByReference sealed = cipher.sealRequestByReference(model, user, requestId, plaintext, PayloadRef.newName());
+        String name = sealed.envelope().ref().name();
+        store.put(name, sealed.object());
+        try {
+            byte[] envelope = EnvelopeJson.write(sealed.envelope());
+            HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint).timeout(timeout).header("Content-Type", "application/json");
+            authorization.ifPresent(a -> rb.header("Authorization", a));
+            byte[] body = protocol == Protocol.OPENWHISK_RUN ? wrapForRun(envelope) : envelope;
+            HttpResponse<byte[]> resp = http.send(rb.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            return open(sealed.envelope(), resp.statusCode(), resp.body());
+        } finally {
+            store.delete(name);
+        }
+    }
+
     private static byte[] wrapForRun(byte[] envelope) {
         byte[] prefix = "{\"value\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + envelope.length + 1);
@@ -171,7 +228,7 @@ public final class InferenceClient {
     }
 
     /** Opens a runtime's answer to {@code request}: an envelope (optionally with "timing") or an error object. */
-    private Exchange open(RequestEnvelope request, int status, byte[] body) {
+    private Exchange open(Envelope request, int status, byte[] body) {
         JsonNode n;
         try {
             n = JSON.readTree(body);
@@ -198,21 +255,50 @@ public final class InferenceClient {
         if (t != null && t.isObject()) {
             timing = Optional.of(timing(t));
         }
-        RequestEnvelope resp;
+        Envelope resp;
         try {
-            resp = EnvelopeJson.parse(JSON.writeValueAsBytes(n));
+            resp = EnvelopeJson.parseAny(JSON.writeValueAsBytes(n), Integer.MAX_VALUE);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return new Exchange(openChecked(request, resp), timing);
+        if (resp instanceof ReferenceEnvelope ref) {
+            return new Exchange(openReferenced(request, ref), timing);
+        }
+        return new Exchange(openChecked(request, (RequestEnvelope) resp), timing);
     }
 
-    private byte[] openChecked(RequestEnvelope request, RequestEnvelope resp) {
-        // The AAD binds model, user and requestId; checking the id here stops a host from answering with another
-        // (valid) response of the same user.
+    /** An answer the runtime stored by reference: fetched, deleted, checked against the reference and opened. */
+    private byte[] openReferenced(Envelope request, ReferenceEnvelope resp) {
+        checkSameRequest(request, resp);
+        PayloadStore store = payloads.orElseThrow(() -> new RuntimeRejectedException("bad_response", "payload_ref_unexpected",
+                "the runtime answered by reference (" + resp.ref().length() + " bytes) but this client has no payload store", 200));
+        byte[] object;
+        try {
+            try {
+                object = store.get(resp.ref().name(), resp.ref().length());
+            } finally {
+                store.delete(resp.ref().name());
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new RuntimeRejectedException("bad_response", "payload_not_found",
+                    "the answer's payload object " + resp.ref().name() + " is not in " + store.describe(), 200);
+        } catch (IOException e) {
+            throw new RuntimeRejectedException("bad_response", "payload_store_unavailable",
+                    "cannot read the answer's payload from " + store.describe() + ": " + e.getClass().getSimpleName(), 200);
+        }
+        return cipher.openResponse(resp, object);
+    }
+
+    private static void checkSameRequest(Envelope request, Envelope resp) {
         if (!resp.requestId().equals(request.requestId()) || !resp.model().equals(request.model()) || !resp.user().equals(request.user())) {
             throw new CryptoException(CryptoException.Reason.AUTHENTICATION_FAILED, "the response envelope belongs to another request");
         }
+    }
+
+    private byte[] openChecked(Envelope request, RequestEnvelope resp) {
+        // The AAD binds model, user and requestId; checking the id here stops a host from answering with another
+        // (valid) response of the same user.
+        checkSameRequest(request, resp);
         return cipher.openResponse(resp);
     }
 

@@ -22,47 +22,56 @@ import org.sesemi.runtime.core.engine.EngineConfig;
  * @param timing add non-secret timing metadata to outcomes (default off; benchmarks turn it on)
  * @param naive evaluation baseline: no caches, every request repeats key release, model fetch, decrypt and session
  *     creation (default off)
+ * @param payloadRefAbove the answer to a request that came by reference is itself stored by reference when its sealed
+ *     payload exceeds this many bytes (default {@link org.sesemi.client.inference.InferenceClient#DEFAULT_PAYLOAD_REF_ABOVE},
+ *     fitting a stock OpenWhisk's 1 MiB result limit)
  */
 public record CoreConfig(long modelBudgetBytes, double chargeFactor, int maxConcurrent, int maxQueue, Duration maxWait,
-        int keyCacheEntries, Duration keySafetyMargin, int maxEnvelopeBytes, EngineConfig engine, InputLimitPolicy inputLimits, boolean timing, boolean naive) {
+        int keyCacheEntries, Duration keySafetyMargin, int maxEnvelopeBytes, EngineConfig engine, InputLimitPolicy inputLimits, boolean timing, boolean naive,
+        int payloadRefAbove) {
 
     public CoreConfig {
-        if (modelBudgetBytes < 1 || chargeFactor < 1.0 || maxConcurrent < 1 || maxQueue < 0 || keyCacheEntries < 1 || maxEnvelopeBytes < 64) {
+        if (modelBudgetBytes < 1 || chargeFactor < 1.0 || maxConcurrent < 1 || maxQueue < 0 || keyCacheEntries < 1 || maxEnvelopeBytes < 64 || payloadRefAbove < 0) {
             throw new IllegalArgumentException("invalid core configuration: budget >= 1 byte, chargeFactor >= 1, maxConcurrent >= 1, "
-                    + "maxQueue >= 0, keyCacheEntries >= 1, maxEnvelopeBytes >= 64");
+                    + "maxQueue >= 0, keyCacheEntries >= 1, maxEnvelopeBytes >= 64, payloadRefAbove >= 0");
         }
     }
 
     public static CoreConfig defaults() {
         return new CoreConfig(512L << 20, 2.0, Runtime.getRuntime().availableProcessors(), 64, Duration.ofSeconds(30), 4096,
-                Duration.ofSeconds(1), EnvelopeJson.DEFAULT_MAX_BYTES, EngineConfig.defaults(), InputLimitPolicy.standard(), false, false);
+                Duration.ofSeconds(1), EnvelopeJson.DEFAULT_MAX_BYTES, EngineConfig.defaults(), InputLimitPolicy.standard(), false, false,
+                org.sesemi.client.inference.InferenceClient.DEFAULT_PAYLOAD_REF_ABOVE);
     }
 
     public CoreConfig withModelBudgetBytes(long v) {
-        return new CoreConfig(v, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, naive);
+        return new CoreConfig(v, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, naive, payloadRefAbove);
     }
 
     public CoreConfig withConcurrency(int maxConcurrent, int maxQueue, Duration maxWait) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, naive);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, naive, payloadRefAbove);
     }
 
     public CoreConfig withEngine(EngineConfig v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, v, inputLimits, timing, naive);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, v, inputLimits, timing, naive, payloadRefAbove);
     }
 
     public CoreConfig withTiming(boolean v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, v, naive);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, v, naive, payloadRefAbove);
     }
 
     public CoreConfig withNaive(boolean v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, v);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, v, payloadRefAbove);
     }
 
     public CoreConfig withMaxEnvelopeBytes(int v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, v, engine, inputLimits, timing, naive);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, v, engine, inputLimits, timing, naive, payloadRefAbove);
+    }
+
+    public CoreConfig withPayloadRefAbove(int v) {
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, naive, v);
     }
 
     public CoreConfig withInputLimits(InputLimitPolicy v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, v, timing, naive);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, v, timing, naive, payloadRefAbove);
     }
 }

@@ -63,9 +63,12 @@ public final class EnclaveRuntime implements AutoCloseable {
     private final PlaintextBuffers payloads = new PlaintextBuffers(false);
 
     private final java.util.List<AutoCloseable> owned;
+    /** The model store's payload area: sealed payloads that travel by reference (read, and written for large answers). */
+    private final Optional<org.sesemi.client.inference.PayloadStore> payloadStore;
 
     private EnclaveRuntime(CoreConfig config, KeySource keySource, ModelStore store, Clock clock, java.util.List<AutoCloseable> owned) {
         this.owned = java.util.List.copyOf(owned);
+        this.payloadStore = store.payloads();
         this.config = config;
         this.keySource = keySource;
         this.keyCache = new KeyCache(keySource, config.keyCacheEntries(), clock, config.keySafetyMargin());
@@ -136,14 +139,19 @@ public final class EnclaveRuntime implements AutoCloseable {
         boolean binary = org.sesemi.client.inference.BinaryEnvelope.isBinary(envelopeJson);
         try {
             env = binary ? Request.of(envelopeJson, org.sesemi.client.inference.BinaryEnvelope.locate(envelopeJson, config.maxEnvelopeBytes()))
-                    : Request.of(FastEnvelopeJson.parse(envelopeJson, config.maxEnvelopeBytes()));
+                    : Request.of(FastEnvelopeJson.parseAny(envelopeJson, config.maxEnvelopeBytes()));
         } catch (CryptoException e) {
             ErrorCode c = e.reason() == CryptoException.Reason.TOO_LARGE ? ErrorCode.TOO_LARGE : ErrorCode.MALFORMED;
             return reject(c, c.wire(), e.getMessage(), null, t0, null);
         }
         Phases ph = new Phases();
         try (Admission.Permit permit = admission.enter()) {
+            if (env.byRef() != null) {
+                env = PayloadReferences.read(env, payloadStore, config.maxEnvelopeBytes());
+            }
             return serveFileVersion(env, binary, ph, t0);
+        } catch (PayloadReferences.Refused e) {
+            return reject(e.code(), e.reason(), e.getMessage(), env, t0, ph);
         } catch (BusyException e) {
             return reject(ErrorCode.BUSY, "busy", e.getMessage(), env, t0, ph);
         } catch (KeyDeniedException e) {
@@ -180,14 +188,18 @@ public final class EnclaveRuntime implements AutoCloseable {
      * A parsed request envelope whose encrypted payload is {@code len} bytes at {@code off} in {@code buf}: for the
      * binary form that is the received array itself, so a multi-megabyte payload is decrypted without a copy first.
      */
-    private record Request(org.sesemi.crypto.ModelId model, org.sesemi.crypto.PrincipalId user, String requestId, byte[] buf,
-            int off, int len) {
-        static Request of(RequestEnvelope e) {
-            return new Request(e.model(), e.user(), e.requestId(), e.payload(), 0, e.payload().length);
+    record Request(org.sesemi.crypto.ModelId model, org.sesemi.crypto.PrincipalId user, String requestId, byte[] buf,
+            int off, int len, org.sesemi.crypto.ReferenceEnvelope byRef) {
+        static Request of(org.sesemi.crypto.Envelope any) {
+            return switch (any) {
+                case RequestEnvelope e -> new Request(e.model(), e.user(), e.requestId(), e.payload(), 0, e.payload().length, null);
+                // The object is read from the store once admitted (PayloadReferences.read), into buf.
+                case org.sesemi.crypto.ReferenceEnvelope r -> new Request(r.model(), r.user(), r.requestId(), null, 0, 0, r);
+            };
         }
 
         static Request of(byte[] received, org.sesemi.client.inference.BinaryEnvelope.Located l) {
-            return new Request(l.model(), l.user(), l.requestId(), received, l.payloadOffset(), l.payloadLength());
+            return new Request(l.model(), l.user(), l.requestId(), received, l.payloadOffset(), l.payloadLength(), null);
         }
     }
 
@@ -255,7 +267,8 @@ public final class EnclaveRuntime implements AutoCloseable {
         try {
             int n;
             try {
-                n = cipher.openRequestInto(env.model(), env.user(), env.requestId(), env.buf(), env.off(), env.len(), plaintext.array());
+                n = env.byRef() != null ? cipher.openRequestInto(env.byRef(), env.buf(), plaintext.array())
+                        : cipher.openRequestInto(env.model(), env.user(), env.requestId(), env.buf(), env.off(), env.len(), plaintext.array());
             } catch (CryptoException e) {
                 return reject(ErrorCode.AUTHENTICATION_FAILED, "authentication_failed", e.getMessage(), env, t0, ph);
             }
@@ -266,7 +279,11 @@ public final class EnclaveRuntime implements AutoCloseable {
         }
         byte[] out;
         try {
-            out = seal(cipher, env, binary, answer);
+            if (env.byRef() != null && payloadStore.isPresent() && RequestCipher.sealedLength(answer) > config.payloadRefAbove()) {
+                out = PayloadReferences.write(cipher, env, answer, payloadStore.get()); // a large answer goes back the same way
+            } else {
+                out = seal(cipher, env, binary, answer);
+            }
         } finally {
             answer.forEach(PlaintextBuffers::wipe); // heap parts the core owns (see run)
         }

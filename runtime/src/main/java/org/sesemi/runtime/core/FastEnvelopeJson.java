@@ -30,6 +30,18 @@ public final class FastEnvelopeJson {
         return e != null ? e : EnvelopeJson.parse(json, maxBytes);
     }
 
+    /**
+     * As {@link #parse}, also accepting an envelope whose payload is stored by reference ({@code "payloadRef"}; small,
+     * so the reference parser reads it).
+     */
+    public static org.sesemi.crypto.Envelope parseAny(byte[] json, int maxBytes) {
+        if (json.length > maxBytes) {
+            return EnvelopeJson.parseAny(json, maxBytes);
+        }
+        RequestEnvelope e = tryFast(json);
+        return e != null ? e : EnvelopeJson.parseAny(json, maxBytes);
+    }
+
     /** Null when the input is not in the simple canonical form (the caller falls back). */
     private static RequestEnvelope tryFast(byte[] b) {
         int n = b.length;

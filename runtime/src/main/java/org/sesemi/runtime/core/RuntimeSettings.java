@@ -55,6 +55,8 @@ public final class RuntimeSettings {
     public static final String MAX_BATCH = "SESEMI_MAX_BATCH";
     public static final String INPUT_LIMITS = "SESEMI_INPUT_LIMITS";
     public static final String ORT_ARENA = "SESEMI_ORT_ARENA";
+    /** Sealed answer size (bytes) above which the answer to a request that came by reference is stored by reference too. */
+    public static final String PAYLOAD_REF_ABOVE = "SESEMI_PAYLOAD_REF_ABOVE";
     /** The action's {@code limits.memory} in MB (an init parameter FnPacker sets): sizes the model budget. */
     public static final String ACTION_MEMORY = "SESEMI_ACTION_MEMORY";
     /** The action's {@code limits.concurrency} (an init parameter FnPacker sets): admission covers it. */
@@ -179,7 +181,8 @@ public final class RuntimeSettings {
                         .withArena(bool(s, ORT_ARENA), bool(s, ORT_ARENA)))
                 .withInputLimits(inputLimits(s))
                 .withTiming(bool(s, TIMING))
-                .withNaive(bool(s, NAIVE));
+                .withNaive(bool(s, NAIVE))
+                .withPayloadRefAbove(integer(s, PAYLOAD_REF_ABOVE, d.payloadRefAbove()));
         return c;
     }
 
@@ -269,6 +272,6 @@ public final class RuntimeSettings {
     public static List<String> names() {
         return new ArrayList<>(List.of(KS_URL, KS_MEASUREMENT, TEE, TEE_DIR, ROLE, ENCLAVE_CONFIG, MODEL_STORE, S3_ENDPOINT, S3_REGION, MODEL_BUDGET,
                 MAX_CONCURRENT, MAX_QUEUE, INTRA_OP_THREADS, TIMING, NAIVE, COLLATERAL, ACCEPT_TCB, MAX_INPUT_ELEMENTS, MAX_INPUT_BYTES, MAX_BATCH,
-                INPUT_LIMITS, ORT_ARENA));
+                INPUT_LIMITS, ORT_ARENA, PAYLOAD_REF_ABOVE));
     }
 }

@@ -48,6 +48,11 @@ public final class DirectoryModelStore implements ModelStore {
     }
 
     @Override
+    public java.util.Optional<org.sesemi.client.inference.PayloadStore> payloads() {
+        return java.util.Optional.of(new org.sesemi.client.inference.DirectoryPayloadStore(root));
+    }
+
+    @Override
     public String describe() {
         return "dir:" + root;
     }

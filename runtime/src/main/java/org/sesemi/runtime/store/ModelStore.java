@@ -21,6 +21,14 @@ public interface ModelStore extends AutoCloseable {
     /** Stores (or replaces) an encrypted model from a file. */
     void put(ModelId model, Path encryptedFile) throws IOException;
 
+    /**
+     * The store's payload area ({@code payloads/} beside the models), through which sealed payloads too large for the
+     * platform travel by reference ({@code docs/protocol.md}, "Payloads by reference"). Empty if the store has none.
+     */
+    default java.util.Optional<org.sesemi.client.inference.PayloadStore> payloads() {
+        return java.util.Optional.empty();
+    }
+
     /** A short description for logs ({@code dir:/path}, {@code s3://bucket/prefix}). */
     String describe();
 

@@ -71,6 +71,49 @@ public final class S3ModelStore implements ModelStore {
         }
     }
 
+    /** Payload objects under {@code <prefix>payloads/<64 hex>} of the same bucket. */
+    @Override
+    public java.util.Optional<org.sesemi.client.inference.PayloadStore> payloads() {
+        return java.util.Optional.of(new org.sesemi.client.inference.PayloadStore() {
+            @Override
+            public void put(String name, byte[] object) throws IOException {
+                String k = prefix + org.sesemi.client.inference.PayloadStore.checkName(name);
+                try {
+                    s3.putObject(PutObjectRequest.builder().bucket(bucket).key(k).build(), RequestBody.fromBytes(object));
+                } catch (SdkException e) {
+                    throw new IOException("cannot write " + k + " to " + describe() + ": " + e.getClass().getSimpleName(), e);
+                }
+            }
+
+            @Override
+            public byte[] get(String name, long maxBytes) throws IOException {
+                String k = prefix + org.sesemi.client.inference.PayloadStore.checkName(name);
+                try (InputStream in = s3.getObject(GetObjectRequest.builder().bucket(bucket).key(k).build())) {
+                    return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                } catch (NoSuchKeyException e) {
+                    throw new java.nio.file.NoSuchFileException(k);
+                } catch (SdkException e) {
+                    throw new IOException("cannot read " + k + " from " + describe() + ": " + e.getClass().getSimpleName(), e);
+                }
+            }
+
+            @Override
+            public void delete(String name) throws IOException {
+                String k = prefix + org.sesemi.client.inference.PayloadStore.checkName(name);
+                try {
+                    s3.deleteObject(software.amazon.awssdk.services.s3.model.DeleteObjectRequest.builder().bucket(bucket).key(k).build());
+                } catch (SdkException e) {
+                    throw new IOException("cannot delete " + k + " from " + describe() + ": " + e.getClass().getSimpleName(), e);
+                }
+            }
+
+            @Override
+            public String describe() {
+                return S3ModelStore.this.describe();
+            }
+        });
+    }
+
     @Override
     public String describe() {
         return "s3://" + bucket + "/" + prefix;
