@@ -97,6 +97,11 @@ final class LocalStack implements AutoCloseable {
      * for the runtime's measurement, and the user registers its request key for it: another model for the pool.
      */
     ModelId publish(String name) throws Exception {
+        return publish(name, onnx);
+    }
+
+    /** As {@link #publish(String)}, for another ONNX model. */
+    ModelId publish(String name, byte[] onnx) throws Exception {
         ModelId id = new ModelId(owner.id(), name);
         ModelKey modelKey = ModelKey.generate(1);
         ByteArrayOutputStream enc = new ByteArrayOutputStream(onnx.length + 4096);
