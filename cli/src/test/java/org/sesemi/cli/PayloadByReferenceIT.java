@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import java.net.InetAddress;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -24,15 +26,18 @@ import org.sesemi.client.inference.InferenceClient;
 import org.sesemi.client.inference.InferenceRequest;
 import org.sesemi.client.inference.RuntimeRejectedException;
 import org.sesemi.client.inference.Tensor;
+import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.crypto.ModelId;
+import org.sesemi.packer.gateway.PackerGateway;
+import org.sesemi.packer.sim.CostModel;
 import org.sesemi.platform.PlatformServer;
 
 /**
  * Issue 12 §3: on the embedded platform with a stock OpenWhisk's limits (1 MiB payload and result), PP-OCR's text
  * detector gets a 640×640 image (4.9 MB of FP32, a 4.9 MB sealed payload) and answers a 640×640 probability map
  * (1.6 MB): both travel by reference through the model store's payload area, transparently to {@link InferenceClient},
- * and the answer equals ONNX Runtime's on the plaintext. The same request without a payload store is refused by the
- * platform with 413, and no payload object is left in the store afterwards.
+ * and the answer equals ONNX Runtime's on the plaintext; the same through FnPacker's gateway. The same request without
+ * a payload store is refused with 413 by the platform and by the gateway, and no payload object is left in the store.
  */
 class PayloadByReferenceIT {
     static final int SIDE = 640;
@@ -83,9 +88,32 @@ class PayloadByReferenceIT {
                 maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
             }
             assertThat(maxDiff).as("largest difference to ONNX Runtime on the plaintext").isLessThan(1e-4f);
-            try (Stream<Path> left = Files.exists(payloads) ? Files.list(payloads) : Stream.empty()) {
-                assertThat(left.toList()).as("request and answer objects are deleted after use").isEmpty();
+            assertNoObjectsLeft(payloads);
+
+            // The same through FnPacker's gateway (1 MiB envelope limit, like the platform's), which routes by the
+            // reference envelope's model id.
+            PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "ref",
+                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(1)
+                            .withInitParameters(stack.initParameters(Map.of())),
+                    "affinity", CostModel.defaults().withCapacity(1).withCacheSlots(2).policyConfig(1), 1 << 20, 16);
+            try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
+                URI invoke = gateway.uri().resolve("/v1/invoke");
+                InferenceClient viaGateway = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), model, stack.requestKey);
+                assertThatThrownBy(() -> viaGateway.infer(req, true)).as("inline, the envelope exceeds the gateway's 1 MiB")
+                        .isInstanceOfSatisfying(RuntimeRejectedException.class, e -> assertThat(e.status()).isEqualTo(413));
+                Tensor again = viaGateway.withPayloadStore(new DirectoryPayloadStore(stack.store.root())).infer(req, true).response().outputs()
+                        .getFirst();
+                float[] v = new float[SIDE * SIDE];
+                again.data().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+                assertThat(v).containsExactly(got);
             }
+            assertNoObjectsLeft(payloads);
+        }
+    }
+
+    private static void assertNoObjectsLeft(Path payloads) throws java.io.IOException {
+        try (Stream<Path> left = Files.exists(payloads) ? Files.list(payloads) : Stream.empty()) {
+            assertThat(left.toList()).as("request and answer objects are deleted after use").isEmpty();
         }
     }
 

@@ -25,7 +25,6 @@ import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.client.platform.OpenWhiskException;
 import org.sesemi.crypto.CryptoException;
 import org.sesemi.crypto.EnvelopeJson;
-import org.sesemi.crypto.RequestEnvelope;
 import org.sesemi.packer.policy.Decision;
 import org.sesemi.packer.policy.PackingPolicy;
 import org.sesemi.packer.policy.Policies;
@@ -262,10 +261,10 @@ public final class PackerGateway implements AutoCloseable {
             send(ex, 413, error("too_large", "request body larger than " + config.maxEnvelopeBytes() + " bytes"));
             return;
         }
-        RequestEnvelope envelope;
+        org.sesemi.crypto.Envelope envelope;
         ObjectNode params;
         try {
-            envelope = EnvelopeJson.parse(body, config.maxEnvelopeBytes());
+            envelope = EnvelopeJson.parseAny(body, config.maxEnvelopeBytes()); // inline, or payload by reference
             params = (ObjectNode) JSON.readTree(body);
         } catch (CryptoException | IOException | ClassCastException e) {
             metrics.refused("malformed");
@@ -288,7 +287,7 @@ public final class PackerGateway implements AutoCloseable {
     }
 
     /** Routes an admitted request; true if the runtime answered it with a sealed response. */
-    private boolean route(HttpExchange ex, String model, ObjectNode params, RequestEnvelope envelope) throws IOException {
+    private boolean route(HttpExchange ex, String model, ObjectNode params, org.sesemi.crypto.Envelope envelope) throws IOException {
         long id = ids.incrementAndGet();
         Decision d = policy.offer(id, model);
         Decision.Route route;
@@ -359,7 +358,7 @@ public final class PackerGateway implements AutoCloseable {
     }
 
     /** Invokes the routed function and answers with the runtime's answer; always reports the completion. */
-    private boolean forward(HttpExchange ex, Decision.Route route, ObjectNode params, RequestEnvelope envelope) throws IOException {
+    private boolean forward(HttpExchange ex, Decision.Route route, ObjectNode params, org.sesemi.crypto.Envelope envelope) throws IOException {
         long t0 = System.nanoTime();
         long executionNanos = -1;
         try {
