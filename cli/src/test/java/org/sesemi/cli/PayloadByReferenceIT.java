@@ -31,6 +31,7 @@ import org.sesemi.crypto.ModelId;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.sim.CostModel;
 import org.sesemi.platform.PlatformServer;
+import org.sesemi.runtime.core.RuntimeSettings;
 
 /**
  * Issue 12 §3: on the embedded platform with a stock OpenWhisk's limits (1 MiB payload and result), PP-OCR's text
@@ -62,7 +63,9 @@ class PayloadByReferenceIT {
 
         try (LocalStack stack = LocalStack.start("sesemi-payload-ref-it", 1024, false, Optional.empty(), true)) {
             ModelId model = stack.publish("ppocr-det", Files.readAllBytes(det));
-            stack.createFunction("ocr", 512, 1, Map.of());
+            // The stack's input limits are MiniLM's; this model takes one 3×640×640 image.
+            Map<String, String> limits = Map.of(RuntimeSettings.INPUT_LIMITS, model + "=elements:" + 3 * SIDE * SIDE + ",bytes:8m,batch:1");
+            stack.createFunction("ocr", 512, 1, limits);
             InferenceClient inline = InferenceClient.viaOpenWhisk(stack.platform.apiHost(), PlatformServer.GUEST_API_KEY, "ocr",
                     stack.user.id(), model, stack.requestKey);
             assertThatThrownBy(() -> inline.infer(req, true)).as("without a payload store the envelope exceeds the platform's 1 MiB")
@@ -94,7 +97,7 @@ class PayloadByReferenceIT {
             // reference envelope's model id.
             PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "ref",
                     OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(1)
-                            .withInitParameters(stack.initParameters(Map.of())),
+                            .withInitParameters(stack.initParameters(limits)),
                     "affinity", CostModel.defaults().withCapacity(1).withCacheSlots(2).policyConfig(1), 1 << 20, 16);
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
                 URI invoke = gateway.uri().resolve("/v1/invoke");
