@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.util.Base64;
 
 /**
- * Strict JSON codec for {@link RequestEnvelope}: exactly the four fields, each once, nothing else, standard base64
- * payload, and a byte limit checked before parsing.
+ * Strict JSON codec for {@link RequestEnvelope}: exactly the four fields (and the optional boolean {@code answerByRef}),
+ * each once, nothing else, standard base64 payload, and a byte limit checked before parsing.
  */
 public final class EnvelopeJson {
     /** Default limit on one envelope's JSON size (64 MiB). */
@@ -29,6 +29,9 @@ public final class EnvelopeJson {
             g.writeStringField("model", e.model().toString());
             g.writeStringField("user", e.user().hex());
             g.writeStringField("requestId", e.requestId());
+            if (e.answerByRef()) {
+                g.writeBooleanField("answerByRef", true); // before the payload: the runtime's fast parser expects it there
+            }
             g.writeStringField("payload", Base64.getEncoder().encodeToString(e.payload()));
             g.writeEndObject();
         } catch (IOException ex) {
@@ -67,7 +70,8 @@ public final class EnvelopeJson {
 
     /**
      * Parses one envelope: exactly {@code model}, {@code user}, {@code requestId} and one of {@code payload} (inline,
-     * base64) or {@code payloadRef} ({@link PayloadRef} wire form).
+     * base64) or {@code payloadRef} ({@link PayloadRef} wire form), and optionally the boolean {@code answerByRef}
+     * (at most once; implied for a {@code payloadRef} envelope).
      *
      * @throws CryptoException TOO_LARGE above {@code maxBytes}; MALFORMED for anything else that is not a valid envelope
      */
@@ -76,6 +80,7 @@ public final class EnvelopeJson {
             throw new CryptoException(CryptoException.Reason.TOO_LARGE, "envelope is " + json.length + " bytes, limit " + maxBytes);
         }
         String model = null, user = null, requestId = null, payload = null, payloadRef = null;
+        Boolean answerByRef = null;
         try (JsonParser p = FACTORY.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw malformed("an envelope is a JSON object");
@@ -83,7 +88,18 @@ public final class EnvelopeJson {
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                if (p.nextToken() != JsonToken.VALUE_STRING) {
+                JsonToken v0 = p.nextToken();
+                if (name.equals("answerByRef")) {
+                    if (v0 != JsonToken.VALUE_TRUE && v0 != JsonToken.VALUE_FALSE) {
+                        throw malformed("field 'answerByRef' must be true or false");
+                    }
+                    if (answerByRef != null) {
+                        throw malformed("field 'answerByRef' appears twice");
+                    }
+                    answerByRef = v0 == JsonToken.VALUE_TRUE;
+                    continue;
+                }
+                if (v0 != JsonToken.VALUE_STRING) {
                     throw malformed("field '" + safe(name) + "' must be a string");
                 }
                 String v = p.getText();
@@ -105,7 +121,7 @@ public final class EnvelopeJson {
         if (model == null || user == null || requestId == null || (payload == null) == (payloadRef == null)) {
             throw malformed("an envelope needs the fields model, user, requestId and payload (or payloadRef instead of payload)");
         }
-        if (payloadRef != null) {
+        if (payloadRef != null) { // answerByRef is implied: the answer to a referenced request may always go by reference
             return new ReferenceEnvelope(ModelId.parse(model), PrincipalId.parse(user), requestId, PayloadRef.parse(payloadRef));
         }
         byte[] bytes;
@@ -114,7 +130,7 @@ public final class EnvelopeJson {
         } catch (IllegalArgumentException ex) {
             throw malformed("payload is not standard base64");
         }
-        return new RequestEnvelope(ModelId.parse(model), PrincipalId.parse(user), requestId, bytes);
+        return new RequestEnvelope(ModelId.parse(model), PrincipalId.parse(user), requestId, bytes, Boolean.TRUE.equals(answerByRef));
     }
 
     private static String once(String previous, String value, String name) {

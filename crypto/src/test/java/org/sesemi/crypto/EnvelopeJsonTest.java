@@ -36,6 +36,26 @@ class EnvelopeJsonTest {
         assertThat(e.payload()).hasSize(40);
     }
 
+    @Test
+    void theAnswerByRefHintIsAnOptionalBooleanWrittenOnlyWhenSet() {
+        RequestEnvelope e = EnvelopeJson.parse(env(M, U, "x-1", P).getBytes(StandardCharsets.UTF_8));
+        assertThat(e.answerByRef()).isFalse();
+        assertThat(new String(EnvelopeJson.write(e), StandardCharsets.UTF_8)).doesNotContain("answerByRef");
+        byte[] hinted = EnvelopeJson.write(e.withAnswerByRef(true));
+        assertThat(new String(hinted, StandardCharsets.UTF_8)).contains("\"answerByRef\":true,\"payload\":");
+        assertThat(EnvelopeJson.parse(hinted)).isEqualTo(e.withAnswerByRef(true)).isNotEqualTo(e);
+        String withFalse = env(M, U, "x-1", P).replace("{", "{\"answerByRef\":false,");
+        assertThat(EnvelopeJson.parse(withFalse.getBytes(StandardCharsets.UTF_8))).isEqualTo(e);
+        assertThat(reason(env(M, U, "x-1", P).replace("}", ",\"answerByRef\":\"true\"}"))).isEqualTo(CryptoException.Reason.MALFORMED);
+        assertThat(reason(env(M, U, "x-1", P).replace("}", ",\"answerByRef\":1}"))).isEqualTo(CryptoException.Reason.MALFORMED);
+        assertThat(reason(env(M, U, "x-1", P).replace("}", ",\"answerByRef\":true,\"answerByRef\":false}")))
+                .isEqualTo(CryptoException.Reason.MALFORMED);
+        String ref = "{\"model\":\"" + M + "\",\"user\":\"" + U + "\",\"requestId\":\"r\",\"answerByRef\":true,\"payloadRef\":\""
+                + new PayloadRef(PayloadRef.newName(), 100, new byte[32]).wire() + "\"}";
+        assertThat(EnvelopeJson.parseAny(ref.getBytes(StandardCharsets.UTF_8), 1000)).as("implied, and accepted, on a reference envelope")
+                .isInstanceOf(ReferenceEnvelope.class);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "", "null", "[]", "\"x\"", "{", "{}", "{\"model\":1}",

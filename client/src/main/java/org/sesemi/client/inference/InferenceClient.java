@@ -114,7 +114,9 @@ public final class InferenceClient {
      * This client with the object store's payload area (the runtime's model store: the same directory, or the same
      * bucket and prefix): requests whose sealed payload exceeds {@link #DEFAULT_PAYLOAD_REF_ABOVE} bytes are written
      * there (ciphertext only, under an unguessable name) and the envelope carries a reference; answers the runtime
-     * returns by reference are fetched from it. Objects are deleted after use. Needs write access to the store.
+     * returns by reference are fetched from it. Inline JSON requests carry {@code "answerByRef": true}, so a runtime with
+     * the same store also returns a large answer to a small request by reference (the binary form cannot carry the
+     * hint: its answers come back inline). Objects are deleted after use. Needs write access to the store.
      */
     public InferenceClient withPayloadStore(PayloadStore store) {
         return withPayloadStore(store, DEFAULT_PAYLOAD_REF_ABOVE);
@@ -183,6 +185,9 @@ public final class InferenceClient {
             return exchangeByReference(payloads.get(), requestId, plaintext);
         }
         RequestEnvelope sealed = cipher.sealRequest(model, user, requestId, plaintext);
+        if (payloads.isPresent() && protocol != Protocol.ENVELOPE_BINARY) {
+            sealed = sealed.withAnswerByRef(true); // a large answer may come back through the store (JSON form only)
+        }
         byte[] body = switch (protocol) {
             case ENVELOPE, OPENWHISK_API -> EnvelopeJson.write(sealed);
             case OPENWHISK_RUN -> wrapForRun(EnvelopeJson.write(sealed));

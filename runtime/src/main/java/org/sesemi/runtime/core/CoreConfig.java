@@ -22,8 +22,8 @@ import org.sesemi.runtime.core.engine.EngineConfig;
  * @param timing add non-secret timing metadata to outcomes (default off; benchmarks turn it on)
  * @param naive evaluation baseline: no caches, every request repeats key release, model fetch, decrypt and session
  *     creation (default off)
- * @param payloadRefAbove the answer to a request that came by reference is itself stored by reference when its sealed
- *     payload exceeds this many bytes (default {@link org.sesemi.client.inference.InferenceClient#DEFAULT_PAYLOAD_REF_ABOVE},
+ * @param payloadRefAbove the answer to a request that came by reference, or that carried the {@code answerByRef} hint,
+ *     is itself stored by reference when its sealed payload exceeds this many bytes (default {@link org.sesemi.client.inference.InferenceClient#DEFAULT_PAYLOAD_REF_ABOVE},
  *     fitting a stock OpenWhisk's 1 MiB result limit)
  */
 public record CoreConfig(long modelBudgetBytes, double chargeFactor, int maxConcurrent, int maxQueue, Duration maxWait,

@@ -187,19 +187,21 @@ public final class EnclaveRuntime implements AutoCloseable {
     /**
      * A parsed request envelope whose encrypted payload is {@code len} bytes at {@code off} in {@code buf}: for the
      * binary form that is the received array itself, so a multi-megabyte payload is decrypted without a copy first.
+     * {@code answerByRef}: the client can read a large answer from the store (a referenced request, or the JSON
+     * envelope's {@code answerByRef} hint).
      */
     record Request(org.sesemi.crypto.ModelId model, org.sesemi.crypto.PrincipalId user, String requestId, byte[] buf,
-            int off, int len, org.sesemi.crypto.ReferenceEnvelope byRef) {
+            int off, int len, org.sesemi.crypto.ReferenceEnvelope byRef, boolean answerByRef) {
         static Request of(org.sesemi.crypto.Envelope any) {
             return switch (any) {
-                case RequestEnvelope e -> new Request(e.model(), e.user(), e.requestId(), e.payload(), 0, e.payload().length, null);
+                case RequestEnvelope e -> new Request(e.model(), e.user(), e.requestId(), e.payload(), 0, e.payload().length, null, e.answerByRef());
                 // The object is read from the store once admitted (PayloadReferences.read), into buf.
-                case org.sesemi.crypto.ReferenceEnvelope r -> new Request(r.model(), r.user(), r.requestId(), null, 0, 0, r);
+                case org.sesemi.crypto.ReferenceEnvelope r -> new Request(r.model(), r.user(), r.requestId(), null, 0, 0, r, true);
             };
         }
 
         static Request of(byte[] received, org.sesemi.client.inference.BinaryEnvelope.Located l) {
-            return new Request(l.model(), l.user(), l.requestId(), received, l.payloadOffset(), l.payloadLength(), null);
+            return new Request(l.model(), l.user(), l.requestId(), received, l.payloadOffset(), l.payloadLength(), null, false);
         }
     }
 
@@ -279,8 +281,10 @@ public final class EnclaveRuntime implements AutoCloseable {
         }
         byte[] out;
         try {
-            if (env.byRef() != null && payloadStore.isPresent() && RequestCipher.sealedLength(answer) > config.payloadRefAbove()) {
-                out = PayloadReferences.write(cipher, env, answer, payloadStore.get()); // a large answer goes back the same way
+            // A large answer goes to the store when the client can read it from there: its request came by reference or
+            // carried the answerByRef hint (which the AEAD does not bind; docs/threat-model.md §7).
+            if (env.answerByRef() && payloadStore.isPresent() && RequestCipher.sealedLength(answer) > config.payloadRefAbove()) {
+                out = PayloadReferences.write(cipher, env, answer, payloadStore.get());
             } else {
                 out = seal(cipher, env, binary, answer);
             }

@@ -11,7 +11,7 @@ import org.sesemi.crypto.RequestEnvelope;
 
 /**
  * A fast path in front of {@link EnvelopeJson} for the common, canonical envelope: a flat JSON object of four string
- * fields without escape sequences. It avoids Jackson's per-character string handling and the intermediate String of
+ * fields without escape sequences (and, optionally, {@code "answerByRef":true,} written just before the last field). It avoids Jackson's per-character string handling and the intermediate String of
  * a multi-megabyte base64 payload, which on small models cost more than the inference. Anything it does not
  * recognise — escapes, other fields, duplicates, non-string values, trailing bytes, bad base64 — is handed to
  * {@link EnvelopeJson#parse}, so both accept exactly the same envelopes and the errors are the reference parser's
@@ -21,6 +21,8 @@ public final class FastEnvelopeJson {
     private FastEnvelopeJson() {}
 
     private static final byte[] K_MODEL = ascii("model"), K_USER = ascii("user"), K_REQ = ascii("requestId"), K_PAYLOAD = ascii("payload");
+    /** The optional hint in its canonical place and form (as {@link EnvelopeJson#write} puts it): just before the last field. */
+    private static final byte[] K_ANSWER_BY_REF = ascii("\"answerByRef\":true,");
 
     public static RequestEnvelope parse(byte[] json, int maxBytes) {
         if (json.length > maxBytes) {
@@ -52,8 +54,13 @@ public final class FastEnvelopeJson {
         i++;
         int[] start = new int[4], end = new int[4];
         boolean[] seen = new boolean[4];
+        boolean answerByRef = false;
         for (int field = 0; field < 4; field++) {
             i = ws(b, i);
+            if (field == 3 && i + K_ANSWER_BY_REF.length <= n && java.util.Arrays.equals(b, i, i + K_ANSWER_BY_REF.length, K_ANSWER_BY_REF, 0, K_ANSWER_BY_REF.length)) {
+                answerByRef = true;
+                i = ws(b, i + K_ANSWER_BY_REF.length);
+            }
             int ks = i + 1;
             int ke = str(b, i);
             if (ke < 0) {
@@ -105,7 +112,7 @@ public final class FastEnvelopeJson {
             String model = new String(b, start[0], end[0] - start[0], StandardCharsets.UTF_8);
             String user = new String(b, start[1], end[1] - start[1], StandardCharsets.UTF_8);
             String req = new String(b, start[2], end[2] - start[2], StandardCharsets.UTF_8);
-            return new RequestEnvelope(ModelId.parse(model), PrincipalId.parse(user), req, payload);
+            return new RequestEnvelope(ModelId.parse(model), PrincipalId.parse(user), req, payload, answerByRef);
         } catch (CryptoException e) {
             return null;
         }
@@ -169,7 +176,7 @@ public final class FastEnvelopeJson {
     /** Byte-for-byte what {@link EnvelopeJson#write} produces (its fields never need escaping), without the detour through a String. */
     public static byte[] write(RequestEnvelope e) {
         byte[] head = ("{\"model\":\"" + e.model() + "\",\"user\":\"" + e.user().hex() + "\",\"requestId\":\"" + e.requestId()
-                + "\",\"payload\":\"").getBytes(StandardCharsets.US_ASCII);
+                + (e.answerByRef() ? "\",\"answerByRef\":true,\"payload\":\"" : "\",\"payload\":\"")).getBytes(StandardCharsets.US_ASCII);
         byte[] b64 = Base64.getEncoder().encode(e.payload());
         byte[] out = new byte[head.length + b64.length + 2];
         System.arraycopy(head, 0, out, 0, head.length);

@@ -79,7 +79,7 @@ final class PayloadReferences {
             };
             throw new Refused(ErrorCode.AUTHENTICATION_FAILED, reason, e.getMessage());
         }
-        return new EnclaveRuntime.Request(env.model(), env.user(), env.requestId(), object, 0, object.length, env.byRef());
+        return new EnclaveRuntime.Request(env.model(), env.user(), env.requestId(), object, 0, object.length, env.byRef(), true);
     }
 
     /** Seals {@code answer} into a new payload object and returns the JSON reference envelope to send instead. */

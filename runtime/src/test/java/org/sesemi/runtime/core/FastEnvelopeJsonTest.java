@@ -40,10 +40,23 @@ class FastEnvelopeJsonTest {
     void variantsTheFastPathHandsOffAreStillParsed(@ForAll("envelopes") RequestEnvelope e) {
         String s = new String(EnvelopeJson.write(e), StandardCharsets.UTF_8);
         String reordered = "{ \"payload\" : " + s.substring(s.indexOf("\"payload\":") + 10, s.length() - 1) + ", \"model\":\"" + e.model()
-                + "\",\"requestId\":\"" + e.requestId() + "\",\n\"user\":\"" + e.user() + "\" }\n";
+                + "\",\"requestId\":\"" + e.requestId() + "\",\n\"user\":\"" + e.user() + "\"" + (e.answerByRef() ? ", \"answerByRef\": true" : "") + " }\n";
         assertThat(FastEnvelopeJson.parse(reordered.getBytes(StandardCharsets.UTF_8), 1 << 20)).isEqualTo(e);
         String escaped = s.replace("\"model\"", "\"mod\\u0065l\"");
         assertThat(FastEnvelopeJson.parse(escaped.getBytes(StandardCharsets.UTF_8), 1 << 20)).isEqualTo(e);
+    }
+
+    @Property(tries = 100)
+    void theAnswerByRefHintOutsideItsCanonicalPlaceIsStillParsed(@ForAll("envelopes") RequestEnvelope e) {
+        String s = new String(EnvelopeJson.write(e.withAnswerByRef(false)), StandardCharsets.UTF_8);
+        String first = "{\"answerByRef\" : true," + s.substring(1);
+        assertThat(FastEnvelopeJson.parse(first.getBytes(StandardCharsets.UTF_8), 1 << 20)).isEqualTo(e.withAnswerByRef(true));
+        String explicitFalse = "{\"answerByRef\":false," + s.substring(1);
+        assertThat(FastEnvelopeJson.parse(explicitFalse.getBytes(StandardCharsets.UTF_8), 1 << 20)).isEqualTo(e.withAnswerByRef(false));
+        String twice = s.replace("\"payload\":", "\"answerByRef\":true,\"answerByRef\":true,\"payload\":");
+        assertThat(verdict(() -> FastEnvelopeJson.parse(twice.getBytes(StandardCharsets.UTF_8), 1 << 20))).isEmpty();
+        String asString = s.replace("\"payload\":", "\"answerByRef\":\"true\",\"payload\":");
+        assertThat(verdict(() -> FastEnvelopeJson.parse(asString.getBytes(StandardCharsets.UTF_8), 1 << 20))).isEmpty();
     }
 
     @Property(tries = 50)
@@ -88,7 +101,7 @@ class FastEnvelopeJsonTest {
         Arbitrary<String> names = Arbitraries.strings().withChars("abcXYZ019._-").ofMinLength(1).ofMaxLength(20).filter(n -> !n.startsWith("."));
         Arbitrary<String> ids = Arbitraries.strings().withChars("abcXYZ019._:-").ofMinLength(1).ofMaxLength(40);
         Arbitrary<byte[]> payloads = Arbitraries.bytes().array(byte[].class).ofMinSize(28).ofMaxSize(300);
-        return Combinators.combine(names, ids, payloads).as((n, id, p) ->
-                new RequestEnvelope(new ModelId(new PrincipalId(OWNER), n), new PrincipalId(USER), id, p));
+        return Combinators.combine(names, ids, payloads, Arbitraries.of(false, true)).as((n, id, p, byRef) ->
+                new RequestEnvelope(new ModelId(new PrincipalId(OWNER), n), new PrincipalId(USER), id, p, byRef));
     }
 }

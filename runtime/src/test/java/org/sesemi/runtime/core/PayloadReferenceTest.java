@@ -94,6 +94,36 @@ class PayloadReferenceTest {
     }
 
     @Test
+    void anInlineRequestWithTheAnswerByRefHintGetsItsLargeAnswerByReferenceAndWithoutItInline() throws Exception {
+        byte[] plain = OipCodec.writeRequest(request(floats("x", x, ROWS, 4)), true);
+        RequestEnvelope hinted = cipher.sealRequest(m, f.user.id(), "h-1", plain).withAnswerByRef(true);
+        Outcome o = f.core.handle(EnvelopeJson.write(hinted));
+        Envelope answer = EnvelopeJson.parseAny(((Outcome.Sealed) o).envelopeBytes(), 1 << 20);
+        assertThat(answer).as("an answer above the threshold to a hinted inline request").isInstanceOf(ReferenceEnvelope.class);
+        ReferenceEnvelope r = (ReferenceEnvelope) answer;
+        assertThat(r.requestId()).isEqualTo("h-1");
+        byte[] object = Files.readAllBytes(file(r.ref().name()));
+        assertThat(object.length).isGreaterThan(100_000);
+        assertThat(floatsOf(OipCodec.parseResponse(cipher.openResponse(r, object)).outputs().get(0)))
+                .containsExactly(TestModels.affineExpected(3, x, ROWS), org.assertj.core.data.Offset.offset(1e-3f));
+
+        RequestEnvelope plainEnv = cipher.sealRequest(m, f.user.id(), "h-2", plain);
+        Outcome inline = f.core.handle(EnvelopeJson.write(plainEnv));
+        RequestEnvelope e = EnvelopeJson.parse(((Outcome.Sealed) inline).envelopeBytes());
+        assertThat(e.payload().length).as("without the hint the answer stays inline").isGreaterThan(100_000);
+        assertThat(floatsOf(OipCodec.parseResponse(cipher.openResponse(e)).outputs().get(0)))
+                .containsExactly(TestModels.affineExpected(3, x, ROWS), org.assertj.core.data.Offset.offset(1e-3f));
+    }
+
+    @Test
+    void aSmallAnswerToAHintedRequestTravelsInline() throws Exception {
+        RequestEnvelope hinted = cipher.sealRequest(m, f.user.id(), "h-small",
+                OipCodec.writeRequest(request(floats("x", Arrays.copyOf(x, 8), 2, 4)), true)).withAnswerByRef(true);
+        Outcome o = f.core.handle(EnvelopeJson.write(hinted));
+        assertThat(EnvelopeJson.parseAny(((Outcome.Sealed) o).envelopeBytes(), 1 << 20)).isInstanceOf(RequestEnvelope.class);
+    }
+
+    @Test
     void aMissingObjectIsNamed() {
         RequestCipher.ByReference s = sealed("r-2");
         assertRejected(f.core.handle(EnvelopeJson.write(s.envelope())), ErrorCode.UNAVAILABLE, "payload_not_found");
