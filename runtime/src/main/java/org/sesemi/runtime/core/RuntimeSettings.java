@@ -55,7 +55,7 @@ public final class RuntimeSettings {
     public static final String MAX_BATCH = "SESEMI_MAX_BATCH";
     public static final String INPUT_LIMITS = "SESEMI_INPUT_LIMITS";
     public static final String ORT_ARENA = "SESEMI_ORT_ARENA";
-    /** Sealed answer size (bytes) above which the answer to a request that came by reference is stored by reference too. */
+    /** Sealed answer size (bytes) above which the answer to a request that came by reference, or carries answerByRef, is stored by reference. */
     public static final String PAYLOAD_REF_ABOVE = "SESEMI_PAYLOAD_REF_ABOVE";
     /** The action's {@code limits.memory} in MB (an init parameter FnPacker sets): sizes the model budget. */
     public static final String ACTION_MEMORY = "SESEMI_ACTION_MEMORY";
