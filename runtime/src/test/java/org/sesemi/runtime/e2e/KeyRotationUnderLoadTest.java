@@ -111,6 +111,18 @@ class KeyRotationUnderLoadTest {
     }
 
     /** The owner's `sesemi model encrypt` + upload: a new file under {@code key}, moved into the store atomically. */
+    /** The owner uploads the model under {@code v1} and stores that key; the user is granted and has a request key. */
+    void publishAndGrant(ModelId model, ModelKey v1) throws Exception {
+        upload(model, v1);
+        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner); KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
+            o.register();
+            u.register();
+            o.putModelKey(model, v1);
+            o.addGrant(model, user.id(), runtimeMeasurement);
+            u.putRequestKey(model, runtimeMeasurement, requestKey);
+        }
+    }
+
     void upload(ModelId id, ModelKey key) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ModelCipher.encrypt(new ByteArrayInputStream(onnx), onnx.length, out, id, key, ModelCipher.DEFAULT_SEGMENT_SIZE, n -> {});
@@ -165,14 +177,7 @@ class KeyRotationUnderLoadTest {
         ModelId model = new ModelId(owner.id(), "affine");
         ModelKey v1 = ModelKey.generate(1);
         ModelKey v2 = ModelKey.generate(2);
-        upload(model, v1);
-        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner); KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
-            o.register();
-            u.register();
-            o.putModelKey(model, v1);
-            o.addGrant(model, user.id(), runtimeMeasurement);
-            u.putRequestKey(model, runtimeMeasurement, requestKey);
-        }
+        publishAndGrant(model, v1);
         RuntimeServer warm = runtime();
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
@@ -235,13 +240,8 @@ class KeyRotationUnderLoadTest {
     void aModelFileStillUnderARetiredVersionIsRefusedWithAClearReason() throws Exception {
         ModelId model = new ModelId(owner.id(), "affine");
         ModelKey v1 = ModelKey.generate(1);
-        upload(model, v1);
-        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner); KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
-            o.register();
-            u.register();
-            o.putModelKey(model, v1);
-            o.addGrant(model, user.id(), runtimeMeasurement);
-            u.putRequestKey(model, runtimeMeasurement, requestKey);
+        publishAndGrant(model, v1);
+        try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner)) {
             // The wrong order: version 2 stored and version 1 retired, but the model never re-uploaded.
             o.putModelKey(model, ModelKey.generate(2));
             assertThat(o.retireModelKey(model, 1)).isTrue();
