@@ -6,13 +6,10 @@ import static org.sesemi.runtime.testing.Fixture.floats;
 import static org.sesemi.runtime.testing.Fixture.request;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +29,6 @@ import org.sesemi.client.keyservice.AuditEvent;
 import org.sesemi.client.keyservice.AuditQuery;
 import org.sesemi.client.keyservice.KeyServiceClient;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
-import org.sesemi.crypto.ModelCipher;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalIdentity;
@@ -44,6 +40,7 @@ import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.host.HostConfig;
 import org.sesemi.runtime.host.RuntimeServer;
 import org.sesemi.runtime.store.DirectoryModelStore;
+import org.sesemi.runtime.testing.Fixture;
 import org.sesemi.runtime.testing.TestModels;
 
 /**
@@ -193,9 +190,7 @@ class CollateralEndToEndTest {
     private void publish(KeyServiceEndpoint endpoint, DirectoryModelStore store, ModelId id, Measurement m) throws Exception {
         byte[] onnx = TestModels.affine(1, 0);
         ModelKey mk = ModelKey.generate(1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ModelCipher.encrypt(new ByteArrayInputStream(onnx), onnx.length, out, id, mk, ModelCipher.DEFAULT_SEGMENT_SIZE, n -> {});
-        store.put(id, Files.write(dir.resolve("affine.smodel"), out.toByteArray()));
+        Fixture.upload(store, dir.resolve("affine.smodel"), id, onnx, mk);
         try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner); KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
             o.register();
             u.register();

@@ -5,13 +5,10 @@ import static org.sesemi.runtime.testing.Fixture.floats;
 import static org.sesemi.runtime.testing.Fixture.request;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +33,6 @@ import org.sesemi.client.inference.RuntimeRejectedException;
 import org.sesemi.client.keyservice.AuditQuery;
 import org.sesemi.client.keyservice.KeyServiceClient;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
-import org.sesemi.crypto.ModelCipher;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalId;
@@ -49,6 +45,7 @@ import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.host.HostConfig;
 import org.sesemi.runtime.host.RuntimeServer;
 import org.sesemi.runtime.store.DirectoryModelStore;
+import org.sesemi.runtime.testing.Fixture;
 import org.sesemi.runtime.testing.TestModels;
 
 /**
@@ -95,9 +92,7 @@ class KeyFloodEndToEndTest {
         byte[] onnx = TestModels.affine(4, 0);
         model = new ModelId(owner.id(), "affine");
         ModelKey mk = ModelKey.generate(1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ModelCipher.encrypt(new ByteArrayInputStream(onnx), onnx.length, out, model, mk, ModelCipher.DEFAULT_SEGMENT_SIZE, n -> {});
-        store.put(model, Files.write(dir.resolve("affine.smodel"), out.toByteArray()));
+        Fixture.upload(store, dir.resolve("affine.smodel"), model, onnx, mk);
         try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner)) {
             o.register();
             o.putModelKey(model, mk);

@@ -6,13 +6,10 @@ import static org.sesemi.runtime.testing.Fixture.floats;
 import static org.sesemi.runtime.testing.Fixture.request;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +34,6 @@ import org.sesemi.client.keyservice.AuditQuery;
 import org.sesemi.client.keyservice.KeyServiceClient;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
 import org.sesemi.client.keyservice.KeyServiceException;
-import org.sesemi.crypto.ModelCipher;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalIdentity;
@@ -49,6 +45,7 @@ import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.host.HostConfig;
 import org.sesemi.runtime.host.RuntimeServer;
 import org.sesemi.runtime.store.DirectoryModelStore;
+import org.sesemi.runtime.testing.Fixture;
 import org.sesemi.runtime.testing.TestModels;
 
 /**
@@ -124,9 +121,7 @@ class KeyRotationUnderLoadTest {
     }
 
     void upload(ModelId id, ModelKey key) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ModelCipher.encrypt(new ByteArrayInputStream(onnx), onnx.length, out, id, key, ModelCipher.DEFAULT_SEGMENT_SIZE, n -> {});
-        store.put(id, Files.write(dir.resolve("affine-v" + key.version() + ".smodel"), out.toByteArray()));
+        Fixture.upload(store, dir.resolve("affine-v" + key.version() + ".smodel"), id, onnx, key);
     }
 
     /** Sends requests until stopped; every failure is kept with its reason. */

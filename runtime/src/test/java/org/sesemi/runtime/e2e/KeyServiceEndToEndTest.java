@@ -10,14 +10,11 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -35,7 +32,6 @@ import org.sesemi.client.inference.InferenceClient;
 import org.sesemi.client.inference.RuntimeRejectedException;
 import org.sesemi.client.keyservice.KeyServiceClient;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
-import org.sesemi.crypto.ModelCipher;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalIdentity;
@@ -47,6 +43,7 @@ import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.host.HostConfig;
 import org.sesemi.runtime.host.RuntimeServer;
 import org.sesemi.runtime.store.DirectoryModelStore;
+import org.sesemi.runtime.testing.Fixture;
 import org.sesemi.runtime.testing.TestModels;
 
 /**
@@ -100,10 +97,7 @@ class KeyServiceEndToEndTest {
     ModelId publish(String name, byte[] onnx) throws Exception {
         ModelId id = new ModelId(owner.id(), name);
         ModelKey mk = ModelKey.generate(1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ModelCipher.encrypt(new ByteArrayInputStream(onnx), onnx.length, out, id, mk, ModelCipher.DEFAULT_SEGMENT_SIZE, n -> {});
-        Path tmp = Files.write(dir.resolve(name + ".smodel"), out.toByteArray());
-        store.put(id, tmp);
+        Fixture.upload(store, dir.resolve(name + ".smodel"), id, onnx, mk);
         try (KeyServiceClient o = KeyServiceClient.forPrincipal(endpoint, owner); KeyServiceClient u = KeyServiceClient.forPrincipal(endpoint, user)) {
             o.register();
             u.register();

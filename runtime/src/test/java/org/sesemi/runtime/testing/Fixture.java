@@ -67,6 +67,17 @@ public final class Fixture implements AutoCloseable {
         return id;
     }
 
+    /**
+     * The owner's {@code sesemi model encrypt} and upload: {@code onnx} encrypted under {@code key} (default segment
+     * size) into {@code file}, which then goes into {@code store}.
+     */
+    public static void upload(org.sesemi.runtime.store.ModelStore store, Path file, ModelId id, byte[] onnx, ModelKey key)
+            throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ModelCipher.encrypt(new ByteArrayInputStream(onnx), onnx.length, out, id, key, ModelCipher.DEFAULT_SEGMENT_SIZE, n -> {});
+        store.put(id, Files.write(file, out.toByteArray()));
+    }
+
     public void storeEncrypted(ModelId id, byte[] onnx, ModelKey mk) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ModelCipher.encrypt(new ByteArrayInputStream(onnx), onnx.length, out, id, mk, 4096, n -> {});
