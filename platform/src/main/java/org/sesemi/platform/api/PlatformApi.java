@@ -71,6 +71,7 @@ public final class PlatformApi implements HttpHandler {
     private static final int MAX_TX_ID = 64, MAX_QUERY = 8192, LIST_MAX = 200, LIST_DEFAULT = 30, MAX_BLOCKING_WAIT = 60_000;
     /** A refused body is read (and discarded) up to this much beyond its limit, to report its size. */
     private static final long DRAIN_LIMIT = 8L << 20;
+    private static final long DRAIN_IDLE_NANOS = 1_000_000_000L;
 
     private final PlatformConfig config;
     private final PlatformStore store;
@@ -650,6 +651,10 @@ public final class PlatformApi implements HttpHandler {
                 throw new ApiException(400, Messages.malformed("invalid Content-Length"));
             }
             if (n > limit) {
+                if (n <= limit + DRAIN_LIMIT) {
+                    // read the rest (bounded) so a client still sending gets the 413 rather than a reset connection
+                    drain(ex.getRequestBody(), n);
+                }
                 throw new ApiException(413, Messages.tooLarge("Request", n, limit));
             }
         }
@@ -668,6 +673,38 @@ public final class PlatformApi implements HttpHandler {
             return body;
         } catch (IOException e) {
             throw new ApiException(400, Messages.malformed("the request body is truncated or its framing is invalid"));
+        }
+    }
+
+    /**
+     * Reads and discards up to {@code atMost} bytes of a refused body, so that a client still sending it can read the
+     * answer instead of a reset connection. It reads only what has arrived and stops after a second without progress,
+     * so a client that declared more than it sends cannot hold the thread.
+     */
+    private static void drain(InputStream in, long atMost) {
+        byte[] sink = new byte[64 * 1024];
+        long seen = 0;
+        long lastProgress = System.nanoTime();
+        try {
+            while (seen < atMost) {
+                int ready = in.available();
+                if (ready > 0) {
+                    int k = in.read(sink, 0, Math.min(ready, sink.length));
+                    if (k < 0) {
+                        return;
+                    }
+                    seen += k;
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > DRAIN_IDLE_NANOS) {
+                    return;
+                } else {
+                    Thread.sleep(1);
+                }
+            }
+        } catch (IOException e) {
+            // the client stopped sending: the answer is the same 413
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
