@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import org.sesemi.client.inference.InferenceClient;
 import org.sesemi.client.inference.InferenceRequest;
 import org.sesemi.client.platform.OpenWhiskClient;
+import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.runtime.core.EnclaveRuntime;
 import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.host.HostConfig;
@@ -55,6 +56,9 @@ final class BenchPlatform implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "300", description = "Warm-up requests per warm path before measuring: the runtime in its container is a fresh JVM (default ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--memory", defaultValue = "256", description = "Memory of every measured function in MB: OpenWhisk's default container (default ${DEFAULT-VALUE}).")
+    int memoryMb;
+
     @Option(names = "--out", required = true, description = "Directory for platform.json.")
     Path out;
 
@@ -63,8 +67,8 @@ final class BenchPlatform implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BenchCommand.longServerDeadlines();
-        if (coldStarts < 1 || requests < 1 || naiveRequests < 1) {
-            throw new CliErrors.UserException("--cold-starts, --requests and --naive-requests must be positive");
+        if (coldStarts < 1 || requests < 1 || naiveRequests < 1 || memoryMb < 128) {
+            throw new CliErrors.UserException("--cold-starts, --requests and --naive-requests must be positive, --memory at least 128");
         }
         PrintWriter w = spec.commandLine().getOut();
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -72,83 +76,112 @@ final class BenchPlatform implements Callable<Integer> {
         n.put("model", "all-MiniLM-L6-v2 (real, 23 MB), 1 sentence of up to 64 tokens per request");
         n.put("tee", "simulated (no TEE overhead measured)");
         n.put("warmup", warmup);
-        try (LocalStack stack = LocalStack.start("sesemi-bench-platform-", 2048, false)) {
+        try (LocalStack stack = LocalStack.start("sesemi-bench-platform-", 2048, false, java.util.Optional.empty(), false,
+                Map.of(PlatformCommand.INSECURE_PLAIN_IMAGE, PlatformCommand.insecurePlainImage()))) {
             InferenceRequest req = stack.sentence(SENTENCE);
             Map<String, String> timing = Map.of(RuntimeSettings.TIMING, "true");
+            n.put("function_memory_mb", memoryMb);
+            n.put("runtime_jvm", String.join(" ", PlatformCommand.jvm().subList(1, PlatformCommand.jvm().size())));
 
-            // Cold starts: each a new function (its own containers), first request only.
+            // Cold starts, interleaved: each round a new secure function, a new INSECURE plaintext function doing the same
+            // job, and a bare JVM, in alternating order, so that the machine's load falls on all three alike.
+            ColdStarts cs = new ColdStarts(stack, req, memoryMb);
             ArrayNode colds = n.putArray("cold_starts");
+            ArrayNode plains = n.putArray("plain_cold_starts");
+            ArrayNode floors = n.putArray("jvm_floor_samples_ms");
             for (int i = 0; i < coldStarts; i++) {
-                progress("cold start %d/%d", i + 1, coldStarts);
-                String name = "cold-" + i;
-                stack.createFunction(name, 512, 8, timing);
-                InferenceClient.Result r = stack.userClient(name).infer(req, true);
-                JsonNode act = stack.platformClient.listActivations(name, 0, 1, OptionalLong.empty(), OptionalLong.empty(), true).getFirst();
-                Map<String, Double> t = r.timing().orElseThrow(() -> new IllegalStateException("the runtime sent no timing"));
-                ObjectNode c = colds.addObject();
-                c.put("wait_ms", OpenWhiskClient.annotation(act, "waitTime").map(JsonNode::asDouble).orElse(Double.NaN));
-                c.put("init_ms", OpenWhiskClient.annotation(act, "initTime").map(JsonNode::asDouble).orElse(Double.NaN));
-                c.put("key_fetch_ms", BenchCommand.round(t.getOrDefault("keyFetchMs", 0.0)));
-                c.put("model_fetch_ms", BenchCommand.round(t.getOrDefault("modelFetchMs", 0.0)));
-                c.put("decrypt_ms", BenchCommand.round(t.getOrDefault("decryptMs", 0.0)));
-                c.put("session_ms", BenchCommand.round(t.getOrDefault("sessionMs", 0.0)));
-                c.put("inference_ms", BenchCommand.round(t.getOrDefault("inferenceMs", 0.0)));
-                c.put("runtime_total_ms", BenchCommand.round(t.getOrDefault("totalMs", 0.0)));
-                c.put("activation_duration_ms", act.path("duration").asDouble());
-                c.put("round_trip_ms", BenchCommand.round(r.roundTripMs()));
-                stack.platformClient.deleteAction(name);
-            }
-            ObjectNode median = n.putObject("cold_start_median_ms");
-            for (String f : List.of("wait_ms", "init_ms", "key_fetch_ms", "model_fetch_ms", "decrypt_ms", "session_ms", "inference_ms",
-                    "runtime_total_ms", "activation_duration_ms", "round_trip_ms")) {
-                double[] v = new double[colds.size()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = colds.get(i).path(f).asDouble();
+                progress("cold start %d/%d (secure, INSECURE plaintext baseline, bare JVM)", i + 1, coldStarts);
+                if ((i & 1) == 0) {
+                    colds.add(cs.secure("cold-" + i));
+                    plains.add(cs.plain("plain-cold-" + i));
+                    floors.add(BenchCommand.round(ColdStarts.jvmFloorMs()));
+                } else {
+                    floors.add(BenchCommand.round(ColdStarts.jvmFloorMs()));
+                    plains.add(cs.plain("plain-cold-" + i));
+                    colds.add(cs.secure("cold-" + i));
                 }
-                median.put(f, BenchCommand.round(BenchOverhead.percentile(v, 0.5)));
             }
+            medians(n.putObject("cold_start_median_ms"), colds, List.of("wait_ms", "init_ms", "key_fetch_ms", "model_fetch_ms", "decrypt_ms",
+                    "session_ms", "inference_ms", "runtime_total_ms", "activation_duration_ms", "round_trip_ms", "rss_after_init_mb", "rss_peak_mb"));
+            medians(n.putObject("plain_cold_start_median_ms"), plains, List.of("wait_ms", "init_ms", "model_fetch_ms", "session_ms", "inference_ms",
+                    "runtime_total_ms", "activation_duration_ms", "round_trip_ms", "rss_after_init_mb", "rss_peak_mb"));
+            double secure = n.path("cold_start_median_ms").path("round_trip_ms").asDouble();
+            double plain = n.path("plain_cold_start_median_ms").path("round_trip_ms").asDouble();
+            n.put("secure_cold_ms", secure);
+            n.put("plain_cold_ms", plain);
+            n.put("cold_ratio", BenchCommand.round(secure / plain));
+            n.put("jvm_floor_ms", BenchCommand.round(median(floors)));
+            n.put("rss_after_init_mb", n.path("cold_start_median_ms").path("rss_after_init_mb").asDouble(Double.NaN));
 
-            // Warm: through the platform vs straight to a runtime's /run, interleaved.
-            stack.createFunction("warm", 512, 8, timing);
+            // Warm: through FnPacker's gateway, through the platform, and straight to a runtime's /run, interleaved.
+            stack.createFunction("warm", memoryMb, 8, timing);
             InferenceClient viaPlatform = stack.userClient("warm");
             try (RuntimeServer direct = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1").withAllowConcurrent(true),
-                    EnclaveRuntime::fromSettings, Map.of(), quiet(), quiet())) {
+                    EnclaveRuntime::fromSettings, Map.of(), quiet(), quiet());
+                    PackerGateway gateway = stack.startGateway("bench", 1, memoryMb)) {
                 init(direct.port(), stack.initParameters(timing));
                 progress("warm: %d warm-up requests per path (the first starts the function's container)", Math.max(1, warmup));
                 InferenceClient straight = new InferenceClient(URI.create("http://127.0.0.1:" + direct.port() + "/run"),
                         InferenceClient.Protocol.OPENWHISK_RUN, stack.user.id(), stack.model, stack.requestKey);
-                for (int i = 0; i < Math.max(1, warmup); i++) { // cold start of both, then JIT warm-up of both paths
+                InferenceClient viaGateway = new InferenceClient(gateway.uri().resolve("/v1/invoke"), InferenceClient.Protocol.ENVELOPE,
+                        stack.user.id(), stack.model, stack.requestKey);
+                java.util.Set<Long> before = ProcessMemory.children(ColdStarts.SECURE_MARKER);
+                viaPlatform.infer(req, true);
+                java.util.Optional<Long> warmPid = ProcessMemory.newOne(before, ProcessMemory.children(ColdStarts.SECURE_MARKER));
+                for (int i = 0; i < Math.max(1, warmup); i++) { // cold start of all three, then JIT warm-up of every path
                     viaPlatform.infer(req, true);
                     straight.infer(req, true);
+                    viaGateway.infer(req, true);
                 }
                 progress("warm: %d measured requests per path, interleaved", requests);
                 double[] platform = new double[requests];
-                double[] plain = new double[requests];
+                double[] plainRun = new double[requests];
+                double[] packer = new double[requests];
                 for (int i = 0; i < requests; i++) {
-                    if ((i & 1) == 0) {
-                        platform[i] = viaPlatform.infer(req, true).roundTripMs();
-                        plain[i] = straight.infer(req, true).roundTripMs();
-                    } else {
-                        plain[i] = straight.infer(req, true).roundTripMs();
-                        platform[i] = viaPlatform.infer(req, true).roundTripMs();
+                    switch (i % 3) { // rotate the order
+                        case 0 -> {
+                            platform[i] = viaPlatform.infer(req, true).roundTripMs();
+                            plainRun[i] = straight.infer(req, true).roundTripMs();
+                            packer[i] = viaGateway.infer(req, true).roundTripMs();
+                        }
+                        case 1 -> {
+                            plainRun[i] = straight.infer(req, true).roundTripMs();
+                            packer[i] = viaGateway.infer(req, true).roundTripMs();
+                            platform[i] = viaPlatform.infer(req, true).roundTripMs();
+                        }
+                        default -> {
+                            packer[i] = viaGateway.infer(req, true).roundTripMs();
+                            platform[i] = viaPlatform.infer(req, true).roundTripMs();
+                            plainRun[i] = straight.infer(req, true).roundTripMs();
+                        }
                     }
                 }
                 n.put("requests", requests);
                 n.put("warm_platform_p50_ms", BenchCommand.round(BenchOverhead.percentile(platform, 0.5)));
                 n.put("warm_platform_p99_ms", BenchCommand.round(BenchOverhead.percentile(platform, 0.99)));
-                n.put("warm_direct_p50_ms", BenchCommand.round(BenchOverhead.percentile(plain, 0.5)));
+                n.put("warm_direct_p50_ms", BenchCommand.round(BenchOverhead.percentile(plainRun, 0.5)));
+                n.put("warm_direct_p99_ms", BenchCommand.round(BenchOverhead.percentile(plainRun, 0.99)));
+                n.put("warm_gateway_p50_ms", BenchCommand.round(BenchOverhead.percentile(packer, 0.5)));
+                n.put("warm_gateway_p99_ms", BenchCommand.round(BenchOverhead.percentile(packer, 0.99)));
                 ArrayNode samplesPlatform = n.putArray("warm_platform_samples_ms"), samplesDirect = n.putArray("warm_direct_samples_ms");
+                ArrayNode samplesGateway = n.putArray("warm_gateway_samples_ms");
                 for (int i = 0; i < requests; i++) { // every measured round trip, for the latency CDF
                     samplesPlatform.add(BenchCommand.round(platform[i]));
-                    samplesDirect.add(BenchCommand.round(plain[i]));
+                    samplesDirect.add(BenchCommand.round(plainRun[i]));
+                    samplesGateway.add(BenchCommand.round(packer[i]));
                 }
-                n.put("warm_direct_p99_ms", BenchCommand.round(BenchOverhead.percentile(plain, 0.99)));
-                n.put("platform_added_p50_ms", BenchCommand.round(BenchOverhead.percentile(platform, 0.5) - BenchOverhead.percentile(plain, 0.5)));
+                n.put("platform_added_p50_ms", BenchCommand.round(BenchOverhead.percentile(platform, 0.5) - BenchOverhead.percentile(plainRun, 0.5)));
+                n.put("gateway_added_p50_ms", BenchCommand.round(BenchOverhead.percentile(packer, 0.5) - BenchOverhead.percentile(platform, 0.5)));
                 // The invoker's view of the same requests: /run time in the container (activation duration).
                 List<JsonNode> acts = stack.platformClient.listActivations("warm", 0, Math.min(requests, 200), OptionalLong.empty(),
                         OptionalLong.empty(), true);
                 double[] d = acts.stream().mapToDouble(a -> a.path("duration").asDouble()).toArray();
                 n.put("warm_activation_duration_p50_ms", BenchCommand.round(BenchOverhead.percentile(d, 0.5)));
+                // The warm container's resident memory now and at its peak (cold start, warm-up and every request above).
+                warmPid.ifPresent(pid -> {
+                    ProcessMemory.rssMb(pid).ifPresent(v -> n.put("rss_after_warm_mb", BenchCommand.round(v)));
+                    ProcessMemory.peakMb(pid).ifPresent(v -> n.put("rss_peak_mb", BenchCommand.round(v)));
+                });
             }
 
             // Naive runtime (no caches) through the platform.
@@ -171,15 +204,52 @@ final class BenchPlatform implements Callable<Integer> {
                 c.path("runtime_total_ms").asDouble(), c.path("key_fetch_ms").asDouble(), c.path("model_fetch_ms").asDouble(),
                 c.path("decrypt_ms").asDouble(), c.path("session_ms").asDouble(), c.path("inference_ms").asDouble());
         w.printf("  user's round trip %.0f ms%n", c.path("round_trip_ms").asDouble());
+        ObjectNode pc = (ObjectNode) n.path("plain_cold_start_median_ms");
+        w.printf("INSECURE plaintext baseline, same job (median of %d): container process %.0f ms, /init %.0f ms, model read %.0f ms, session %.0f ms,%n",
+                coldStarts, pc.path("wait_ms").asDouble(), pc.path("init_ms").asDouble(), pc.path("model_fetch_ms").asDouble(),
+                pc.path("session_ms").asDouble());
+        w.printf("  inference %.0f ms; round trip %.0f ms%n", pc.path("inference_ms").asDouble(), pc.path("round_trip_ms").asDouble());
+        w.printf("secure_cold_ms %.0f, plain_cold_ms %.0f, cold_ratio %.2f; jvm_floor_ms %.0f (java -version with the runtime's options: %s)%n",
+                n.path("secure_cold_ms").asDouble(), n.path("plain_cold_ms").asDouble(), n.path("cold_ratio").asDouble(),
+                n.path("jvm_floor_ms").asDouble(), n.path("runtime_jvm").asText());
+        w.printf("memory of the runtime serving MiniLM (%d MB function): rss_after_init_mb %.0f (plaintext baseline %.0f), rss_peak_mb %.0f%n",
+                memoryMb, n.path("rss_after_init_mb").asDouble(Double.NaN), pc.path("rss_after_init_mb").asDouble(Double.NaN),
+                n.path("rss_peak_mb").asDouble(Double.NaN));
         w.printf("warm (%d requests each, interleaved): through the platform p50 %.2f ms (p99 %.2f), straight to /run p50 %.2f ms (p99 %.2f)%n",
                 requests, n.path("warm_platform_p50_ms").asDouble(), n.path("warm_platform_p99_ms").asDouble(), n.path("warm_direct_p50_ms").asDouble(),
                 n.path("warm_direct_p99_ms").asDouble());
         w.printf("  of which /run in the container (activation duration) p50 %.2f ms%n", n.path("warm_activation_duration_p50_ms").asDouble());
+        w.printf("  through FnPacker's gateway p50 %.2f ms (p99 %.2f); platform_added_p50_ms %.2f, gateway_added_p50_ms %.2f%n",
+                n.path("warm_gateway_p50_ms").asDouble(), n.path("warm_gateway_p99_ms").asDouble(), n.path("platform_added_p50_ms").asDouble(),
+                n.path("gateway_added_p50_ms").asDouble());
         w.printf("naive runtime through the platform: p50 %.1f ms (p99 %.1f)%n", n.path("naive_platform_p50_ms").asDouble(),
                 n.path("naive_platform_p99_ms").asDouble());
         BenchCommand.writeResult(w, m, n, out, "platform.json", BenchCharts::platform);
         return 0;
     }
+
+    /** Per field, the median over the rows that have it (NaN when none has). */
+    private static void medians(ObjectNode into, ArrayNode rows, List<String> fields) {
+        for (String f : fields) {
+            ArrayNode v = JSON_NODES.arrayNode();
+            rows.forEach(r -> {
+                if (r.has(f)) {
+                    v.add(r.path(f).asDouble());
+                }
+            });
+            into.put(f, v.isEmpty() ? Double.NaN : BenchCommand.round(median(v)));
+        }
+    }
+
+    private static double median(ArrayNode values) {
+        double[] v = new double[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(i).asDouble();
+        }
+        return BenchOverhead.percentile(v, 0.5);
+    }
+
+    private static final com.fasterxml.jackson.databind.node.JsonNodeFactory JSON_NODES = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
 
     /** One line on stderr: where a long bench is. */
     private void progress(String format, Object... args) {

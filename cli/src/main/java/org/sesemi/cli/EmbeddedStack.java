@@ -51,7 +51,7 @@ final class EmbeddedStack implements AutoCloseable {
     final KeyServiceEndpoint endpoint;
 
     private EmbeddedStack(Path dir, int keyServicePort, int platformPort, int userMemoryMb, Optional<String> containers,
-            boolean openWhiskLimits) throws IOException {
+            boolean openWhiskLimits, Map<String, org.sesemi.platform.invoker.ImageRegistry.Image> extraImages) throws IOException {
         this.dir = dir;
         this.teeDir = dir.resolve("simulated-tee");
         KeyServiceServer k = null;
@@ -64,7 +64,7 @@ final class EmbeddedStack implements AutoCloseable {
             pool = containers.isPresent()
                     // The runtime's init parameters name paths under dir (model store, simulated TEE): mount it.
                     ? new ContainerPool(invokerConfig, Containers.images(containers.get()), Containers.launcher(containers.get(), List.of(dir), Map.of()))
-                    : new ContainerPool(invokerConfig, PlatformCommand.images(Map.of()));
+                    : new ContainerPool(invokerConfig, PlatformCommand.images(extraImages));
             PlatformConfig platformConfig = PlatformConfig.defaults(dir.resolve("platform.db")).withPort(platformPort);
             p = PlatformServer.start(openWhiskLimits ? platformConfig.withOpenWhiskLimits() : platformConfig, pool);
             this.runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
@@ -97,7 +97,13 @@ final class EmbeddedStack implements AutoCloseable {
      */
     static EmbeddedStack start(Path dir, int keyServicePort, int platformPort, int userMemoryMb, Optional<String> containers,
             boolean openWhiskLimits) throws IOException {
-        return new EmbeddedStack(Files.createDirectories(dir), keyServicePort, platformPort, userMemoryMb, containers, openWhiskLimits);
+        return start(dir, keyServicePort, platformPort, userMemoryMb, containers, openWhiskLimits, Map.of());
+    }
+
+    /** As above, with {@code extraImages} beside the runtime image (local processes only; e.g. the bench's INSECURE baseline). */
+    static EmbeddedStack start(Path dir, int keyServicePort, int platformPort, int userMemoryMb, Optional<String> containers,
+            boolean openWhiskLimits, Map<String, org.sesemi.platform.invoker.ImageRegistry.Image> extraImages) throws IOException {
+        return new EmbeddedStack(Files.createDirectories(dir), keyServicePort, platformPort, userMemoryMb, containers, openWhiskLimits, extraImages);
     }
 
     /** The simulated TEE's root certificate: the trust root clients pin for the KeyService's evidence. */

@@ -157,10 +157,16 @@ final class LocalStack implements AutoCloseable {
     /** As above; with {@code openWhiskLimits} the platform has a stock OpenWhisk's limits and invoker behaviour. */
     static LocalStack start(String prefix, int userMemoryMb, boolean keep, Optional<String> containers, boolean openWhiskLimits)
             throws Exception {
+        return start(prefix, userMemoryMb, keep, containers, openWhiskLimits, Map.of());
+    }
+
+    /** As above, with {@code extraImages} beside the runtime image ({@link EmbeddedStack#start}). */
+    static LocalStack start(String prefix, int userMemoryMb, boolean keep, Optional<String> containers, boolean openWhiskLimits,
+            Map<String, org.sesemi.platform.invoker.ImageRegistry.Image> extraImages) throws Exception {
         Path work = Files.createTempDirectory(prefix);
         EmbeddedStack core = null;
         try {
-            core = EmbeddedStack.start(work, 0, 0, userMemoryMb, containers, openWhiskLimits);
+            core = EmbeddedStack.start(work, 0, 0, userMemoryMb, containers, openWhiskLimits, extraImages);
             return new LocalStack(core, keep);
         } catch (Exception | Error e) {
             // Nothing may outlive a failed start (the directory under these servers' databases is deleted).
@@ -197,6 +203,23 @@ final class LocalStack implements AutoCloseable {
         init.putAll(extraInit);
         platformClient.putAction(name, OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(memoryMb)
                 .withConcurrency(concurrency).withInitParameters(initParameters(init)), true);
+    }
+
+    /** An FnPacker gateway in front of this stack's platform ({@link EmbeddedStack#startGateway}). */
+    org.sesemi.packer.gateway.PackerGateway startGateway(String group, int poolSize, int functionMemoryMb) throws Exception {
+        return core.startGateway(0, group, poolSize, functionMemoryMb);
+    }
+
+    /**
+     * Puts MiniLM's ONNX file in clear into the model store under {@code name} (INSECURE: for the bench's plaintext
+     * baseline only, {@link org.sesemi.runtime.insecure.InsecurePlainFunction}); returns its id.
+     */
+    ModelId putPlaintextModel(String name) throws java.io.IOException {
+        ModelId id = new ModelId(owner.id(), name);
+        Path plain = Files.write(work.resolve("upload-" + name + ".onnx"), onnx);
+        store.put(id, plain);
+        Files.delete(plain);
+        return id;
     }
 
     /** The user's client for {@code action}, through the platform's REST API. */

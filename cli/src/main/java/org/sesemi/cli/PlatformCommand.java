@@ -42,6 +42,31 @@ final class PlatformCommand {
     }
 
     static ImageRegistry.Image semirtImage() {
+        List<String> cmd = jvm();
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "runtime", "serve", "--platform", "openwhisk",
+                "--bind", "127.0.0.1", "--port", ImageRegistry.PORT));
+        // Containers get a cleared environment: the allocator setting is passed explicitly (NativeHeap).
+        return new ImageRegistry.Image(cmd, Map.of("__OW_ALLOW_CONCURRENT", "true",
+                NativeHeap.MMAP_THRESHOLD, NativeHeap.mmapThreshold(System.getenv())));
+    }
+
+    /** The image name of the INSECURE plaintext baseline (registered only by {@code sesemi bench platform}). */
+    static final String INSECURE_PLAIN_IMAGE = "sesemi/insecure-plain-baseline";
+
+    /**
+     * {@value #INSECURE_PLAIN_IMAGE}: {@code sesemi runtime insecure-plain} with exactly the JVM and options of
+     * {@link #semirtImage()}, so that only the security differs. INSECURE; never among the default images.
+     */
+    static ImageRegistry.Image insecurePlainImage() {
+        List<String> cmd = jvm();
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "runtime", "insecure-plain",
+                "--bind", "127.0.0.1", "--port", ImageRegistry.PORT));
+        return new ImageRegistry.Image(cmd, Map.of("__OW_ALLOW_CONCURRENT", "true",
+                NativeHeap.MMAP_THRESHOLD, NativeHeap.mmapThreshold(System.getenv())));
+    }
+
+    /** The java launcher and the JVM options a runtime process gets (this process's, filtered). */
+    static List<String> jvm() {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -51,11 +76,7 @@ final class PlatformCommand {
                 cmd.add(arg);
             }
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "runtime", "serve", "--platform", "openwhisk",
-                "--bind", "127.0.0.1", "--port", ImageRegistry.PORT));
-        // Containers get a cleared environment: the allocator setting is passed explicitly (NativeHeap).
-        return new ImageRegistry.Image(cmd, Map.of("__OW_ALLOW_CONCURRENT", "true",
-                NativeHeap.MMAP_THRESHOLD, NativeHeap.mmapThreshold(System.getenv())));
+        return cmd;
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,

@@ -10,6 +10,7 @@ import org.sesemi.runtime.core.EnclaveRuntime;
 import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.host.HostConfig;
 import org.sesemi.runtime.host.RuntimeServer;
+import org.sesemi.runtime.insecure.InsecurePlainFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code sesemi runtime serve}: the SeMIRT runtime as an OpenWhisk action container or a Knative service. */
 @Command(name = "runtime", mixinStandardHelpOptions = true, description = "The SeMIRT enclave runtime.",
-        subcommands = {RuntimeCommand.Serve.class})
+        subcommands = {RuntimeCommand.Serve.class, RuntimeCommand.InsecurePlain.class})
 final class RuntimeCommand {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -144,6 +145,33 @@ final class RuntimeCommand {
             if (v != null) {
                 m.put(k, v);
             }
+        }
+    }
+
+    /**
+     * {@code sesemi runtime insecure-plain}: the INSECURE plaintext baseline ({@link InsecurePlainFunction}) that
+     * {@code sesemi bench platform} compares the secure runtime's cold start with. Never a default.
+     */
+    @Command(name = "insecure-plain", mixinStandardHelpOptions = true,
+            description = {"INSECURE benchmark baseline: the runtime's job (model from the store, ONNX Runtime, inference) with NO TEE,",
+                "NO KeyService and NO encryption, over the OpenWhisk action protocol. For 'sesemi bench platform' only."})
+    static final class InsecurePlain implements Callable<Integer> {
+        @Option(names = "--port", required = true, description = "TCP port.")
+        int port;
+
+        @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Interface to listen on (default ${DEFAULT-VALUE}).")
+        String bind;
+
+        @Override
+        public Integer call() throws Exception {
+            InsecurePlainFunction f = InsecurePlainFunction.start(new java.net.InetSocketAddress(bind, port), System.out, System.err);
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                f.close();
+                stop.countDown();
+            }));
+            stop.await();
+            return 0;
         }
     }
 }
