@@ -17,6 +17,7 @@ import org.sesemi.crypto.PrincipalId;
 import org.sesemi.crypto.RequestKey;
 import org.sesemi.keyservice.store.KeyStore;
 import org.sesemi.keyservice.store.KeyStore.AuditEntry;
+import org.sesemi.keyservice.store.ReleaseView;
 import org.sesemi.keyservice.store.StateIntegrityException;
 
 /**
@@ -184,7 +185,7 @@ public final class KeyServiceCore {
             throw new DeniedException(ErrorReason.ATTESTATION_REJECTED,
                     "key release needs an attested runtime (RA-TLS client certificate); principals cannot fetch keys");
         }
-        KeyStore.ReleaseView v = store.releaseView(model, user, rt.measurement(), rt.claims(), version);
+        ReleaseView v = store.releaseView(model, user, rt.measurement(), rt.claims(), version);
         var facts = new AccessPolicy.ReleaseFacts(v.modelKnown(), v.granted(), v.requestKey().isPresent(), v.modelKey().isPresent(),
                 v.keyRetired());
         Optional<ErrorReason> denial = AccessPolicy.release(caller, facts);

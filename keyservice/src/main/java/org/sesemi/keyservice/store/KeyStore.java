@@ -1,14 +1,7 @@
 package org.sesemi.keyservice.store;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -16,8 +9,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import org.sesemi.attestation.Measurement;
 import org.sesemi.attestation.RuntimeRule;
 import org.sesemi.client.keyservice.AuditEvent;
@@ -29,7 +20,6 @@ import org.sesemi.crypto.RequestKey;
 import org.sesemi.crypto.SealingKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
 
 /**
  * The KeyService's durable state. Writes are acknowledged only after their transaction is fsynced (WAL,
@@ -50,79 +40,26 @@ public final class KeyStore implements AutoCloseable {
 
     private final Path db;
     private final Clock clock;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final StoreLock lock;
     private final RowSealing seals;
     private final StateLedger ledger;
+    private final ReleaseQuery queries;
     private final AuditLog auditLog;
     private final GroupCommitWriter writer;
-    private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
-    /**
-     * Reads run on these platform threads, one per read connection: SQLite is native code, and a JNI call would hold a
-     * virtual thread's carrier for its whole duration (docs/architecture.md, "Threads"). Callers wait with a deadline.
-     */
-    private final java.util.concurrent.ExecutorService readThreads = java.util.concurrent.Executors.newFixedThreadPool(READERS,
-            Thread.ofPlatform().name("keystore-reader-", 0).daemon(true).factory());
-    /** How long a caller waits for a read: far beyond SQLite's busy timeout. */
-    static final long READ_TIMEOUT_MS = 60_000;
+    private final ReadPool readers;
 
-    private KeyStore(Path db, SealingKey sealing, Clock clock, FileChannel lockChannel, FileLock lock, long expectVersion)
-            throws SQLException {
+    /** Takes over {@code lock}, {@code writer} and {@code readers}; the ledger's rows are checked already. */
+    private KeyStore(Path db, Clock clock, StoreLock lock, RowSealing seals, StateLedger ledger, GroupCommitWriter writer,
+            ReadPool readers) {
         this.db = db;
         this.clock = clock;
-        this.lockChannel = lockChannel;
         this.lock = lock;
-        this.seals = new RowSealing(sealing);
-        DbFiles.createOwnerOnly(db);
-        Connection w = connect(db, false);
-        try {
-            Migrations.migrate(w);
-            // One snapshot for rows and head (a host writing meanwhile cannot make a consistent file look torn).
-            w.setAutoCommit(false);
-            StateLoader.Loaded loaded = StateLoader.load(w, sealing);
-            StateHead head = admit(w, loaded, sealing, expectVersion);
-            w.commit();
-            this.ledger = new StateLedger(sealing, loaded.tables(), head);
-            LOG.info("state of {} checked: version {}, {} access-control rows, {} audit rows", db.getFileName(), head.version(),
-                    head.rows(), head.auditSeq());
-        } catch (SQLException | RuntimeException e) {
-            w.close();
-            throw e;
-        }
+        this.seals = seals;
+        this.ledger = ledger;
+        this.queries = new ReleaseQuery(ledger, seals);
         this.auditLog = new AuditLog(ledger);
-        this.writer = new GroupCommitWriter(w, ledger);
-        for (int i = 0; i < READERS; i++) {
-            readers.add(connect(db, true));
-        }
-        DbFiles.restrict(db);
-    }
-
-    /** The head to run with, or why the database may not be served. */
-    private static StateHead admit(Connection w, StateLoader.Loaded l, SealingKey sealing, long expectVersion) throws SQLException {
-        if (l.stored().isEmpty() && l.isEmpty() && l.consistent()) {
-            StateHead fresh = StateHead.empty();
-            StateLedger.writeHead(w, fresh, sealing);
-            return fresh;
-        }
-        if (l.stored().isEmpty() && l.foreignRows().isEmpty()) {
-            throw new StateIntegrityException(StateIntegrityException.Kind.UNSEALED,
-                    "the database has rows but no sealed state head (written by an older KeyService, or the head was deleted); "
-                            + "refusing to serve it until an operator accepts its rows ('sesemi keyservice reseal') or restores a backup");
-        }
-        if (!l.consistent()) {
-            throw new StateIntegrityException(StateIntegrityException.Kind.TAMPERED,
-                    "the database was changed outside the KeyService (" + l.findings().size() + " problem(s), first: "
-                            + l.findings().getFirst() + "); refusing to serve it until an operator acts "
-                            + "('sesemi keyservice verify', then restore a backup or reseal; docs/operations.md)",
-                    l.findings());
-        }
-        StateHead head = l.stored().orElseThrow();
-        if (head.version() < expectVersion) {
-            throw new StateIntegrityException(StateIntegrityException.Kind.ROLLED_BACK, "the database's state version is "
-                    + head.version() + ", below the expected " + expectVersion + ": it was rolled back to an older copy "
-                    + "(or --expect-state-version is wrong); refusing to serve it");
-        }
-        return head;
+        this.writer = writer;
+        this.readers = readers;
     }
 
     /** Opens (creating and migrating if needed) the database at {@code db}; see {@link #open(Path, SealingKey, Clock, long)}. */
@@ -137,59 +74,45 @@ public final class KeyStore implements AutoCloseable {
      * @throws StateIntegrityException when the database must not be served
      */
     public static KeyStore open(Path db, SealingKey sealing, Clock clock, long expectStateVersion) {
-        FileChannel ch = null;
+        StoreLock lock = StoreLock.acquire(db, db + " is in use by another KeyService process");
+        Connection w = null;
+        ReadPool readers = null;
         try {
-            Files.createDirectories(db.toAbsolutePath().getParent());
-            DbFiles.createOwnerOnly(lockFile(db));
-            ch = FileChannel.open(lockFile(db), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock l = tryLock(ch);
-            if (l == null) {
-                throw new StoreException(db + " is in use by another KeyService process (lock " + lockFile(db) + ")");
+            DbFiles.createOwnerOnly(db);
+            w = DbFiles.connect(db, false);
+            Migrations.migrate(w);
+            // One snapshot for rows and head (a host writing meanwhile cannot make a consistent file look torn).
+            w.setAutoCommit(false);
+            StateLoader.Loaded loaded = StateLoader.load(w, sealing);
+            StateHead head = StateLoader.admit(w, loaded, sealing, expectStateVersion);
+            w.commit();
+            LOG.info("state of {} checked: version {}, {} access-control rows, {} audit rows", db.getFileName(), head.version(),
+                    head.rows(), head.auditSeq());
+            StateLedger ledger = new StateLedger(sealing, loaded.tables(), head);
+            readers = new ReadPool(db, READERS);
+            DbFiles.restrict(db);
+            return new KeyStore(db, clock, lock, new RowSealing(sealing), ledger, new GroupCommitWriter(w, ledger), readers);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(w);
+            if (readers != null) {
+                readers.close();
             }
-            return new KeyStore(db, sealing, clock, ch, l, expectStateVersion);
-        } catch (IOException | SQLException e) {
-            closeQuietly(ch);
-            throw new StoreException("cannot open store " + db + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            closeQuietly(ch);
-            throw e;
+            lock.close();
+            if (e instanceof SQLException) {
+                throw new StoreException("cannot open store " + db + ": " + e.getMessage(), e);
+            }
+            throw (RuntimeException) e;
         }
     }
 
-    /** Null when another process, or another store in this JVM, holds the lock. */
-    static FileLock tryLock(FileChannel ch) throws IOException {
-        try {
-            return ch.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            return null;
-        }
-    }
-
-    static Path lockFile(Path db) {
-        return db.resolveSibling(db.getFileName() + ".lock");
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        if (ch != null) {
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
             try {
-                ch.close();
-            } catch (IOException ignored) {
+                c.close();
+            } catch (SQLException ignored) {
                 // already failing
             }
         }
-    }
-
-    static Connection connect(Path db, boolean readOnly) throws SQLException {
-        SQLiteConfig cfg = new SQLiteConfig();
-        cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        // FULL: the WAL is fsynced at every commit, so an acknowledged write survives kill -9 and power loss.
-        cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        cfg.setBusyTimeout(10_000);
-        cfg.enforceForeignKeys(true);
-        if (readOnly) {
-            cfg.setReadOnly(true);
-        }
-        return DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath(), cfg.toProperties());
     }
 
     /** The version of the committed state: raised by every committed change, carried by every KeyService answer. */
@@ -283,12 +206,7 @@ public final class KeyStore implements AutoCloseable {
     }
 
     public Optional<ModelKey> latestModelKey(ModelId model) {
-        return ledger.tables().latestModelKey(model.toString()).map(seals::openModelKey);
-    }
-
-    private Optional<ModelKey> modelKey(ModelId model, int version) {
-        return ledger.tables().get(StateRow.ModelKeyRow.keyOf(model.toString(), version))
-                .map(r -> seals.openModelKey((StateRow.ModelKeyRow) r));
+        return queries.latestModelKey(model);
     }
 
     // ---------------------------------------------------------------- grants
@@ -347,8 +265,7 @@ public final class KeyStore implements AutoCloseable {
     }
 
     public Optional<RequestKey> requestKey(ModelId model, RuntimeRule m, PrincipalId user) {
-        return ledger.tables().get(StateRow.RequestKeyRow.keyOf(model.toString(), m.value(), user.hex()))
-                .map(r -> seals.openRequestKey((StateRow.RequestKeyRow) r));
+        return queries.requestKey(model, m, user);
     }
 
     // ---------------------------------------------------------------- writes (writer thread)
@@ -372,20 +289,6 @@ public final class KeyStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- release view
 
-    /**
-     * Everything a release decision needs, read from enclave memory (never from the database file).
-     *
-     * @param modelKnown a model key or any grant exists for the model
-     * @param matched the grant that admitted the runtime (its exact measurement first, else the first matching signer or
-     *     register rule, in listing order, that has the user's request key), when granted
-     */
-    public record ReleaseView(boolean modelKnown, boolean granted, Optional<RequestKey> requestKey, Optional<ModelKey> modelKey,
-            Optional<RuntimeRule> matched, boolean keyRetired) {
-        public ReleaseView(boolean modelKnown, boolean granted, Optional<RequestKey> requestKey, Optional<ModelKey> modelKey) {
-            this(modelKnown, granted, requestKey, modelKey, Optional.empty(), false);
-        }
-    }
-
     public ReleaseView releaseView(ModelId model, PrincipalId user, Measurement m) {
         return releaseView(model, user, m, Map.of(), 0);
     }
@@ -401,36 +304,7 @@ public final class KeyStore implements AutoCloseable {
      * rule its quote satisfies; its request key is the one the user stored for that same measurement or rule.
      */
     public ReleaseView releaseView(ModelId model, PrincipalId user, Measurement m, Map<String, String> claims, int version) {
-        StateTables t = ledger.tables();
-        List<RuntimeRule> admitting = new java.util.ArrayList<>();
-        if (t.get(grantKey(new Grant(model, user, m))).isPresent()) {
-            admitting.add(m);
-        }
-        for (StateRow.GrantRow g : t.grantsOf(model.toString(), user.hex())) {
-            if (!g.measurement().equals(m.value())) {
-                RuntimeRule rule = RuntimeRule.parse(g.measurement());
-                if (rule.matches(m, claims)) {
-                    admitting.add(rule);
-                }
-            }
-        }
-        if (admitting.isEmpty()) {
-            // No key is unsealed for a caller without a grant; only whether the model exists at all.
-            return new ReleaseView(t.modelKnown(model.toString()), false, Optional.empty(), Optional.empty());
-        }
-        RuntimeRule matched = admitting.getFirst();
-        Optional<RequestKey> rk = Optional.empty();
-        for (RuntimeRule r : admitting) {
-            rk = requestKey(model, r, user);
-            if (rk.isPresent()) {
-                matched = r;
-                break;
-            }
-        }
-        Optional<ModelKey> mk = version == 0 ? latestModelKey(model) : modelKey(model, version);
-        // A version below the newest that is not stored was retired by the owner (or skipped): say so, not "no key".
-        boolean retired = mk.isEmpty() && version > 0 && t.latestModelKey(model.toString()).filter(l -> l.version() > version).isPresent();
-        return new ReleaseView(true, true, rk, mk, Optional.of(matched), retired);
+        return queries.releaseView(model, user, m, claims, version);
     }
 
     // ---------------------------------------------------------------- audit
@@ -464,7 +338,7 @@ public final class KeyStore implements AutoCloseable {
      * @throws StateIntegrityException when a row in the range read was changed or deleted outside the KeyService
      */
     public List<AuditEvent> auditVisibleTo(PrincipalId viewer, Optional<ModelId> model, long afterSeq, int limit) {
-        return read(c -> auditLog.visibleTo(c, viewer, model, afterSeq, limit));
+        return readers.read(c -> auditLog.visibleTo(c, viewer, model, afterSeq, limit));
     }
 
     // ---------------------------------------------------------------- maintenance
@@ -488,63 +362,6 @@ public final class KeyStore implements AutoCloseable {
         });
     }
 
-    // ---------------------------------------------------------------- plumbing
-
-    /** AAD of a sealed value: a domain tag, the table and the primary key, NUL-separated (no field contains NUL). */
-    static byte[] aad(String table, String... primaryKey) {
-        StringBuilder b = new StringBuilder("sesemi-keystore-v1\0").append(table);
-        for (String k : primaryKey) {
-            b.append('\0').append(k);
-        }
-        return b.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private interface Read<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T read(Read<T> work) {
-        java.util.concurrent.Future<T> result;
-        try {
-            result = readThreads.submit(() -> readHere(work));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new StoreException("store is closed");
-        }
-        try {
-            return result.get(READ_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted");
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new StoreException("read did not finish within " + READ_TIMEOUT_MS + " ms");
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new StoreException("read failed: " + e.getCause(), e.getCause());
-        }
-    }
-
-    private <T> T readHere(Read<T> work) throws InterruptedException {
-        Connection c = readers.poll(READ_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-        if (c == null) {
-            throw new StoreException("store is closed");
-        }
-        try {
-            c.setAutoCommit(false);
-            try {
-                return work.run(c);
-            } finally {
-                c.rollback();
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException("read failed: " + e.getMessage(), e);
-        } finally {
-            readers.add(c);
-        }
-    }
-
     public Path path() {
         return db;
     }
@@ -552,7 +369,7 @@ public final class KeyStore implements AutoCloseable {
     /** True if a read transaction on the store succeeds (for health checks). */
     public boolean ping() {
         try {
-            return read(c -> {
+            return readers.read(c -> {
                 try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT 1 FROM state_head LIMIT 1")) {
                     rs.next();
                     return Boolean.TRUE;
@@ -566,25 +383,8 @@ public final class KeyStore implements AutoCloseable {
     @Override
     public void close() {
         writer.close();
-        readThreads.shutdown();
-        try {
-            readThreads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        readers.close();
         LOG.info("closed {} at state version {}", db.getFileName(), ledger.head().version());
-        for (Connection c; (c = readers.poll()) != null; ) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // closing
-            }
-        }
-        try {
-            lock.release();
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // the lock dies with the channel anyway
-        }
+        lock.close();
     }
 }

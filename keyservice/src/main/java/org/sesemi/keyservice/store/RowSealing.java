@@ -25,7 +25,7 @@ final class RowSealing {
         byte[] raw = key.exportSecret();
         try {
             return new StateRow.ModelKeyRow(model, key.version(),
-                    sealing.seal(raw, KeyStore.aad("model_keys", model, Integer.toString(key.version()))), now);
+                    sealing.seal(raw, aad("model_keys", model, Integer.toString(key.version()))), now);
         } finally {
             Arrays.fill(raw, (byte) 0);
         }
@@ -44,7 +44,7 @@ final class RowSealing {
         byte[] raw = key.exportSecret();
         try {
             return new StateRow.RequestKeyRow(model, measurement, user,
-                    sealing.seal(raw, KeyStore.aad("request_keys", model, measurement, user)), now);
+                    sealing.seal(raw, aad("request_keys", model, measurement, user)), now);
         } finally {
             Arrays.fill(raw, (byte) 0);
         }
@@ -61,7 +61,7 @@ final class RowSealing {
 
     StateRow.GrantRow sealGrant(String model, String user, String measurement, long now) {
         return new StateRow.GrantRow(model, user, measurement, now,
-                sealing.seal(grantPayload(now), KeyStore.aad("grants", model, user, measurement)));
+                sealing.seal(grantPayload(now), aad("grants", model, user, measurement)));
     }
 
     void checkGrant(StateRow.GrantRow g) {
@@ -91,9 +91,18 @@ final class RowSealing {
         return ("grant@" + createdAt).getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** AAD of a sealed value: a domain tag, the table and the primary key, NUL-separated (no field contains NUL). */
+    static byte[] aad(String table, String... primaryKey) {
+        StringBuilder b = new StringBuilder("sesemi-keystore-v1\0").append(table);
+        for (String k : primaryKey) {
+            b.append('\0').append(k);
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     private byte[] unseal(byte[] sealed, String table, String... primaryKey) {
         try {
-            return sealing.unseal(sealed, KeyStore.aad(table, primaryKey));
+            return sealing.unseal(sealed, aad(table, primaryKey));
         } catch (CryptoException e) {
             throw new StoreException("sealed row in " + table + " " + String.join("|", primaryKey)
                     + " does not open (tampered, moved, or sealed by another TEE identity)", e);

@@ -23,13 +23,13 @@ record StateHead(long version, long rows, byte[] rowDigest, long auditSeq, byte[
     byte[] seal(SealingKey key) {
         ByteBuffer b = ByteBuffer.allocate(BYTES);
         b.putLong(version).putLong(rows).put(rowDigest).putLong(auditSeq).put(auditChain);
-        return key.seal(b.array(), KeyStore.aad("state_head", "1"));
+        return key.seal(b.array(), RowSealing.aad("state_head", "1"));
     }
 
     static StateHead unseal(SealingKey key, byte[] sealed) {
         byte[] plain;
         try {
-            plain = key.unseal(sealed, KeyStore.aad("state_head", "1"));
+            plain = key.unseal(sealed, RowSealing.aad("state_head", "1"));
         } catch (CryptoException e) {
             throw new StateIntegrityException(StateIntegrityException.Kind.TAMPERED,
                     "the sealed state head does not open (tampered, or sealed by another TEE identity)");

@@ -121,6 +121,40 @@ final class StateLoader {
         }
     }
 
+    /**
+     * The head to serve {@code l} with (a fresh database gets an empty head, written through {@code w}), or why the
+     * database may not be served: rows without a sealed head, rows the head does not vouch for, or a state version
+     * below {@code expectVersion}.
+     *
+     * @throws StateIntegrityException when the database must not be served
+     */
+    static StateHead admit(Connection w, Loaded l, SealingKey sealing, long expectVersion) throws SQLException {
+        if (l.stored().isEmpty() && l.isEmpty() && l.consistent()) {
+            StateHead fresh = StateHead.empty();
+            StateLedger.writeHead(w, fresh, sealing);
+            return fresh;
+        }
+        if (l.stored().isEmpty() && l.foreignRows().isEmpty()) {
+            throw new StateIntegrityException(StateIntegrityException.Kind.UNSEALED,
+                    "the database has rows but no sealed state head (written by an older KeyService, or the head was deleted); "
+                            + "refusing to serve it until an operator accepts its rows ('sesemi keyservice reseal') or restores a backup");
+        }
+        if (!l.consistent()) {
+            throw new StateIntegrityException(StateIntegrityException.Kind.TAMPERED,
+                    "the database was changed outside the KeyService (" + l.findings().size() + " problem(s), first: "
+                            + l.findings().getFirst() + "); refusing to serve it until an operator acts "
+                            + "('sesemi keyservice verify', then restore a backup or reseal; docs/operations.md)",
+                    l.findings());
+        }
+        StateHead head = l.stored().orElseThrow();
+        if (head.version() < expectVersion) {
+            throw new StateIntegrityException(StateIntegrityException.Kind.ROLLED_BACK, "the database's state version is "
+                    + head.version() + ", below the expected " + expectVersion + ": it was rolled back to an older copy "
+                    + "(or --expect-state-version is wrong); refusing to serve it");
+        }
+        return head;
+    }
+
     private static void compare(StateHead head, StateHead found, List<String> findings) {
         if (head.rows() != found.rows()) {
             note(findings, "the sealed state head vouches for " + head.rows() + " access-control rows, the database holds "

@@ -2,7 +2,6 @@ package org.sesemi.keyservice.store;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -55,7 +54,7 @@ public final class StoreMaintenance {
         }
         DbFiles.createOwnerOnly(out);
         // VACUUM cannot run inside a transaction, so a fresh read-only connection copies the last committed state.
-        try (Connection c = KeyStore.connect(db, true); PreparedStatement p = c.prepareStatement("VACUUM INTO ?")) {
+        try (Connection c = DbFiles.connect(db, true); PreparedStatement p = c.prepareStatement("VACUUM INTO ?")) {
             p.setString(1, out.toAbsolutePath().toString());
             p.executeUpdate();
         } catch (SQLException e) {
@@ -130,11 +129,7 @@ public final class StoreMaintenance {
         }
         try {
             Files.createDirectories(db.toAbsolutePath().getParent());
-            try (FileChannel ch = FileChannel.open(KeyStore.lockFile(db), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock l = KeyStore.tryLock(ch)) {
-                if (l == null) {
-                    throw new StoreException(db + " is in use by a running KeyService; stop it before restoring");
-                }
+            try (StoreLock l = StoreLock.acquire(db, db + " is in use by a running KeyService; stop it before restoring")) {
                 String aside = ".before-restore-" + System.currentTimeMillis();
                 for (String suffix : new String[] {"", "-wal", "-shm"}) {
                     Path f = db.resolveSibling(db.getFileName() + suffix);
@@ -173,12 +168,8 @@ public final class StoreMaintenance {
             throw new StoreException(db + " is not a file");
         }
         long floor;
-        try (FileChannel ch = FileChannel.open(KeyStore.lockFile(db), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock l = KeyStore.tryLock(ch)) {
-            if (l == null) {
-                throw new StoreException(db + " is in use by a running KeyService; stop it before resealing");
-            }
-            try (Connection c = KeyStore.connect(db, false)) {
+        try (StoreLock l = StoreLock.acquire(db, db + " is in use by a running KeyService; stop it before resealing")) {
+            try (Connection c = DbFiles.connect(db, false)) {
                 Migrations.migrate(c);
                 c.setAutoCommit(false);
                 StateLoader.Loaded loaded = StateLoader.load(c, sealing);
@@ -193,7 +184,7 @@ public final class StoreMaintenance {
                 StateLedger.writeHead(c, rechained, sealing);
                 c.commit();
             }
-        } catch (IOException | SQLException e) {
+        } catch (SQLException e) {
             throw new StoreException("reseal failed: " + e.getMessage(), e);
         }
         try (KeyStore s = KeyStore.open(db, sealing, Clock.systemUTC())) {

@@ -27,10 +27,10 @@ class GroupCommitWriterTest {
     @Test
     void concurrentUnitsCommitTogetherAndAFailingUnitRollsBackAlone() throws Exception {
         Path db = dir.resolve("w.db");
-        try (Connection setup = KeyStore.connect(db, false); Statement s = setup.createStatement()) {
+        try (Connection setup = DbFiles.connect(db, false); Statement s = setup.createStatement()) {
             s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
         }
-        try (GroupCommitWriter w = new GroupCommitWriter(KeyStore.connect(db, false));
+        try (GroupCommitWriter w = new GroupCommitWriter(DbFiles.connect(db, false));
                 ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> results = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
@@ -56,7 +56,7 @@ class GroupCommitWriterTest {
                 }
             }
             assertThat(failed).isEqualTo(20);
-            try (Connection r = KeyStore.connect(db, true)) {
+            try (Connection r = DbFiles.connect(db, true)) {
                 assertThat(count(r)).isEqualTo(180); // the failed units left nothing behind
             }
         }
@@ -64,7 +64,7 @@ class GroupCommitWriterTest {
 
     @Test
     void aClosedWriterRefusesWork() throws Exception {
-        GroupCommitWriter w = new GroupCommitWriter(KeyStore.connect(dir.resolve("c.db"), false));
+        GroupCommitWriter w = new GroupCommitWriter(DbFiles.connect(dir.resolve("c.db"), false));
         w.close();
         assertThatThrownBy(() -> w.submit(c -> 1)).isInstanceOf(StoreException.class);
     }

@@ -226,7 +226,7 @@ class KeyStoreTest {
 
     @Test
     void walAndFullSyncAreConfigured() throws Exception {
-        try (KeyStore s = open(); Connection c = KeyStore.connect(dir.resolve("ks.db"), true); Statement st = c.createStatement()) {
+        try (KeyStore s = open(); Connection c = DbFiles.connect(dir.resolve("ks.db"), true); Statement st = c.createStatement()) {
             try (var rs = st.executeQuery("PRAGMA journal_mode")) {
                 assertThat(rs.getString(1)).isEqualToIgnoringCase("wal");
             }

@@ -154,7 +154,7 @@ class StateRollbackTest {
             assertThat(s.retireModelKey(model, 3)).isEqualTo(KeyStore.RetireOutcome.NOT_STORED);
             assertThat(s.retireModelKey(model, 1)).isEqualTo(KeyStore.RetireOutcome.RETIRED);
             assertThat(s.retireModelKey(model, 1)).isEqualTo(KeyStore.RetireOutcome.ALREADY_RETIRED);
-            KeyStore.ReleaseView v1 = s.releaseView(model, user.id(), m, 1);
+            ReleaseView v1 = s.releaseView(model, user.id(), m, 1);
             assertThat(v1.modelKey()).isEmpty();
             assertThat(v1.keyRetired()).isTrue();
             assertThat(s.releaseView(model, user.id(), m, 2).modelKey()).hasValueSatisfying(k -> assertThat(k.version()).isEqualTo(2));
