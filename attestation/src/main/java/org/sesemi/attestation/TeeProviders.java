@@ -1,6 +1,7 @@
 package org.sesemi.attestation;
 
 import org.sesemi.attestation.tee.GramineSgxProvider;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.tee.TdxProvider;
 
 /** Creates the {@link TeeProvider} a {@link TeeConfig} names. */

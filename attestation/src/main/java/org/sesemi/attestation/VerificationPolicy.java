@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.sesemi.attestation.tee.SimulatedTee;
 
 /**
  * Who may be trusted: the immutable set of rules a quote must satisfy. Build one with {@link #builder()}.

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.slf4j.LoggerFactory;
 
 /** Simulated-TEE log lines say SIMULATED; no private key or sealing secret ever appears in logs or error messages. */

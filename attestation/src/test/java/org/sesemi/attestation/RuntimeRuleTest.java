@@ -7,6 +7,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.sesemi.attestation.tee.SimulatedTee;
 
 /**
  * Signer and register rules decide on the fields of quotes that passed verification ({@link VerifiedQuote#claims()}),

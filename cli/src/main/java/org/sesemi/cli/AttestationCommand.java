@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 import org.sesemi.attestation.AttestationException;
 import org.sesemi.attestation.Collateral;
 import org.sesemi.attestation.QuoteVerifier;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeConfig;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.VerifiedQuote;

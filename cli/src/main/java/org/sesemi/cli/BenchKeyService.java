@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.ratls.RaTls;
 import org.sesemi.client.keyservice.KeyServiceClient;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;

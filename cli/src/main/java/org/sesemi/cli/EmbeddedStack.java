@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.sesemi.attestation.Measurement;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.keyservice.KeyServiceConfig;

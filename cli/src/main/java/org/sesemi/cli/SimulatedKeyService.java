@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Optional;
 import org.sesemi.attestation.Measurement;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeConfig;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.client.keyservice.KeyServiceClient;

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sesemi.attestation.Measurement;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.ratls.RaTls;
 import org.sesemi.client.keyservice.AuditEvent;

@@ -24,7 +24,7 @@ import org.hawkular.agent.prometheus.types.Metric;
 import org.hawkular.agent.prometheus.types.MetricFamily;
 import org.hawkular.agent.prometheus.types.MetricType;
 import org.junit.jupiter.api.Test;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.ratls.RaTls;
 import org.sesemi.client.inference.InferenceClient;

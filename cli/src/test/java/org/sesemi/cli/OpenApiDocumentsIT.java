@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.Test;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.ratls.RaTls;
 import org.sesemi.client.platform.OpenWhiskClient;

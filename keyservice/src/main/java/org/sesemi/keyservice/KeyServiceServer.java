@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import org.sesemi.attestation.Measurement;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeProvider;
 import org.sesemi.attestation.TeeProviders;
 import org.sesemi.attestation.VerificationPolicy;

@@ -2,7 +2,7 @@ package org.sesemi.keyservice;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeConfig;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.ratls.RaTls;

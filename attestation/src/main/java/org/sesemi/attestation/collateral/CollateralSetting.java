@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.sesemi.attestation.Collateral;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeProvider;
 import org.sesemi.attestation.TeeType;
 import org.sesemi.attestation.VerificationPolicy;

@@ -18,7 +18,7 @@ import org.sesemi.attestation.AttestationException;
 import org.sesemi.attestation.AttestationException.Reason;
 import org.sesemi.attestation.Collateral;
 import org.sesemi.attestation.QuoteVerifier;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeType;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.VerifiedQuote;

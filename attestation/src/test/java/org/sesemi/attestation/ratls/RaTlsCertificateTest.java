@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sesemi.attestation.AttestationException;
 import org.sesemi.attestation.AttestationException.Reason;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.tee.Pki;
 

@@ -1,4 +1,4 @@
-package org.sesemi.attestation;
+package org.sesemi.attestation.tee;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +15,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sesemi.attestation.AttestationException;
 import org.sesemi.attestation.AttestationException.Reason;
+import org.sesemi.attestation.Collateral;
+import org.sesemi.attestation.QuoteVerifier;
+import org.sesemi.attestation.TeeType;
+import org.sesemi.attestation.VerificationPolicy;
+import org.sesemi.attestation.VerifiedQuote;
 
 class SimulatedTeeTest {
     @TempDir
@@ -35,7 +41,7 @@ class SimulatedTeeTest {
         assertThat(v.debug()).isFalse();
         assertThat(v.measurement()).isEqualTo(tee.measurement());
         assertThat(v.reportData()).isEqualTo(rd);
-        assertThat(QuoteVerifierNegativeTest.reasonOf(() -> verifier.verify(quote, Optional.empty(), VerificationPolicy.defaults())))
+        assertThat(reasonOf(() -> verifier.verify(quote, Optional.empty(), VerificationPolicy.defaults())))
                 .isEqualTo(Reason.UNTRUSTED_ROOT);
     }
 
@@ -82,16 +88,16 @@ class SimulatedTeeTest {
         Files.writeString(a.resolve("x.class"), "one");
         Files.writeString(b.resolve("x.class"), "one");
         String sep = java.io.File.pathSeparator;
-        assertThat(SimulatedTee.computeCodeDigest(a.toString())).isEqualTo(SimulatedTee.computeCodeDigest(b.toString()));
+        assertThat(ClassPathDigest.computeWithoutManifest(a.toString())).isEqualTo(ClassPathDigest.computeWithoutManifest(b.toString()));
         Files.writeString(b.resolve("x.class"), "two");
-        assertThat(SimulatedTee.computeCodeDigest(a.toString())).isNotEqualTo(SimulatedTee.computeCodeDigest(b.toString()));
-        assertThat(SimulatedTee.computeCodeDigest(a + sep + b)).isNotEqualTo(SimulatedTee.computeCodeDigest(b + sep + a));
+        assertThat(ClassPathDigest.computeWithoutManifest(a.toString())).isNotEqualTo(ClassPathDigest.computeWithoutManifest(b.toString()));
+        assertThat(ClassPathDigest.computeWithoutManifest(a + sep + b)).isNotEqualTo(ClassPathDigest.computeWithoutManifest(b + sep + a));
     }
 
     @Test
     void reportDataMustBe64Bytes() {
         SimulatedTee tee = SimulatedTee.open(dir, "runtime");
-        assertThat(QuoteVerifierNegativeTest.reasonOf(() -> tee.quote(new byte[32]))).isEqualTo(Reason.MALFORMED);
+        assertThat(reasonOf(() -> tee.quote(new byte[32]))).isEqualTo(Reason.MALFORMED);
         assertThat(tee.toString()).contains("SIMULATED");
     }
 
@@ -99,6 +105,15 @@ class SimulatedTeeTest {
     void corruptStateIsReportedNotSilentlyReplaced() throws Exception {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("simulated-tee.json"), "{\"format\":\"x\"}");
-        assertThat(QuoteVerifierNegativeTest.reasonOf(() -> SimulatedTee.open(dir, "runtime"))).isEqualTo(Reason.TEE_UNAVAILABLE);
+        assertThat(reasonOf(() -> SimulatedTee.open(dir, "runtime"))).isEqualTo(Reason.TEE_UNAVAILABLE);
+    }
+
+    private static Reason reasonOf(Runnable r) {
+        try {
+            r.run();
+        } catch (AttestationException e) {
+            return e.reason();
+        }
+        throw new AssertionError("no AttestationException");
     }
 }

@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sesemi.attestation.Collateral;
 import org.sesemi.attestation.QuoteVerifier;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.VerifiedQuote;
 import org.sesemi.attestation.dcap.Quote;

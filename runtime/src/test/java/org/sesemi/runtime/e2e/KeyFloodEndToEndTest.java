@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sesemi.attestation.Measurement;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeConfig;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.client.inference.InferenceClient;

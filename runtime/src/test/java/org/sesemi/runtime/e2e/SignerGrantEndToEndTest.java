@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sesemi.attestation.Measurement;
 import org.sesemi.attestation.RuntimeRule;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeConfig;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.client.inference.InferenceClient;

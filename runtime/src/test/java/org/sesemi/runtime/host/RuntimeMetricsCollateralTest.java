@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sesemi.attestation.AttestationException;
-import org.sesemi.attestation.SimulatedTee;
+import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeType;
 import org.sesemi.attestation.collateral.CachingCollateralSource;
 import org.sesemi.attestation.collateral.PccsClient;
