@@ -59,10 +59,16 @@ public final class ClassPathDigest {
         return d.clone();
     }
 
-    /** The digest of {@code classPath}, using the build's manifest when there is one that matches it. */
+    /**
+     * The digest of {@code classPath}, using the build's manifest when there is one for it. While every file the
+     * manifest lists is unchanged, not even the jars' own manifests are read again (their {@code Class-Path} is part
+     * of their unchanged bytes).
+     */
     public static byte[] compute(String classPath) {
-        List<Path> entries = entries(classPath);
-        return digest(entries, ClassPathManifest.find(entries));
+        List<Path> roots = roots(classPath);
+        Optional<ClassPathManifest> manifest = ClassPathManifest.find(roots);
+        List<Path> entries = manifest.flatMap(ClassPathManifest::entriesIfUnchanged).orElseGet(() -> expand(roots));
+        return digest(entries, manifest.filter(m -> m.lists(entries)));
     }
 
     /**
@@ -75,12 +81,22 @@ public final class ClassPathDigest {
 
     /** The class-path entries in order, absolute, each jar followed by the jars its manifest names (each once). */
     static List<Path> entries(String classPath) {
-        List<Path> entries = new ArrayList<>();
+        return expand(roots(classPath));
+    }
+
+    private static List<Path> roots(String classPath) {
+        List<Path> roots = new ArrayList<>();
         for (String entry : classPath.split(File.pathSeparator)) {
             if (!entry.isBlank()) {
-                addWithManifestClassPath(Path.of(entry).toAbsolutePath().normalize(), entries);
+                roots.add(Path.of(entry).toAbsolutePath().normalize());
             }
         }
+        return roots;
+    }
+
+    private static List<Path> expand(List<Path> roots) {
+        List<Path> entries = new ArrayList<>();
+        roots.forEach(r -> addWithManifestClassPath(r, entries));
         return entries;
     }
 

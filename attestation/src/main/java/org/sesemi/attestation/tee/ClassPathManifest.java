@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Format (UTF-8 text): a header line, then one line per class-path entry in class-path order:
  * {@code <path relative to the manifest's directory, '/'-separated> TAB <size> TAB <mtime in ns> TAB <sha256 hex>}.
- * A manifest is used only when its paths are exactly the class path's entries, in order; a file whose size or
- * modification time differs from its line is hashed again. Anything else (missing, unreadable, malformed, another
- * class path) means: hash everything, as without a manifest.
+ * A manifest is used only for the class path of the jar it was written for, and only for files whose size and
+ * modification time are those of their line; a changed file is hashed again, and when any file changed the class
+ * path is expanded from the jars again and used only if it lists the same files. Anything else (missing,
+ * unreadable, malformed, another class path) means: hash everything, as without a manifest.
  */
 public final class ClassPathManifest {
     private static final Logger LOG = LoggerFactory.getLogger(ClassPathManifest.class);
@@ -38,10 +39,15 @@ public final class ClassPathManifest {
 
     private record Line(Path file, long size, long mtimeNanos, byte[] sha256) {}
 
-    private final Map<Path, Line> lines;
+    /** In class-path order. */
+    private final Map<Path, Line> lines = new LinkedHashMap<>();
 
-    private ClassPathManifest(Map<Path, Line> lines) {
-        this.lines = lines;
+    private ClassPathManifest(List<Line> lines) {
+        for (Line l : lines) {
+            if (this.lines.put(l.file(), l) != null) {
+                throw new IllegalArgumentException("lists " + l.file().getFileName() + " twice");
+            }
+        }
     }
 
     /** The manifest file for a class path that starts with {@code first}. */
@@ -50,14 +56,14 @@ public final class ClassPathManifest {
     }
 
     /**
-     * The manifest next to the first of {@code entries}, if there is one and it lists exactly {@code entries}, in
-     * order. Never throws: a manifest that cannot be used is ignored (and logged).
+     * The manifest of a class path that is one jar ({@code java -jar sesemi.jar}, {@code java -cp sesemi.jar}), if the
+     * build wrote one next to it. Never throws: a manifest that cannot be used is ignored (and logged).
      */
-    static Optional<ClassPathManifest> find(List<Path> entries) {
-        if (entries.isEmpty() || !Files.isRegularFile(entries.getFirst())) {
+    static Optional<ClassPathManifest> find(List<Path> roots) {
+        if (roots.size() != 1 || !Files.isRegularFile(roots.getFirst())) {
             return Optional.empty();
         }
-        Path file = fileFor(entries.getFirst());
+        Path file = fileFor(roots.getFirst());
         List<String> text;
         try {
             text = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -70,19 +76,35 @@ public final class ClassPathManifest {
         }
         try {
             List<Line> parsed = parse(file.toAbsolutePath().getParent(), text);
-            List<Path> listed = parsed.stream().map(Line::file).toList();
-            if (!listed.equals(entries)) {
-                LOG.info("class-path manifest {} lists another class path ({} entries, this JVM has {}): hashing the class path",
-                        file, listed.size(), entries.size());
+            if (!parsed.getFirst().file().equals(roots.getFirst())) {
+                LOG.info("class-path manifest {} was written for another jar: hashing the class path", file);
                 return Optional.empty();
             }
-            Map<Path, Line> byPath = new HashMap<>();
-            parsed.forEach(l -> byPath.put(l.file(), l));
-            return Optional.of(new ClassPathManifest(byPath));
+            return Optional.of(new ClassPathManifest(parsed));
         } catch (IllegalArgumentException e) {
             LOG.warn("class-path manifest {} is malformed ({}): hashing the class path", file, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** The listed class path, if every listed file still has its recorded size and modification time. */
+    Optional<List<Path>> entriesIfUnchanged() {
+        for (Line l : lines.values()) {
+            if (!unchanged(l)) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(List.copyOf(lines.keySet()));
+    }
+
+    /** True if this manifest lists exactly {@code entries}, in order. */
+    boolean lists(List<Path> entries) {
+        boolean same = List.copyOf(lines.keySet()).equals(entries);
+        if (!same) {
+            LOG.info("class-path manifest lists another class path ({} entries, this JVM has {}): hashing the class path",
+                    lines.size(), entries.size());
+        }
+        return same;
     }
 
     /** The recorded hash of {@code file} if its size and modification time are still those recorded. */
@@ -91,16 +113,20 @@ public final class ClassPathManifest {
         if (l == null) {
             return Optional.empty();
         }
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            if (a.size() == l.size() && a.lastModifiedTime().to(TimeUnit.NANOSECONDS) == l.mtimeNanos()) {
-                return Optional.of(l.sha256().clone());
-            }
-            LOG.info("{} changed since the build wrote the class-path manifest: hashing it", file.getFileName());
-        } catch (IOException e) {
-            LOG.debug("cannot stat {}: hashing it", file, e);
+        if (unchanged(l)) {
+            return Optional.of(l.sha256().clone());
         }
+        LOG.info("{} changed since the build wrote the class-path manifest: hashing it", file.getFileName());
         return Optional.empty();
+    }
+
+    private static boolean unchanged(Line l) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(l.file(), BasicFileAttributes.class);
+            return a.isRegularFile() && a.size() == l.size() && a.lastModifiedTime().to(TimeUnit.NANOSECONDS) == l.mtimeNanos();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static List<Line> parse(Path dir, List<String> text) {
@@ -108,6 +134,9 @@ public final class ClassPathManifest {
             throw new IllegalArgumentException("not a v1 manifest");
         }
         List<Line> out = new ArrayList<>();
+        if (text.size() < 2) {
+            throw new IllegalArgumentException("no entries");
+        }
         for (String line : text.subList(1, text.size())) {
             String[] f = line.split("\t", -1);
             if (f.length != 4 || f[0].isEmpty() || !f[3].matches("[0-9a-f]{64}")) {
