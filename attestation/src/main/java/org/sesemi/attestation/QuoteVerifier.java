@@ -1,26 +1,22 @@
 package org.sesemi.attestation;
 
 import java.security.PublicKey;
-import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.sesemi.attestation.AttestationException.Reason;
+import org.sesemi.attestation.TcbEvaluation.Tcb;
 import org.sesemi.attestation.dcap.CertChains;
 import org.sesemi.attestation.dcap.Ecdsa;
 import org.sesemi.attestation.dcap.PckExtension;
-import org.sesemi.attestation.dcap.QeIdentity;
 import org.sesemi.attestation.dcap.Quote;
 import org.sesemi.attestation.dcap.SgxReportBody;
-import org.sesemi.attestation.dcap.TcbInfo;
 import org.sesemi.attestation.dcap.TdReportBody;
 import org.sesemi.crypto.Hashes;
 
@@ -35,6 +31,9 @@ import org.sesemi.crypto.Hashes;
  * status → debug → expected measurements → accepted TCB status. The first failing check decides the {@link
  * AttestationException.Reason}.
  *
+ * <p>This class checks the evidence itself and the policy; collateral's signatures and validity are checked by
+ * {@link CollateralCheck}, the platform's TCB rating by {@link TcbEvaluation}.
+ *
  * <p>Thread-safe. Verified PCK chains and collateral signatures are cached (bounded, keyed by content and anchor),
  * and every cached result remembers the time window in which it holds, so time checks are redone on each call.
  */
@@ -44,24 +43,11 @@ public final class QuoteVerifier {
     public static final String INTEL_QE_MRSIGNER = "8c4f5775d796503e96137f77c68a829a0056ac8ded70140b081b094490c57bff";
     /** MRSIGNER of Intel's TDX quoting enclave (ISVPRODID 2), as in Intel's TD_QE identity. */
     public static final String INTEL_TD_QE_MRSIGNER = "dc9e2a7c6f948f17474e34a7fc43ed030f7c1563f1babddf6340c82e0e54a8c5";
-    private final Map<String, Window> chainCache = lru();
-    private final Map<String, CollateralResult> collateralCache = lru();
+    private final LruCache<String, CachedChain> chainCache = new LruCache<>(CACHE_SIZE);
+    private final CollateralCheck collateralCheck = new CollateralCheck(CACHE_SIZE);
 
-    /** A time window [notBefore, notAfter] in which a cached check stays valid. */
-    private record Window(Instant notBefore, Instant notAfter, CertChains.Path path) {
-        boolean contains(Instant t) {
-            return !t.isBefore(notBefore) && !t.isAfter(notAfter);
-        }
-    }
-
-    private record CollateralResult(Instant notBefore, Instant notAfter, X509CRL rootCrl, X509CRL pckCrl) {
-        boolean contains(Instant t) {
-            return !t.isBefore(notBefore) && !t.isAfter(notAfter);
-        }
-    }
-
-    /** TCB evaluation outcome. */
-    private record Tcb(String status, List<String> advisories) {}
+    /** A verified PCK chain and the instants in which it stays valid. */
+    private record CachedChain(ValidityWindow window, CertChains.Path path) {}
 
     public QuoteVerifier() {}
 
@@ -122,7 +108,10 @@ public final class QuoteVerifier {
                         + qe.isvProdId() + ")");
             }
         }
-        Optional<Tcb> tcb = coll.map(c -> evaluate(q, pck, pckExt, c, now));
+        Optional<Tcb> tcb = coll.map(c -> {
+            collateralCheck.check(pck, c, now);
+            return TcbEvaluation.evaluate(q, pckExt, c.tcbInfo(), c.qeIdentity());
+        });
         try {
             return checkPolicy(q, pckExt, tcb, simulated, policy);
         } catch (AttestationException e) {
@@ -187,215 +176,15 @@ public final class QuoteVerifier {
             key.append(':').append(Hashes.sha256Hex(a.getEncoded()));
         }
         String k = key.toString();
-        Window cached;
-        synchronized (chainCache) {
-            cached = chainCache.get(k);
-        }
-        if (cached != null && cached.contains(now)) {
+        CachedChain cached = chainCache.get(k);
+        if (cached != null && cached.window().contains(now)) {
             return cached.path();
         }
         List<X509Certificate> certs = CertChains.parsePem(certData, Reason.CHAIN_INVALID, "PCK certificate chain");
         CertChains.Path path = CertChains.build(certs, anchors, now, Reason.CHAIN_INVALID, Reason.CHAIN_INVALID,
                 "PCK certificate chain");
-        Window w = window(path.path(), List.of());
-        synchronized (chainCache) {
-            chainCache.put(k, new Window(w.notBefore(), w.notAfter(), path));
-        }
+        chainCache.put(k, new CachedChain(ValidityWindow.of(path.path(), List.of()), path));
         return path;
-    }
-
-    // ---- collateral ----------------------------------------------------------------------------------------------
-
-    private Tcb evaluate(Quote q, CertChains.Path pck, PckExtension pckExt, Collateral c, Instant now) {
-        CollateralResult checked = checkCollateral(pck, c, now);
-        X509Certificate leaf = pck.leaf();
-        for (X509Certificate cert : pck.path()) {
-            if (isRevoked(checked.rootCrl(), cert)) {
-                throw new AttestationException(Reason.REVOKED, "'" + cert.getSubjectX500Principal().getName()
-                        + "' is revoked by the root CA CRL");
-            }
-        }
-        if (checked.pckCrl().isRevoked(leaf)) {
-            throw new AttestationException(Reason.REVOKED, "PCK certificate is revoked by the PCK CRL");
-        }
-
-        TcbInfo info = c.tcbInfo();
-        QeIdentity qeId = c.qeIdentity();
-        String expectedId = q.tee() == TeeType.SGX ? "SGX" : "TDX";
-        if (!info.id().equals(expectedId)) {
-            throw new AttestationException(Reason.COLLATERAL_INVALID, "TCB info is for " + info.id() + ", quote is " + expectedId);
-        }
-        if (!info.fmspc().equalsIgnoreCase(pckExt.fmspcHex())) {
-            throw new AttestationException(Reason.COLLATERAL_INVALID, "TCB info is for FMSPC " + info.fmspc()
-                    + ", the PCK certificate says " + pckExt.fmspcHex());
-        }
-        if (!info.pceId().equalsIgnoreCase(pckExt.pceIdHex())) {
-            throw new AttestationException(Reason.COLLATERAL_INVALID, "TCB info PCE-ID does not match the PCK certificate");
-        }
-        String expectedQe = q.tee() == TeeType.SGX ? "QE" : "TD_QE";
-        if (!qeId.id().equals(expectedQe)) {
-            throw new AttestationException(Reason.COLLATERAL_INVALID, "QE identity is '" + qeId.id() + "', expected '"
-                    + expectedQe + "'");
-        }
-
-        // QE identity: the quoting enclave must be Intel's, with a known ISVSVN.
-        SgxReportBody qe = q.qeReport();
-        if (!Arrays.equals(qe.mrSigner(), qeId.mrSigner()) || qe.isvProdId() != qeId.isvProdId()
-                || (qe.miscSelect() & qeId.miscSelectMask()) != (qeId.miscSelect() & qeId.miscSelectMask())
-                || !maskedEqual(qe.attributes(), qeId.attributes(), qeId.attributesMask())) {
-            throw new AttestationException(Reason.TCB_REJECTED, "quoting enclave does not match the QE identity");
-        }
-        QeIdentity.IsvLevel qeLevel = qeId.tcbLevels().stream().filter(l -> l.isvSvn() <= qe.isvSvn()).findFirst()
-                .orElseThrow(() -> new AttestationException(Reason.TCB_NO_MATCH,
-                        "no QE identity TCB level matches QE ISVSVN " + qe.isvSvn()));
-
-        // Platform TCB level: first level (Intel order) that the PCK's SVNs (and TEE TCB SVN for TDX) reach.
-        byte[] teeTcbSvn = q.body() instanceof TdReportBody td ? td.teeTcbSvn() : null;
-        int tdxStart = teeTcbSvn != null && (teeTcbSvn[1] & 0xFF) > 0 ? 2 : 0;
-        TcbInfo.TcbLevel platform = null;
-        for (TcbInfo.TcbLevel level : info.tcbLevels()) {
-            boolean ok = pckExt.pceSvn() >= level.pceSvn();
-            for (int i = 0; ok && i < 16; i++) {
-                ok = pckExt.cpuSvnComponents()[i] >= level.sgxComponents()[i];
-            }
-            if (ok && teeTcbSvn != null) {
-                int[] tdx = level.tdxComponents().orElse(new int[16]);
-                for (int i = tdxStart; ok && i < 16; i++) {
-                    ok = (teeTcbSvn[i] & 0xFF) >= tdx[i];
-                }
-            }
-            if (ok) {
-                platform = level;
-                break;
-            }
-        }
-        if (platform == null) {
-            throw new AttestationException(Reason.TCB_NO_MATCH, "no TCB level of the TCB info (FMSPC " + info.fmspc()
-                    + ") matches this platform");
-        }
-        String status = platform.status();
-        Set<String> advisories = new LinkedHashSet<>(platform.advisoryIds());
-
-        if (q.body() instanceof TdReportBody td) {
-            Optional<QeIdentity.IsvLevel> module = tdxModule(td, info);
-            if (module.isPresent()) {
-                status = converge(status, module.get().status());
-                advisories.addAll(module.get().advisoryIds());
-            }
-        }
-        status = converge(status, qeLevel.status());
-        advisories.addAll(qeLevel.advisoryIds());
-        return new Tcb(status, List.copyOf(advisories));
-    }
-
-    private static Optional<QeIdentity.IsvLevel> tdxModule(TdReportBody td, TcbInfo info) {
-        byte[] svn = td.teeTcbSvn();
-        int major = svn[1] & 0xFF;
-        if (major == 0 || info.tdxModuleIdentities().isEmpty()) {
-            info.tdxModule().ifPresent(m -> {
-                if (!Arrays.equals(m.mrSigner(), td.mrSignerSeam())
-                        || !maskedEqual(td.seamAttributes(), m.attributes(), m.attributesMask())) {
-                    throw new AttestationException(Reason.TCB_REJECTED, "TDX module does not match the TCB info tdxModule");
-                }
-            });
-            return Optional.empty();
-        }
-        String id = String.format("TDX_%02X", major);
-        TcbInfo.TdxModuleIdentity ident = info.tdxModuleIdentities().stream().filter(m -> m.id().equalsIgnoreCase(id))
-                .findFirst().orElseThrow(() -> new AttestationException(Reason.TCB_NO_MATCH,
-                        "TCB info has no TDX module identity " + id));
-        if (!Arrays.equals(ident.mrSigner(), td.mrSignerSeam())
-                || !maskedEqual(td.seamAttributes(), ident.attributes(), ident.attributesMask())) {
-            throw new AttestationException(Reason.TCB_REJECTED, "TDX module does not match identity " + id);
-        }
-        int minor = svn[0] & 0xFF;
-        return Optional.of(ident.levels().stream().filter(l -> l.isvSvn() <= minor).findFirst()
-                .orElseThrow(() -> new AttestationException(Reason.TCB_NO_MATCH,
-                        "no TCB level of TDX module " + id + " matches module SVN " + minor)));
-    }
-
-    /**
-     * Combines the platform status with the status of another component (QE or TDX module), following Intel QVL:
-     * an out-of-date or revoked component makes the whole platform so; otherwise the platform status stands.
-     */
-    static String converge(String platform, String component) {
-        return switch (component) {
-            case "Revoked" -> "Revoked";
-            case "OutOfDate", "OutOfDateConfigurationNeeded" -> switch (platform) {
-                case "Revoked" -> "Revoked";
-                case "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded", "OutOfDateConfigurationNeeded",
-                        "TDRelaunchAdvisedConfigurationNeeded" -> "OutOfDateConfigurationNeeded";
-                default -> "OutOfDate";
-            };
-            default -> platform;
-        };
-    }
-
-    private CollateralResult checkCollateral(CertChains.Path pck, Collateral c, Instant now) {
-        PublicKey pckIssuerKey = pck.path().size() > 1 ? pck.path().get(1).getPublicKey() : pck.anchor();
-        String k = c.fingerprint() + ":" + Hashes.sha256Hex(pck.anchor().getEncoded()) + ":"
-                + Hashes.sha256Hex(pckIssuerKey.getEncoded());
-        CollateralResult cached;
-        synchronized (collateralCache) {
-            cached = collateralCache.get(k);
-        }
-        if (cached != null && cached.contains(now)) {
-            return cached;
-        }
-        List<PublicKey> anchor = List.of(pck.anchor());
-        X509CRL rootCrl = c.rootCaCrl();
-        CertChains.checkCrl(rootCrl, pck.anchor(), now, "root CA CRL");
-        X509CRL pckCrl = c.pckCrl();
-        if (!pckCrl.getIssuerX500Principal().equals(pck.leaf().getIssuerX500Principal())) {
-            throw new AttestationException(Reason.COLLATERAL_INVALID, "PCK CRL is issued by '"
-                    + pckCrl.getIssuerX500Principal().getName() + "', not by the PCK certificate's issuer");
-        }
-        CertChains.checkCrl(pckCrl, pckIssuerKey, now, "PCK CRL");
-
-        CertChains.Path tcbChain = CertChains.build(c.tcbInfoIssuerChain(), anchor, now, Reason.COLLATERAL_INVALID,
-                Reason.COLLATERAL_EXPIRED, "TCB info issuer chain");
-        CertChains.Path qeChain = CertChains.build(c.qeIdentityIssuerChain(), anchor, now, Reason.COLLATERAL_INVALID,
-                Reason.COLLATERAL_EXPIRED, "QE identity issuer chain");
-        for (CertChains.Path p : List.of(tcbChain, qeChain)) {
-            for (X509Certificate cert : p.path()) {
-                if (isRevoked(rootCrl, cert)) {
-                    throw new AttestationException(Reason.REVOKED, "collateral signer '"
-                            + cert.getSubjectX500Principal().getName() + "' is revoked by the root CA CRL");
-                }
-            }
-        }
-        if (!Ecdsa.verify(tcbChain.leaf().getPublicKey(), c.tcbInfoJson(), c.tcbInfoSignature())) {
-            throw new AttestationException(Reason.COLLATERAL_INVALID, "TCB info signature does not verify");
-        }
-        if (!Ecdsa.verify(qeChain.leaf().getPublicKey(), c.qeIdentityJson(), c.qeIdentitySignature())) {
-            throw new AttestationException(Reason.COLLATERAL_INVALID, "QE identity signature does not verify");
-        }
-        TcbInfo info = c.tcbInfo();
-        QeIdentity qe = c.qeIdentity();
-        checkWindow("TCB info", info.issueDate(), info.nextUpdate(), now);
-        checkWindow("QE identity", qe.issueDate(), qe.nextUpdate(), now);
-
-        List<X509Certificate> certs = new ArrayList<>(tcbChain.path());
-        certs.addAll(qeChain.path());
-        Window w = window(certs, List.of(rootCrl, pckCrl));
-        Instant nb = max(w.notBefore(), max(info.issueDate(), qe.issueDate()));
-        Instant na = min(w.notAfter(), min(info.nextUpdate(), qe.nextUpdate()));
-        CollateralResult r = new CollateralResult(nb, na, rootCrl, pckCrl);
-        synchronized (collateralCache) {
-            collateralCache.put(k, r);
-        }
-        return r;
-    }
-
-    private static void checkWindow(String what, Instant issue, Instant next, Instant now) {
-        if (now.isBefore(issue) || now.isAfter(next)) {
-            throw new AttestationException(Reason.COLLATERAL_EXPIRED, what + " is not current at " + now + " (issued "
-                    + issue + ", next update " + next + ")");
-        }
-    }
-
-    private static boolean isRevoked(X509CRL crl, X509Certificate cert) {
-        return crl.getIssuerX500Principal().equals(cert.getIssuerX500Principal()) && crl.isRevoked(cert);
     }
 
     // ---- policy --------------------------------------------------------------------------------------------------
@@ -427,42 +216,6 @@ public final class QuoteVerifier {
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
-    private static Window window(List<X509Certificate> certs, List<X509CRL> crls) {
-        Instant nb = Instant.MIN;
-        Instant na = Instant.MAX;
-        for (X509Certificate c : certs) {
-            nb = max(nb, c.getNotBefore().toInstant());
-            na = min(na, c.getNotAfter().toInstant());
-        }
-        for (X509CRL crl : crls) {
-            nb = max(nb, crl.getThisUpdate().toInstant());
-            if (crl.getNextUpdate() != null) {
-                na = min(na, crl.getNextUpdate().toInstant());
-            }
-        }
-        return new Window(nb, na, null);
-    }
-
-    private static Instant max(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
-    }
-
-    private static Instant min(Instant a, Instant b) {
-        return a.isBefore(b) ? a : b;
-    }
-
-    private static boolean maskedEqual(byte[] actual, byte[] expected, byte[] mask) {
-        if (actual.length != expected.length || mask.length != expected.length) {
-            return false;
-        }
-        for (int i = 0; i < mask.length; i++) {
-            if ((actual[i] & mask[i]) != (expected[i] & mask[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static boolean allZero(byte[] b) {
         for (byte x : b) {
             if (x != 0) {
@@ -474,16 +227,5 @@ public final class QuoteVerifier {
 
     private static String hex(byte[] b) {
         return HexFormat.of().formatHex(b);
-    }
-
-    private static <K, V> Map<K, V> lru() {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > CACHE_SIZE;
-            }
-        };
     }
 }
