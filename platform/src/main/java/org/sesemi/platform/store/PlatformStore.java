@@ -15,7 +15,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -28,7 +27,7 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>Threading (docs/architecture.md, "Threads"): SQLite is native code, and a JNI call holds the carrier of a virtual
  * thread for its whole duration (a busy database can make that seconds). So every statement runs on this store's one
- * platform thread; callers, usually virtual threads of the API, wait for it with a deadline ({@link #CALL_TIMEOUT_MS}).
+ * platform thread; callers, usually virtual threads of the API, wait for it with a deadline ({@link SqlThread}).
  *
  * <p>Activations are kept up to {@code activationRetention} records; each insert deletes the oldest beyond that.
  */
@@ -37,19 +36,12 @@ public final class PlatformStore implements AutoCloseable {
 
     private final Connection conn;
     private final int activationRetention;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final java.util.concurrent.ExecutorService sqlThread =
-            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("platform-store").factory());
-    private volatile Thread sqlThreadItself;
-    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
-    private boolean closed;
-
-    /** How long a caller waits for its statement: longer than SQLite's busy timeout plus a queue of small writes. */
-    static final long CALL_TIMEOUT_MS = 60_000;
+    private final SqlThread sql;
 
     private PlatformStore(Connection conn, int activationRetention) {
         this.conn = conn;
         this.activationRetention = activationRetention;
+        this.sql = new SqlThread(conn);
     }
 
     /** Opens the database at {@code db}, creating the file and its schema if needed. */
@@ -354,111 +346,20 @@ public final class PlatformStore implements AutoCloseable {
 
     /** Whether {@link #close()} has been called (late writers, e.g. activations finishing at shutdown, check this). */
     public boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
+        return sql.isClosed();
     }
 
     @Override
     public void close() {
-        if (!closing.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            onSqlThread(this::closeHere);
-        } finally {
-            sqlThread.shutdown();
-        }
+        sql.close();
     }
 
-    private Void closeHere() {
-        lock.lock();
-        try {
-            if (!closed) {
-                closed = true;
-                conn.close();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("closing the platform database failed: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
-        return null;
+    private <T> T locked(SqlThread.SqlWork<T> work) {
+        return sql.locked(work);
     }
 
-    private interface SqlWork<T> {
-        T run() throws SQLException;
-    }
-
-    private <T> T locked(SqlWork<T> work) {
-        return onSqlThread(() -> lockedHere(work));
-    }
-
-    /** Runs {@code work} on the store's platform thread and waits for it (with a deadline). */
-    private <T> T onSqlThread(java.util.concurrent.Callable<T> work) {
-        if (Thread.currentThread() == sqlThreadItself) {
-            try {
-                return work.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new StoreException("platform database failed: " + e.getMessage(), e);
-            }
-        }
-        java.util.concurrent.Future<T> result;
-        try {
-            result = sqlThread.submit(() -> {
-                sqlThreadItself = Thread.currentThread();
-                return work.call();
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new StoreException("platform store is closed");
-        }
-        try {
-            return result.get(CALL_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new StoreException("platform database failed: " + e.getCause(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new StoreException("platform database did not answer within " + CALL_TIMEOUT_MS + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for the platform database");
-        }
-    }
-
-    private <T> T lockedHere(SqlWork<T> work) {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new StoreException("platform store is closed");
-            }
-            return work.run();
-        } catch (SQLException e) {
-            throw new StoreException("platform database failed: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Runs {@code work} in one write transaction (caller holds the lock). */
-    private <T> T transaction(SqlWork<T> work) throws SQLException {
-        try (Statement s = conn.createStatement()) {
-            s.execute("BEGIN IMMEDIATE");
-            try {
-                T result = work.run();
-                s.execute("COMMIT");
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                s.execute("ROLLBACK");
-                throw e;
-            }
-        }
+    private <T> T transaction(SqlThread.SqlWork<T> work) throws SQLException {
+        return sql.transaction(work);
     }
 
     private static ObjectNode parse(String text) {
