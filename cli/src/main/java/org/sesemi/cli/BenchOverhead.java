@@ -39,6 +39,7 @@ import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.crypto.RequestCipher;
 import org.sesemi.crypto.RequestEnvelope;
 import org.sesemi.crypto.RequestKey;
+import org.sesemi.runtime.core.CachePolicy;
 import org.sesemi.runtime.core.CoreConfig;
 import org.sesemi.runtime.core.EnclaveRuntime;
 import org.sesemi.runtime.core.Outcome;
@@ -102,8 +103,12 @@ final class BenchOverhead {
     }
 
     EnclaveRuntime core(CoreConfig base) {
+        return core(base, CachePolicy.caching());
+    }
+
+    EnclaveRuntime core(CoreConfig base, CachePolicy caching) {
         KeySource keys = (u, m, v) -> new ReleasedKeys(modelKey, requestKey, Instant.now().plus(Duration.ofDays(1)));
-        return EnclaveRuntime.create(base.withEngine(engine), keys, store, Clock.systemUTC());
+        return EnclaveRuntime.create(base.withEngine(engine), keys, store, Clock.systemUTC(), List.of(), caching);
     }
 
     byte[] envelope(InferenceRequest r) {
@@ -262,7 +267,7 @@ final class BenchOverhead {
     /** {@code requests} pairs over {@code concurrency} threads; each thread alternates which path goes first. */
     Overhead overhead(int requests, int concurrency, int warmup, boolean naive) throws Exception {
         try (EnclaveRuntime core = core(CoreConfig.defaults().withConcurrency(Math.max(concurrency, 1), 1024, Duration.ofMinutes(5))
-                .withTiming(true).withNaive(naive))) {
+                .withTiming(true), naive ? CachePolicy.none() : CachePolicy.caching())) {
             warmCrypto(WARM_CRYPTO_BYTES);
             warmPath(core, naive ? 0 : WARM_PATH_ITERATIONS);
             for (int i = 0; i < warmup; i++) {

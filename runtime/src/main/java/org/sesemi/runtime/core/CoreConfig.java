@@ -20,14 +20,12 @@ import org.sesemi.runtime.core.engine.EngineConfig;
  * @param inputLimits bounds on a request's inputs, per model ({@link InputLimitPolicy}; default: only what an envelope
  *     can carry)
  * @param timing add non-secret timing metadata to outcomes (default off; benchmarks turn it on)
- * @param naive evaluation baseline: no caches, every request repeats key release, model fetch, decrypt and session
- *     creation (default off)
  * @param payloadRefAbove the answer to a request that came by reference, or that carried the {@code answerByRef} hint,
  *     is itself stored by reference when its sealed payload exceeds this many bytes (default {@link org.sesemi.client.inference.InferenceClient#DEFAULT_PAYLOAD_REF_ABOVE},
  *     fitting a stock OpenWhisk's 1 MiB result limit)
  */
 public record CoreConfig(long modelBudgetBytes, double chargeFactor, int maxConcurrent, int maxQueue, Duration maxWait,
-        int keyCacheEntries, Duration keySafetyMargin, int maxEnvelopeBytes, EngineConfig engine, InputLimitPolicy inputLimits, boolean timing, boolean naive,
+        int keyCacheEntries, Duration keySafetyMargin, int maxEnvelopeBytes, EngineConfig engine, InputLimitPolicy inputLimits, boolean timing,
         int payloadRefAbove) {
 
     public CoreConfig {
@@ -39,39 +37,36 @@ public record CoreConfig(long modelBudgetBytes, double chargeFactor, int maxConc
 
     public static CoreConfig defaults() {
         return new CoreConfig(512L << 20, 2.0, Runtime.getRuntime().availableProcessors(), 64, Duration.ofSeconds(30), 4096,
-                Duration.ofSeconds(1), EnvelopeJson.DEFAULT_MAX_BYTES, EngineConfig.defaults(), InputLimitPolicy.standard(), false, false,
+                Duration.ofSeconds(1), EnvelopeJson.DEFAULT_MAX_BYTES, EngineConfig.defaults(), InputLimitPolicy.standard(), false,
                 org.sesemi.client.inference.InferenceClient.DEFAULT_PAYLOAD_REF_ABOVE);
     }
 
     public CoreConfig withModelBudgetBytes(long v) {
-        return new CoreConfig(v, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, naive, payloadRefAbove);
+        return new CoreConfig(v, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, payloadRefAbove);
     }
 
     public CoreConfig withConcurrency(int maxConcurrent, int maxQueue, Duration maxWait) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, naive, payloadRefAbove);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, payloadRefAbove);
     }
 
     public CoreConfig withEngine(EngineConfig v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, v, inputLimits, timing, naive, payloadRefAbove);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, v, inputLimits, timing, payloadRefAbove);
     }
 
     public CoreConfig withTiming(boolean v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, v, naive, payloadRefAbove);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, v, payloadRefAbove);
     }
 
-    public CoreConfig withNaive(boolean v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, v, payloadRefAbove);
-    }
 
     public CoreConfig withMaxEnvelopeBytes(int v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, v, engine, inputLimits, timing, naive, payloadRefAbove);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, v, engine, inputLimits, timing, payloadRefAbove);
     }
 
     public CoreConfig withPayloadRefAbove(int v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, naive, v);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, v);
     }
 
     public CoreConfig withInputLimits(InputLimitPolicy v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, v, timing, naive, payloadRefAbove);
+        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, v, timing, payloadRefAbove);
     }
 }

@@ -1,6 +1,5 @@
 package org.sesemi.runtime.core;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Optional;
@@ -20,12 +19,14 @@ import org.sesemi.runtime.core.engine.OnnxEngine;
 import org.sesemi.runtime.core.engine.PlaintextBuffers;
 import org.sesemi.runtime.core.keys.KeyCache;
 import org.sesemi.runtime.core.keys.KeyDeniedException;
+import org.sesemi.runtime.core.keys.KeyLookup;
 import org.sesemi.runtime.core.keys.KeySource;
 import org.sesemi.runtime.core.keys.KeySourceUnavailableException;
 import org.sesemi.runtime.core.keys.ReleasedKeys;
 import org.sesemi.runtime.core.models.EncryptedModelLoader;
 import org.sesemi.runtime.core.models.LoadTimes;
 import org.sesemi.runtime.core.models.ModelCache;
+import org.sesemi.runtime.core.models.ModelSessions;
 import org.sesemi.runtime.core.models.ModelTooLargeException;
 import org.sesemi.runtime.core.models.ModelVersionChangedException;
 import org.sesemi.runtime.core.models.ModelVersions;
@@ -49,10 +50,8 @@ public final class EnclaveRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnclaveRuntime.class);
 
     private final CoreConfig config;
-    private final KeySource keySource;
-    private final KeyCache keyCache;
-    private final EncryptedModelLoader loader;
-    private final ModelCache models;
+    private final KeyLookup keyCache;
+    private final ModelSessions models;
     /** The key version each model's file is encrypted under (read from its header): the version keys are asked for. */
     private final ModelVersions versions;
     private final Admission admission;
@@ -66,33 +65,38 @@ public final class EnclaveRuntime implements AutoCloseable {
     /** The model store's payload area: sealed payloads that travel by reference (read, and written for large answers). */
     private final Optional<org.sesemi.client.inference.PayloadStore> payloadStore;
 
-    private EnclaveRuntime(CoreConfig config, KeySource keySource, ModelStore store, Clock clock, java.util.List<AutoCloseable> owned) {
-        this.owned = java.util.List.copyOf(owned);
+    private EnclaveRuntime(CoreConfig config, KeySource keySource, ModelStore store, Clock clock,
+            java.util.List<? extends AutoCloseable> owned, CachePolicy caching) {
+        this.owned = java.util.List.<AutoCloseable>copyOf(owned);
         this.payloadStore = store.payloads();
         this.config = config;
-        this.keySource = keySource;
-        this.keyCache = new KeyCache(keySource, config.keyCacheEntries(), clock, config.keySafetyMargin());
+        this.keyCache = caching.keys(keySource, config, clock);
         this.engine = new OnnxEngine(config.engine());
-        this.loader = new EncryptedModelLoader(store, engine, config.chargeFactor());
-        this.models = new ModelCache(loader, config.modelBudgetBytes(), config.maxWait());
+        this.models = caching.sessions(new EncryptedModelLoader(store, engine, config.chargeFactor()), config);
         this.versions = new ModelVersions();
         this.admission = new Admission(config.maxConcurrent(), config.maxQueue(), config.maxWait());
     }
 
     /** A core that takes keys from {@code keySource} and encrypted models from {@code store}. */
     public static EnclaveRuntime create(CoreConfig config, KeySource keySource, ModelStore store) {
-        return new EnclaveRuntime(config, keySource, store, Clock.systemUTC(), java.util.List.of());
+        return new EnclaveRuntime(config, keySource, store, Clock.systemUTC(), java.util.List.of(), CachePolicy.caching());
     }
 
     /** As {@link #create(CoreConfig, KeySource, ModelStore)} with an injected clock (key expiry in tests). */
     public static EnclaveRuntime create(CoreConfig config, KeySource keySource, ModelStore store, Clock clock) {
-        return new EnclaveRuntime(config, keySource, store, clock, java.util.List.of());
+        return new EnclaveRuntime(config, keySource, store, clock, java.util.List.of(), CachePolicy.caching());
     }
 
     /** As above; {@code owned} (e.g. the KeyService connection, the store) are closed with the core. */
     public static EnclaveRuntime create(CoreConfig config, KeySource keySource, ModelStore store, Clock clock,
-            java.util.List<AutoCloseable> owned) {
-        return new EnclaveRuntime(config, keySource, store, clock, owned);
+            java.util.List<? extends AutoCloseable> owned) {
+        return new EnclaveRuntime(config, keySource, store, clock, owned, CachePolicy.caching());
+    }
+
+    /** As above, keys and sessions kept as {@code caching} says ({@link CachePolicy#none()}: the naive baseline). */
+    public static EnclaveRuntime create(CoreConfig config, KeySource keySource, ModelStore store, Clock clock,
+            java.util.List<? extends AutoCloseable> owned, CachePolicy caching) {
+        return new EnclaveRuntime(config, keySource, store, clock, owned, caching);
     }
 
     /** A core configured from settings (environment / OpenWhisk init parameters); see {@link RuntimeSettings}. */
@@ -252,15 +256,9 @@ public final class EnclaveRuntime implements AutoCloseable {
 
     private Outcome serve(Request env, boolean binary, Phases ph, long t0, int version) {
         long tk = System.nanoTime();
-        ReleasedKeys keys;
-        if (config.naive()) {
-            keys = keySource.release(env.user(), env.model(), version);
-            ph.cold = true;
-        } else {
-            KeyCache.Lookup l = keyCache.get(env.user(), env.model(), version);
-            keys = l.keys();
-            ph.cold = l.fetched();
-        }
+        KeyCache.Lookup l = keyCache.get(env.user(), env.model(), version);
+        ReleasedKeys keys = l.keys();
+        ph.cold = l.fetched();
         ph.keyMs = (System.nanoTime() - tk) / 1e6;
         RequestCipher cipher = new RequestCipher(keys.requestKey(), crypto);
         // Decrypted into a pooled buffer that is wiped when released: no fresh multi-megabyte array per request.
@@ -336,29 +334,9 @@ public final class EnclaveRuntime implements AutoCloseable {
                 return one(OipCodec.writeError(e.getMessage(), 400));
             }
         }
-        if (config.naive()) {
-            ModelSession s = loadUncached(env, keys, ph);
-            try {
-                return run(s, req, ph);
-            } finally {
-                s.close(); // sole owner, no concurrent user
-            }
-        }
-        try (ModelCache.Lease lease = models.acquire(env.model(), keys.modelKey(), ph.load)) {
+        try (ModelSessions.SessionLease lease = models.acquire(env.model(), keys.modelKey(), ph.load)) {
             ph.cold |= lease.loaded();
             return run(lease.session(), req, ph);
-        }
-    }
-
-    private ModelSession loadUncached(Request env, ReleasedKeys keys, Phases ph) {
-        try {
-            return loader.load(env.model(), keys.modelKey(), bytes -> {
-                if (bytes > config.modelBudgetBytes()) {
-                    throw new ModelTooLargeException("model " + env.model() + " needs " + bytes + " bytes, more than the budget");
-                }
-            }, ph.load);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -395,11 +373,6 @@ public final class EnclaveRuntime implements AutoCloseable {
         log.info("request {} model {} user {}: rejected {} ({})", env == null ? "-" : env.requestId(), env == null ? "-" : env.model(),
                 env == null ? "-" : env.user(), code.wire(), reason);
         return new Outcome.Rejected(code, reason, message, ph == null ? Optional.empty() : timing(t0, ph));
-    }
-
-    /** Drops a model from the cache (e.g. after the owner re-encrypted it); in-flight requests finish first. */
-    public void invalidateModel(org.sesemi.crypto.ModelId model) {
-        models.invalidate(model);
     }
 
     @Override

@@ -181,7 +181,6 @@ public final class RuntimeSettings {
                         .withArena(bool(s, ORT_ARENA), bool(s, ORT_ARENA)))
                 .withInputLimits(inputLimits(s))
                 .withTiming(bool(s, TIMING))
-                .withNaive(bool(s, NAIVE))
                 .withPayloadRefAbove(integer(s, PAYLOAD_REF_ABOVE, d.payloadRefAbove()));
         return c;
     }
@@ -203,7 +202,9 @@ public final class RuntimeSettings {
             throw new RuntimeInitException(e.getMessage(), e);
         }
         ModelStore store = store(s);
-        return EnclaveRuntime.create(config, keys, store, Clock.systemUTC(), List.of(keys, store, trust.collateral()));
+        // The naive baseline is chosen here, outside the core: other key and session policies, the same core.
+        CachePolicy caching = bool(s, NAIVE) ? CachePolicy.none() : CachePolicy.caching();
+        return EnclaveRuntime.create(config, keys, store, Clock.systemUTC(), List.of(keys, store, trust.collateral()), caching);
     }
 
     /** The default input limits overlaid with {@link #MAX_INPUT_ELEMENTS} etc., and the per-model {@link #INPUT_LIMITS}. */

@@ -301,7 +301,7 @@ class EnclaveRuntimeTest {
 
     @Test
     void naiveModeRepeatsEverythingPerRequest() throws Exception {
-        try (Fixture g = new Fixture(dir.resolve("naive"), CoreConfig.defaults().withNaive(true).withTiming(true))) {
+        try (Fixture g = new Fixture(dir.resolve("naive"), CoreConfig.defaults().withTiming(true), CachePolicy.none())) {
             ModelId m = g.addModel("affine", TestModels.affine(1, 0));
             for (int i = 0; i < 3; i++) {
                 Outcome o = g.core.handle(EnvelopeJson.write(g.seal(m, request(floats("x", X, 2, 4)), false)));

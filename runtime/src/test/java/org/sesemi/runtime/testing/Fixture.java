@@ -42,6 +42,10 @@ public final class Fixture implements AutoCloseable {
     private final Path dir;
 
     public Fixture(Path dir, CoreConfig config) {
+        this(dir, config, org.sesemi.runtime.core.CachePolicy.caching());
+    }
+
+    public Fixture(Path dir, CoreConfig config, org.sesemi.runtime.core.CachePolicy caching) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
@@ -50,7 +54,7 @@ public final class Fixture implements AutoCloseable {
         }
         this.keys = new InMemoryKeySource(clock, Duration.ofSeconds(60));
         this.store = new DirectoryModelStore(dir.resolve("store"));
-        this.core = EnclaveRuntime.create(config, keys, store, clock);
+        this.core = EnclaveRuntime.create(config, keys, store, clock, java.util.List.of(), caching);
     }
 
     public ModelId modelId(String name) {

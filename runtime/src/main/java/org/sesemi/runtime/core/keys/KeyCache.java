@@ -22,7 +22,7 @@ import org.sesemi.crypto.PrincipalId;
  * {@code expiresAt} so a key is never used right at the boundary. When full, expired entries go first, then the ones
  * closest to expiry. Thread-safe; the clock is injected for tests.
  */
-public final class KeyCache {
+public final class KeyCache implements KeyLookup {
     /** Keys are cached per model key version: a runtime may serve a model file of each version during a rotation. */
     private record Key(PrincipalId user, ModelId model, int version) {}
 
@@ -66,6 +66,7 @@ public final class KeyCache {
     /**
      * As {@link #get(PrincipalId, ModelId)} for model key {@code version} (0 = the newest the source has).
      */
+    @Override
     public Lookup get(PrincipalId user, ModelId model, int version) {
         Key k = new Key(user, model, version);
         while (true) {
@@ -124,12 +125,8 @@ public final class KeyCache {
         }
     }
 
-    /** Drops the pair's entries (every version), e.g. after its request key failed to open a payload. */
-    public void invalidate(PrincipalId user, ModelId model) {
-        entries.keySet().removeIf(k -> k.user().equals(user) && k.model().equals(model));
-    }
-
     /** Number of {@link KeySource#release} calls so far (for tests and metrics). */
+    @Override
     public long fetches() {
         return fetches.get();
     }
@@ -144,6 +141,7 @@ public final class KeyCache {
         return gate.limited();
     }
 
+    @Override
     public int size() {
         return entries.size();
     }

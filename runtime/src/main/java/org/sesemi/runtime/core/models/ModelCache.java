@@ -35,7 +35,7 @@ import org.sesemi.runtime.core.engine.ModelSession;
  * </ul>
  * Thread-safe.
  */
-public final class ModelCache implements AutoCloseable {
+public final class ModelCache implements ModelSessions {
 
     /** Loads one model. Must call {@code reserve} with its charge in bytes before allocating the plaintext. */
     @FunctionalInterface
@@ -61,7 +61,7 @@ public final class ModelCache implements AutoCloseable {
     }
 
     /** A model in use by one request. Close exactly once when the request is done. */
-    public final class Lease implements AutoCloseable {
+    public final class Lease implements SessionLease {
         private final Entry entry;
         private final boolean loaded;
         private boolean closed;
@@ -71,11 +71,12 @@ public final class ModelCache implements AutoCloseable {
             this.loaded = loaded;
         }
 
+        @Override
         public ModelSession session() {
             return entry.session;
         }
 
-        /** True if this request loaded the model (a cold model path). */
+        @Override
         public boolean loaded() {
             return loaded;
         }
@@ -116,6 +117,7 @@ public final class ModelCache implements AutoCloseable {
      * @throws CryptoException if the model does not decrypt under {@code key} (or was cached under another key)
      * @throws ModelTooLargeException, {@link BusyException}, {@link UncheckedIOException} (store), or engine failures
      */
+    @Override
     public Lease acquire(ModelId model, ModelKey key, LoadTimes times) {
         CacheKey ck = new CacheKey(model, key.version());
         while (true) {
@@ -257,6 +259,7 @@ public final class ModelCache implements AutoCloseable {
     }
 
     /** Drops a model (all key versions) from the cache; in-use sessions close when their last lease ends. */
+    @Override
     public void invalidate(ModelId model) {
         List<ModelSession> toClose = new ArrayList<>();
         lock.lock();
@@ -285,6 +288,7 @@ public final class ModelCache implements AutoCloseable {
     /** Statistics (non-secret). */
     public record Stats(int models, long usedBytes, long budgetBytes, long loads, long evictions) {}
 
+    @Override
     public Stats stats() {
         lock.lock();
         try {
