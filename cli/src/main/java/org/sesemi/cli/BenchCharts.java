@@ -89,6 +89,9 @@ final class BenchCharts {
         });
         cold.addSeries("rest of the round trip", starts, rest);
         List<Path> out = new ArrayList<>(List.of(save(cold, dir.resolve("platform-cold-start.png"))));
+        if (n.has("plain_cold_start_median_ms")) {
+            out.add(save(coldComparison(n, phases), dir.resolve("platform-cold-profile.png")));
+        }
 
         XYChart cdf = xy("Warm request latency CDF (MiniLM, 1 sentence)", "round trip (ms)", "fraction of requests");
         cdf.getStyler().setXAxisLogarithmic(true);
@@ -101,6 +104,36 @@ final class BenchCharts {
             out.add(save(cdf, dir.resolve("platform-warm-cdf.png")));
         }
         return out;
+    }
+
+    /**
+     * The per-phase profile of a median cold start side by side: the INSECURE plaintext baseline, the secure runtime,
+     * and (when measured) the runtime with the variant's JVM options — a lever's before and after.
+     */
+    private static CategoryChart coldComparison(JsonNode n, String[][] phases) {
+        CategoryChart c = category("Median cold start by phase (MiniLM, " + n.path("function_memory_mb").asInt() + " MB function)", "", "ms");
+        c.getStyler().setStacked(true);
+        List<String> bars = new ArrayList<>(List.of("INSECURE plaintext", "secure"));
+        List<JsonNode> rows = new ArrayList<>(List.of(n.path("plain_cold_start_median_ms"), n.path("cold_start_median_ms")));
+        for (JsonNode v : n.path("variants")) {
+            bars.add("secure + " + v.path("jvm_options").asText());
+            rows.add(v.path("cold_start_median_ms"));
+        }
+        for (String[] p : phases) {
+            List<Double> v = new ArrayList<>();
+            rows.forEach(r -> v.add(Math.max(0, r.path(p[1]).asDouble(0))));
+            c.addSeries(p[0], bars, v);
+        }
+        List<Double> rest = new ArrayList<>();
+        rows.forEach(r -> {
+            double sum = 0;
+            for (String[] p : phases) {
+                sum += Math.max(0, r.path(p[1]).asDouble(0));
+            }
+            rest.add(Math.max(0, r.path("round_trip_ms").asDouble() - sum));
+        });
+        c.addSeries("rest of the round trip", bars, rest);
+        return c;
     }
 
     /** Packer: cold starts, model loads, GB-s and latency percentiles per policy, measured next to simulated. */

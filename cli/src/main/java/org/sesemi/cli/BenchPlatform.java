@@ -59,8 +59,15 @@ final class BenchPlatform implements Callable<Integer> {
     @Option(names = "--memory", defaultValue = "256", description = "Memory of every measured function in MB: OpenWhisk's default container (default ${DEFAULT-VALUE}).")
     int memoryMb;
 
+    @Option(names = "--variant-jvm-options", description = {"A lever's before/after: also measure cold starts of the runtime with these JVM",
+        "options appended (e.g. '-XX:AOTMode=off'), interleaved with the others (variants[i]: cold_ms, ratio); repeatable."})
+    List<String> variantJvmOptions = new ArrayList<>();
+
     @Option(names = "--out", required = true, description = "Directory for platform.json.")
     Path out;
+
+    /** The runtime image with the i-th of {@link #variantJvmOptions} (i appended): a lever's other side. */
+    static final String VARIANT_IMAGE = "sesemi/semirt-variant-";
 
     private static final String SENTENCE = "Your card was charged for a purchase you did not make";
 
@@ -76,8 +83,15 @@ final class BenchPlatform implements Callable<Integer> {
         n.put("model", "all-MiniLM-L6-v2 (real, 23 MB), 1 sentence of up to 64 tokens per request");
         n.put("tee", "simulated (no TEE overhead measured)");
         n.put("warmup", warmup);
-        try (LocalStack stack = LocalStack.start("sesemi-bench-platform-", 2048, false, java.util.Optional.empty(), false,
-                Map.of(PlatformCommand.INSECURE_PLAIN_IMAGE, PlatformCommand.insecurePlainImage()))) {
+        Map<String, org.sesemi.platform.invoker.ImageRegistry.Image> images = new java.util.HashMap<>(
+                Map.of(PlatformCommand.INSECURE_PLAIN_IMAGE, PlatformCommand.insecurePlainImage()));
+        ArrayNode variantsOut = n.putArray("variants");
+        for (int v = 0; v < variantJvmOptions.size(); v++) {
+            List<String> options = List.of(variantJvmOptions.get(v).trim().split("\\s+"));
+            images.put(VARIANT_IMAGE + v, PlatformCommand.semirtImage(options));
+            variantsOut.addObject().put("jvm_options", String.join(" ", options)).putArray("cold_starts");
+        }
+        try (LocalStack stack = LocalStack.start("sesemi-bench-platform-", 2048, false, java.util.Optional.empty(), false, images)) {
             InferenceRequest req = stack.sentence(SENTENCE);
             Map<String, String> timing = Map.of(RuntimeSettings.TIMING, "true");
             n.put("function_memory_mb", memoryMb);
@@ -90,14 +104,17 @@ final class BenchPlatform implements Callable<Integer> {
             ArrayNode plains = n.putArray("plain_cold_starts");
             ArrayNode floors = n.putArray("jvm_floor_samples_ms");
             for (int i = 0; i < coldStarts; i++) {
-                progress("cold start %d/%d (secure, INSECURE plaintext baseline, bare JVM)", i + 1, coldStarts);
+                progress("cold start %d/%d (secure, INSECURE plaintext baseline, bare JVM%s)", i + 1, coldStarts,
+                        variantsOut.isEmpty() ? "" : ", " + variantsOut.size() + " variant(s)");
                 if ((i & 1) == 0) {
                     colds.add(cs.secure("cold-" + i));
+                    variantColdStarts(cs, variantsOut, i);
                     plains.add(cs.plain("plain-cold-" + i));
                     floors.add(BenchCommand.round(ColdStarts.jvmFloorMs()));
                 } else {
                     floors.add(BenchCommand.round(ColdStarts.jvmFloorMs()));
                     plains.add(cs.plain("plain-cold-" + i));
+                    variantColdStarts(cs, variantsOut, i);
                     colds.add(cs.secure("cold-" + i));
                 }
             }
@@ -112,6 +129,13 @@ final class BenchPlatform implements Callable<Integer> {
             n.put("cold_ratio", BenchCommand.round(secure / plain));
             n.put("jvm_floor_ms", BenchCommand.round(median(floors)));
             n.put("rss_after_init_mb", n.path("cold_start_median_ms").path("rss_after_init_mb").asDouble(Double.NaN));
+            for (JsonNode v : variantsOut) {
+                ObjectNode vm = ((ObjectNode) v).putObject("cold_start_median_ms");
+                medians(vm, (ArrayNode) v.path("cold_starts"), List.of("wait_ms", "init_ms", "key_fetch_ms", "model_fetch_ms", "decrypt_ms", "session_ms",
+                        "inference_ms", "runtime_total_ms", "activation_duration_ms", "round_trip_ms", "rss_after_init_mb", "rss_peak_mb"));
+                ((ObjectNode) v).put("cold_ms", vm.path("round_trip_ms").asDouble());
+                ((ObjectNode) v).put("ratio_to_default", BenchCommand.round(vm.path("round_trip_ms").asDouble() / secure));
+            }
 
             // Warm: through FnPacker's gateway, through the platform, and straight to a runtime's /run, interleaved.
             stack.createFunction("warm", memoryMb, 8, timing);
@@ -212,6 +236,13 @@ final class BenchPlatform implements Callable<Integer> {
         w.printf("secure_cold_ms %.0f, plain_cold_ms %.0f, cold_ratio %.2f; jvm_floor_ms %.0f (java -version with the runtime's options: %s)%n",
                 n.path("secure_cold_ms").asDouble(), n.path("plain_cold_ms").asDouble(), n.path("cold_ratio").asDouble(),
                 n.path("jvm_floor_ms").asDouble(), n.path("runtime_jvm").asText());
+        for (JsonNode v : n.path("variants")) {
+            JsonNode vc = v.path("cold_start_median_ms");
+            w.printf("variant (runtime + %s): cold %.0f ms = %.2f x the default (container process %.0f, /init %.0f, first request %.0f ms; rss %.0f MB)%n",
+                    v.path("jvm_options").asText(), v.path("cold_ms").asDouble(), v.path("ratio_to_default").asDouble(),
+                    vc.path("wait_ms").asDouble(), vc.path("init_ms").asDouble(), vc.path("runtime_total_ms").asDouble(),
+                    vc.path("rss_after_init_mb").asDouble(Double.NaN));
+        }
         w.printf("memory of the runtime serving MiniLM (%d MB function): rss_after_init_mb %.0f (plaintext baseline %.0f), rss_peak_mb %.0f%n",
                 memoryMb, n.path("rss_after_init_mb").asDouble(Double.NaN), pc.path("rss_after_init_mb").asDouble(Double.NaN),
                 n.path("rss_peak_mb").asDouble(Double.NaN));
@@ -226,6 +257,13 @@ final class BenchPlatform implements Callable<Integer> {
                 n.path("naive_platform_p99_ms").asDouble());
         BenchCommand.writeResult(w, m, n, out, "platform.json", BenchCharts::platform);
         return 0;
+    }
+
+    /** One cold start of each variant of the runtime image, in round {@code i}. */
+    private static void variantColdStarts(ColdStarts cs, ArrayNode variants, int i) throws Exception {
+        for (int v = 0; v < variants.size(); v++) {
+            ((ArrayNode) variants.get(v).path("cold_starts")).add(cs.secure("variant" + v + "-cold-" + i, VARIANT_IMAGE + v));
+        }
     }
 
     /** Per field, the median over the rows that have it (NaN when none has). */

@@ -44,8 +44,13 @@ final class ColdStarts {
 
     /** A secure cold start: a new function of the runtime image, its first request; phases, round trip and RSS. */
     ObjectNode secure(String name) throws Exception {
+        return secure(name, PlatformCommand.SEMIRT_IMAGE);
+    }
+
+    /** As {@link #secure(String)} with another image of the runtime (e.g. other JVM options: a lever's before/after). */
+    ObjectNode secure(String name, String image) throws Exception {
         Set<Long> before = ProcessMemory.children(SECURE_MARKER);
-        stack.createFunction(name, memoryMb, 8, Map.of(RuntimeSettings.TIMING, "true"));
+        stack.createFunction(name, image, memoryMb, 8, Map.of(RuntimeSettings.TIMING, "true"));
         InferenceClient.Result r = stack.userClient(name).infer(request, true);
         JsonNode act = stack.platformClient.listActivations(name, 0, 1, OptionalLong.empty(), OptionalLong.empty(), true).getFirst();
         Map<String, Double> t = r.timing().orElseThrow(() -> new IllegalStateException("the runtime sent no timing"));

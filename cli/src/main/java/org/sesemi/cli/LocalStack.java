@@ -197,11 +197,16 @@ final class LocalStack implements AutoCloseable {
 
     /** Creates (or replaces) a blackbox action running the runtime image. */
     void createFunction(String name, int memoryMb, int concurrency, Map<String, String> extraInit) throws Exception {
+        createFunction(name, PlatformCommand.SEMIRT_IMAGE, memoryMb, concurrency, extraInit);
+    }
+
+    /** As above, running {@code image} (a variant of the runtime image). */
+    void createFunction(String name, String image, int memoryMb, int concurrency, Map<String, String> extraInit) throws Exception {
         // The runtime learns its memory and concurrency as FnPacker's functions do (FunctionSizing).
         Map<String, String> init = new java.util.HashMap<>(Map.of(RuntimeSettings.ACTION_MEMORY, Integer.toString(memoryMb),
                 RuntimeSettings.ACTION_CONCURRENCY, Integer.toString(concurrency)));
         init.putAll(extraInit);
-        platformClient.putAction(name, OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(memoryMb)
+        platformClient.putAction(name, OpenWhiskClient.BlackboxAction.of(image).withMemoryMb(memoryMb)
                 .withConcurrency(concurrency).withInitParameters(initParameters(init)), true);
     }
 

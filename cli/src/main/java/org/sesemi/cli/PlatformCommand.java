@@ -42,7 +42,13 @@ final class PlatformCommand {
     }
 
     static ImageRegistry.Image semirtImage() {
+        return semirtImage(List.of());
+    }
+
+    /** {@link #semirtImage()} with {@code extraJvmOptions} after this process's (a later -XX option wins). */
+    static ImageRegistry.Image semirtImage(List<String> extraJvmOptions) {
         List<String> cmd = jvm();
+        cmd.addAll(extraJvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "runtime", "serve", "--platform", "openwhisk",
                 "--bind", "127.0.0.1", "--port", ImageRegistry.PORT));
         // Containers get a cleared environment: the allocator setting is passed explicitly (NativeHeap).
@@ -70,8 +76,10 @@ final class PlatformCommand {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            // The options bin/sesemi sets (native access, G1 regions, Unsafe, sesemi.* properties); not agents or debuggers.
-            if (arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access") || arg.startsWith("-XX:G1HeapRegionSize")
+            // The options bin/sesemi sets (native access, G1 regions, Unsafe, sesemi.* properties, the AOT cache and its
+            // quiet fallback); not agents or debuggers.
+            if (arg.startsWith("-XX:AOTCache=") || arg.startsWith("-XX:AOTMode=") || arg.equals("-Xlog:aot=off")
+                    || arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access") || arg.startsWith("-XX:G1HeapRegionSize")
                     || arg.startsWith("-Dsesemi.") || arg.startsWith("-Djava.io.tmpdir") || arg.startsWith("-Donnxruntime.")) {
                 cmd.add(arg);
             }

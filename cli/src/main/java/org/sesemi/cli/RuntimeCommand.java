@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code sesemi runtime serve}: the SeMIRT runtime as an OpenWhisk action container or a Knative service. */
 @Command(name = "runtime", mixinStandardHelpOptions = true, description = "The SeMIRT enclave runtime.",
-        subcommands = {RuntimeCommand.Serve.class, RuntimeCommand.InsecurePlain.class})
+        subcommands = {RuntimeCommand.Serve.class, RuntimeCommand.InsecurePlain.class, AotTraining.class})
 final class RuntimeCommand {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,

@@ -20,7 +20,7 @@ class BenchSystemIT {
     @Test
     void platformBenchmarkReportsColdStartPhasesAndWarmPaths() throws Exception {
         var r = SesemiProcess.run("bench", "platform", "--cold-starts", "2", "--requests", "5", "--warmup", "5", "--naive-requests", "2",
-                "--out", dir.toString());
+                "--variant-jvm-options=-Dsesemi.runtime.preload=false -XX:MaxRAM={memory}m", "--out", dir.toString());
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         JsonNode n = JSON.readTree(dir.resolve("platform.json").toFile());
         JsonNode cold = n.path("cold_start_median_ms");
@@ -49,6 +49,14 @@ class BenchSystemIT {
         assertThat(n.path("rss_after_init_mb").asDouble()).isBetween(60.0, 4096.0);
         assertThat(n.path("rss_peak_mb").asDouble()).isGreaterThanOrEqualTo(n.path("rss_after_warm_mb").asDouble()).isLessThan(8192.0);
         assertThat(n.path("function_memory_mb").asInt()).isEqualTo(256);
+        // A lever's other side, measured in the same run: its own cold starts, with the platform's {memory} filled in.
+        JsonNode variant = n.path("variants").get(0);
+        assertThat(variant.path("jvm_options").asText()).isEqualTo("-Dsesemi.runtime.preload=false -XX:MaxRAM={memory}m");
+        assertThat(variant.path("cold_starts")).hasSize(2);
+        assertThat(variant.path("cold_ms").asDouble()).isPositive();
+        assertThat(variant.path("ratio_to_default").asDouble()).isCloseTo(variant.path("cold_ms").asDouble() / secure,
+                org.assertj.core.data.Offset.offset(0.01));
+        BenchChartsTest.assertPng(dir.resolve("platform-cold-profile.png"), BenchCharts.W, BenchCharts.H);
         assertThat(r.stdout()).contains("cold start (median of 2)", "INSECURE plaintext baseline", "cold_ratio", "jvm_floor_ms",
                 "rss_after_init_mb", "rss_peak_mb", "gateway_added_p50_ms", "wrote");
         assertThat(r.stderr()).contains("cold start 2/2", "warm: 5 measured requests per path", "naive: a cold start, then 2 requests");

@@ -62,7 +62,7 @@ public interface ContainerLauncher extends AutoCloseable {
         public Launch launch(ImageRegistry.Image image, int port, int memoryMb, Map<String, String> env) {
             Map<String, String> all = new HashMap<>(image.envFor(port));
             all.putAll(env);
-            return new Launch(image.commandFor(port), all, () -> {});
+            return new Launch(image.commandFor(port, memoryMb), all, () -> {});
         }
 
         @Override

@@ -72,7 +72,7 @@ public final class EngineLauncher implements ContainerLauncher {
     @Override
     public Launch launch(ImageRegistry.Image image, int port, int memoryMb, Map<String, String> env) {
         String name = prefix + counter.incrementAndGet();
-        List<String> argv = image.commandFor(port);
+        List<String> argv = image.commandFor(port, memoryMb);
         Map<String, String> inside = new HashMap<>(containerEnv);
         inside.putAll(image.envFor(port));
         inside.putAll(env);

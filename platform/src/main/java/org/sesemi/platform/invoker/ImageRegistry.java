@@ -10,12 +10,16 @@ import java.util.Optional;
  * The images this platform can "pull": each name maps to a command that starts a runtime process speaking the action
  * protocol on a given loopback port. Stands in for a Docker registry, since containers here are plain processes.
  *
- * <p>The command template and environment values may contain {@code {port}}, replaced by the port the invoker chose.
+ * <p>The command template and environment values may contain {@code {port}}, replaced by the port the invoker chose,
+ * and the command {@code {memory}}, replaced by the container's memory in MB (e.g. to size a JVM's heap as a container
+ * of that memory would).
  * A blackbox action names its image in {@code exec.image}; other kinds are looked up by their kind name. Immutable.
  */
 public final class ImageRegistry {
     /** Placeholder for the container's port in commands and environment values. */
     public static final String PORT = "{port}";
+    /** Placeholder for the container's memory limit in MB in commands. */
+    public static final String MEMORY = "{memory}";
 
     /**
      * How to start one image: argv template, extra environment, and whether the runtime writes the activation-end
@@ -38,6 +42,11 @@ public final class ImageRegistry {
         /** The argv with {@code {port}} filled in. */
         public List<String> commandFor(int port) {
             return command.stream().map(arg -> arg.replace(PORT, Integer.toString(port))).toList();
+        }
+
+        /** The argv with {@code {port}} and {@code {memory}} filled in. */
+        public List<String> commandFor(int port, int memoryMb) {
+            return commandFor(port).stream().map(arg -> arg.replace(MEMORY, Integer.toString(memoryMb))).toList();
         }
 
         /** The environment with {@code {port}} filled in. */

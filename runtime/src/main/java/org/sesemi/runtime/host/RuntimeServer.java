@@ -135,6 +135,11 @@ public final class RuntimeServer implements AutoCloseable {
         // Start loading the native AES-GCM provider now, so that it overlaps waiting for /init and the KeyService
         // handshake instead of adding to the first model decryption (docs/benchmarks.md, "Crypto: model decryption").
         org.sesemi.crypto.CryptoProvider.preferNative();
+        // Likewise ONNX Runtime's environment (its native library), which needs no setting either. (-Dsesemi.runtime.preload=false
+        // turns this off: the lever's "before" in 'sesemi bench platform --variant-jvm-options', docs/benchmarks.md.)
+        if (!"false".equals(System.getProperty("sesemi.runtime.preload"))) {
+            org.sesemi.runtime.core.engine.OnnxEngine.preload();
+        }
         EnclaveRuntime pre = config.platform() == HostConfig.Platform.KNATIVE ? factory.create(environment) : null;
         return new RuntimeServer(config, factory, environment, out, err, pre);
     }

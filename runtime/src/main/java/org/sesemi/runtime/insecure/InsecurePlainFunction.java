@@ -65,6 +65,7 @@ public final class InsecurePlainFunction implements AutoCloseable {
         this.err = err;
         err.println(BANNER);
         err.flush();
+        OnnxEngine.preload(); // as the secure runtime does: only the security may differ
         this.server = HttpServer.create(bind, 64);
         server.setExecutor(executor);
         server.createContext("/", this::dispatch);

@@ -33,6 +33,29 @@ public final class OnnxEngine {
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "sesemi");
     }
 
+    private static final java.util.concurrent.atomic.AtomicBoolean PRELOADING = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Starts creating ONNX Runtime's process-wide environment (loading its native library: hundreds of milliseconds
+     * under load) on a daemon thread and returns at once, so that it overlaps the process's start and {@code /init}
+     * instead of adding to them; it depends on no setting. An engine created meanwhile waits for it (ONNX Runtime
+     * creates the environment once, under a lock). A failure here is ignored: the engine's constructor then fails
+     * with it. At most once per process.
+     */
+    public static void preload() {
+        if (PRELOADING.compareAndSet(false, true)) {
+            Thread t = new Thread(() -> {
+                try {
+                    OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "sesemi");
+                } catch (RuntimeException | LinkageError e) {
+                    // reported by the engine's constructor, which tries again
+                }
+            }, "sesemi-ort-loader");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
     public EngineConfig config() {
         return config;
     }
