@@ -104,6 +104,14 @@ public final class EnclaveRuntime implements AutoCloseable {
         return RuntimeSettings.create(settings);
     }
 
+    /**
+     * Starts the work a core needs that depends on no setting (ONNX Runtime's environment and native library) in the
+     * background, so that it overlaps the process's start and {@code /init}; see {@link OnnxEngine#preload()}.
+     */
+    public static void preloadEngine() {
+        OnnxEngine.preload();
+    }
+
     public CoreConfig config() {
         return config;
     }

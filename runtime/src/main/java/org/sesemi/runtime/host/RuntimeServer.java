@@ -138,7 +138,7 @@ public final class RuntimeServer implements AutoCloseable {
         // Likewise ONNX Runtime's environment (its native library), which needs no setting either. (-Dsesemi.runtime.preload=false
         // turns this off: the lever's "before" in 'sesemi bench platform --variant-jvm-options', docs/benchmarks.md.)
         if (!"false".equals(System.getProperty("sesemi.runtime.preload"))) {
-            org.sesemi.runtime.core.engine.OnnxEngine.preload();
+            EnclaveRuntime.preloadEngine();
         }
         EnclaveRuntime pre = config.platform() == HostConfig.Platform.KNATIVE ? factory.create(environment) : null;
         return new RuntimeServer(config, factory, environment, out, err, pre);
