@@ -50,6 +50,17 @@ final class BenchCommand {
         @Option(names = "--out", required = true, description = "Directory for the result file.")
         Path out;
 
+        @Option(names = "--crypto-warmup-mib", defaultValue = "2048", description = "MiB pushed through the envelope codecs and "
+                + "AES-GCM before measuring, so their code is compiled as in a long-running runtime (default ${DEFAULT-VALUE}).")
+        long cryptoWarmupMib;
+
+        long cryptoWarmupBytes() {
+            if (cryptoWarmupMib < 0) {
+                throw new CliErrors.UserException("--crypto-warmup-mib must be 0 or more");
+            }
+            return cryptoWarmupMib << 20;
+        }
+
         BenchOverhead open() throws Exception {
             Map<String, long[]> shapeMap = new LinkedHashMap<>();
             for (String s : shapes == null ? List.<String>of() : shapes) {
@@ -106,7 +117,7 @@ final class BenchCommand {
             ModelOptions o = options;
             BenchOverhead b = o.open();
             try {
-                BenchOverhead.Overhead r = b.overhead(requests, concurrency, warmup, naive);
+                BenchOverhead.Overhead r = b.overhead(requests, concurrency, warmup, naive, o.cryptoWarmupBytes());
                 ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 ObjectNode n = o.header(m, b);
                 double p50 = BenchOverhead.percentile(r.plain(), 0.5), p99 = BenchOverhead.percentile(r.plain(), 0.99);
@@ -114,7 +125,7 @@ final class BenchCommand {
                 n.put("requests", requests);
                 n.put("concurrency", concurrency);
                 n.put("warmup", warmup);
-                n.put("crypto_warmup_bytes", BenchOverhead.WARM_CRYPTO_BYTES);
+                n.put("crypto_warmup_bytes", o.cryptoWarmupBytes());
                 n.put("path_warmup_iterations", naive ? 0 : BenchOverhead.WARM_PATH_ITERATIONS);
                 n.put("mode", naive ? "naive (no caches)" : "semirt (warm caches)");
                 n.put("plain_p50_ms", round(p50));
@@ -170,7 +181,7 @@ final class BenchCommand {
                 n.put("requests_per_stream", perStream);
                 ArrayNode rows = n.putArray("results");
                 PrintWriter w = spec.commandLine().getOut();
-                b.warmCrypto(BenchOverhead.WARM_CRYPTO_BYTES);
+                b.warmCrypto(o.cryptoWarmupBytes());
                 b.throughput(2, perStream, true); // JIT warm-up, not recorded
                 b.throughput(2, perStream, false);
                 w.println("streams  shared_rps  per_stream_rps");

@@ -57,7 +57,6 @@ import org.sesemi.runtime.store.DirectoryModelStore;
  */
 final class BenchOverhead {
     /** Crypto/codec warm-up volume before measuring (see {@link #warmCrypto}). */
-    static final long WARM_CRYPTO_BYTES = 2L << 30;
     private final byte[] onnx;
     private final EngineConfig engine;
     private final boolean binary;
@@ -265,10 +264,10 @@ final class BenchOverhead {
     }
 
     /** {@code requests} pairs over {@code concurrency} threads; each thread alternates which path goes first. */
-    Overhead overhead(int requests, int concurrency, int warmup, boolean naive) throws Exception {
+    Overhead overhead(int requests, int concurrency, int warmup, boolean naive, long cryptoWarmupBytes) throws Exception {
         try (EnclaveRuntime core = core(CoreConfig.defaults().withConcurrency(Math.max(concurrency, 1), 1024, Duration.ofMinutes(5))
                 .withTiming(true), naive ? CachePolicy.none() : CachePolicy.caching())) {
-            warmCrypto(WARM_CRYPTO_BYTES);
+            warmCrypto(cryptoWarmupBytes);
             warmPath(core, naive ? 0 : WARM_PATH_ITERATIONS);
             for (int i = 0; i < warmup; i++) {
                 plainOnce();
