@@ -212,14 +212,11 @@ final class BenchCommand {
     /**
      * The benches start their own servers on loopback and may load them far beyond normal use: a bench process raises the
      * JDK server's request and response deadlines (30 s and 330 s by default, JVM-wide, read once per process) to 10
-     * minutes before its first server starts, so a slow phase is measured rather than cut off.
+     * minutes before its first server starts, so a slow phase is measured rather than cut off (through the HTTP layer's
+     * {@link org.sesemi.http.JdkServerSettings}, the one place that sets them).
      */
     static void longServerDeadlines() {
-        for (String k : new String[] {"sun.net.httpserver.maxReqTime", "sun.net.httpserver.maxRspTime"}) {
-            if (System.getProperty(k) == null) {
-                System.setProperty(k, "600");
-            }
-        }
+        org.sesemi.http.JdkServerSettings.useDeadlines(java.time.Duration.ofMinutes(10), java.time.Duration.ofMinutes(10));
     }
 
     /** Draws a bench's charts from its result ({@link BenchCharts}), into a directory; returns the files. */

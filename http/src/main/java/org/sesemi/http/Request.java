@@ -32,6 +32,7 @@ public final class Request {
     private boolean trailingSlash;
     private boolean bodyConsumed;
     private long bytesIn;
+    private Object attachment;
 
     Request(HttpExchange ex, long startNanos) {
         this.ex = ex;
@@ -115,6 +116,19 @@ public final class Request {
     /** {@link System#nanoTime()} when the layer received the request. */
     public long startNanos() {
         return startNanos;
+    }
+
+    /** Attaches the API's per-request state (a transaction id, the arrival time on its clock), set by {@link Before}. */
+    public void attach(Object state) {
+        this.attachment = state;
+    }
+
+    /** The attached state; throws if none of this type was attached. */
+    public <T> T attachment(Class<T> type) {
+        if (!type.isInstance(attachment)) {
+            throw new IllegalStateException("no " + type.getSimpleName() + " attached to this request");
+        }
+        return type.cast(attachment);
     }
 
     /** Sets a header on whatever answer this exchange gets (the handler's, an error's). */

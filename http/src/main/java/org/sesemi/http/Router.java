@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
  * <p>The first template (in declaration order) that matches the path and the method wins. A path that matches some
  * template but for another method is refused with 405 and the methods of all templates matching it, in declaration
  * order ({@code Allow}); a path that matches none with 404. With {@link Builder#ignoreTrailingSlash()}, a path with a
- * trailing slash that no template ending in {@code /} matches is matched without it ({@link Request#trailingSlash()}
+ * trailing slash that no template ending in {@code /} matches (for any method) is matched without it ({@link Request#trailingSlash()}
  * tells the handler). Immutable and thread-safe once built.
  */
 public final class Router {
@@ -52,7 +52,7 @@ public final class Router {
         if (m != null) {
             return m;
         }
-        if (trailing && ignoreTrailingSlash) {
+        if (trailing && ignoreTrailingSlash && !anyMatches(segments, true)) {
             m = find(method, segments, false, true);
             if (m != null) {
                 return m;
@@ -61,6 +61,7 @@ public final class Router {
         LinkedHashSet<String> allowed = new LinkedHashSet<>();
         collectAllowed(segments, trailing, allowed);
         if (allowed.isEmpty() && trailing && ignoreTrailingSlash) {
+            // no template with a trailing slash matched, for any method: the path is matched without it
             collectAllowed(segments, false, allowed);
         }
         if (allowed.isEmpty()) {
@@ -79,6 +80,15 @@ public final class Router {
             }
         }
         return null;
+    }
+
+    private boolean anyMatches(List<String> segments, boolean trailing) {
+        for (Route r : routes) {
+            if (r.trailingSlash() == trailing && bind(r, segments) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void collectAllowed(List<String> segments, boolean trailing, LinkedHashSet<String> allowed) {

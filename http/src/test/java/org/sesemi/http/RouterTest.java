@@ -18,6 +18,9 @@ class RouterTest {
         Router.Match stripped = r.match("POST", "/a/p/q/");
         assertThat(stripped.template()).isEqualTo("/a/{x}/{y}");
         assertThat(stripped.trailingSlash()).isTrue();
+        // a template with a trailing slash matches the path for another method: 405, not the stripped route
+        assertThatThrownBy(() -> r.match("PUT", "/a/p/")).isInstanceOfSatisfying(HttpException.class,
+                e -> assertThat(e.allowHeader()).isEqualTo("GET"));
         assertThatThrownBy(() -> r.match("DELETE", "/a/p")).isInstanceOfSatisfying(HttpException.class,
                 e -> assertThat(e.allowHeader()).isEqualTo("GET, PUT"));
         assertThatThrownBy(() -> r.match("GET", "/b")).isInstanceOfSatisfying(HttpException.class,

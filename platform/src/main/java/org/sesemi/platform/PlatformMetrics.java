@@ -1,7 +1,5 @@
 package org.sesemi.platform;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -9,12 +7,12 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.ToDoubleFunction;
+import org.sesemi.http.RequestObserver;
+import org.sesemi.http.Response;
 import org.sesemi.platform.invoker.ActivationOutcome;
 import org.sesemi.platform.invoker.ContainerPool;
 import org.sesemi.platform.invoker.Invocation;
@@ -25,7 +23,8 @@ import org.sesemi.platform.invoker.PoolStats;
  * The embedded platform's Prometheus metrics, set up as the KeyService's: one registry per server, scraped as text at
  * {@code GET /metrics} (no API key needed, like OpenWhisk's own {@code /ping}; it shows counts only).
  *
- * <p>Labels are bounded: {@code route} is a route template ({@code actions}, {@code activations}, ...), {@code method}
+ * <p>Labels are bounded: {@code route} is a route template ({@code /api/v1/namespaces/{ns}/actions/{name}}, ...;
+ * {@code unmatched} when none matched), {@code method}
  * and {@code status} the HTTP ones, {@code status} of an activation its OpenWhisk status name and {@code start} how
  * its container was obtained. No namespace, action name, activation id or parameter is ever a label.
  */
@@ -107,60 +106,20 @@ final class PlatformMetrics {
                 .register(registry).record(Duration.ofMillis(ms)));
     }
 
-    /** The API handler with every request counted and timed; {@code GET /metrics} answered here. */
-    HttpHandler meter(HttpHandler api) {
-        return ex -> {
-            String path = ex.getRequestURI().getRawPath();
-            if (path.equals("/metrics") && ex.getRequestMethod().equals("GET")) {
-                scrape(ex);
-                return;
-            }
-            long t0 = System.nanoTime();
-            try {
-                api.handle(ex);
-            } finally {
-                int status = ex.getResponseCode();
-                Timer.builder("sesemi.platform.api.requests")
-                        .description("REST API requests by route template, method and status")
-                        .tag("route", route(path)).tag("method", method(ex.getRequestMethod()))
-                        .tag("status", status < 0 ? "none" : Integer.toString(status))
-                        .publishPercentileHistogram()
-                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
-                        .register(registry)
-                        .record(Duration.ofNanos(System.nanoTime() - t0));
-            }
-        };
+    /** Every API request counted and timed by route template, method and status (the HTTP layer's metrics hook). */
+    RequestObserver requests() {
+        return (method, route, status, nanos, bytesIn, bytesOut) -> Timer.builder("sesemi.platform.api.requests")
+                .description("REST API requests by route template, method and status")
+                .tag("route", route).tag("method", method)
+                .tag("status", status < 0 ? "none" : Integer.toString(status))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+                .register(registry)
+                .record(Duration.ofNanos(nanos));
     }
 
-    private void scrape(HttpExchange ex) throws IOException {
-        try (ex) {
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-        }
-    }
-
-    private static String method(String m) {
-        return switch (m) {
-            case "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD" -> m;
-            default -> "other";
-        };
-    }
-
-    /** The route template of a path: the API's collection under a namespace, never a name from the path. */
-    static String route(String path) {
-        String[] p = path.split("/");
-        // "", "api", "v1", "namespaces", ns, collection, ...
-        if (p.length >= 6 && p[1].equals("api") && p[2].equals("v1") && p[3].equals("namespaces")) {
-            return switch (p[5]) {
-                case "actions", "activations", "limits", "packages", "triggers", "rules" -> p[5];
-                default -> "other";
-            };
-        }
-        if (path.equals("/") || path.equals("/api/v1") || path.equals("/api/v1/namespaces") || path.equals("/sesemi/v1/billing")) {
-            return path;
-        }
-        return "other";
+    /** {@code GET /metrics}: the registry in Prometheus' text format. */
+    Response scrape() {
+        return Response.text(200, CONTENT_TYPE, registry.scrape());
     }
 }

@@ -1,12 +1,10 @@
 package org.sesemi.platform;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import org.sesemi.http.HttpService;
+import org.sesemi.http.Router;
 import org.sesemi.platform.api.Authenticator;
 import org.sesemi.platform.api.PlatformApi;
 import org.sesemi.platform.api.Throttles;
@@ -18,31 +16,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded platform's controller: opens the store (bootstrapping OpenWhisk standalone's {@code guest} and
- * {@code whisk.system} subjects on first start), and serves the REST API on a JDK HTTP server with one virtual thread
- * per request (blocking invokes wait on their activation, so threads must be cheap).
+ * {@code whisk.system} subjects on first start), and serves the REST API and {@code GET /metrics} on the HTTP layer
+ * ({@link HttpService}: one virtual thread per request; blocking invokes wait on their activation, so threads must be
+ * cheap).
  *
  * <p>The {@link Invoker} belongs to the caller: {@link #close()} stops the API and closes the store, and the caller
  * closes the invoker afterwards.
  *
  * <p>There is no TLS and the guest key is public, so the default bind address is loopback. A request (headers and
- * body) must arrive within 30 s ({@code -Dsun.net.httpserver.maxReqTime=<seconds>} overrides it for the process),
- * so a slow-loris client cannot hold a connection forever.
+ * body) must arrive within 30 s (the layer's {@code JdkServerSettings}; {@code -Dsun.net.httpserver.maxReqTime=<seconds>}
+ * overrides it for the process), so a slow-loris client cannot hold a connection forever.
  */
 public final class PlatformServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlatformServer.class);
-
-    static {
-        // Read once per process by the JDK server: set it before the first server is created.
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", "30");
-        }
-        // A response must be taken within 330 s of the request's end (the JDK counts the handler's time too, so this
-        // must exceed the longest legitimate request: OpenWhisk's 300 s action limit). JVM-wide: every server here
-        // sets the same values so that in-process stacks do not depend on which server started first.
-        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
-            System.setProperty("sun.net.httpserver.maxRspTime", "330");
-        }
-    }
 
     /** OpenWhisk standalone's well-known {@code guest} key; anyone who can reach the port can use it. */
     public static final String GUEST_API_KEY =
@@ -52,14 +38,12 @@ public final class PlatformServer implements AutoCloseable {
             "789c46b1-71f6-4ed5-8c54-816aa4f8c502:abczO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP";
 
     private final PlatformStore store;
-    private final HttpServer http;
-    private final ExecutorService executor;
+    private final HttpService http;
     private final Throttles throttles;
 
-    private PlatformServer(PlatformStore store, HttpServer http, ExecutorService executor, Throttles throttles) {
+    private PlatformServer(PlatformStore store, HttpService http, Throttles throttles) {
         this.store = store;
         this.http = http;
-        this.executor = executor;
         this.throttles = throttles;
     }
 
@@ -70,16 +54,15 @@ public final class PlatformServer implements AutoCloseable {
             bootstrap(store, "guest", GUEST_API_KEY);
             bootstrap(store, "whisk.system", WHISK_SYSTEM_API_KEY);
             Throttles throttles = new Throttles(config.invocationsPerMinute(), config.concurrentInvocations(), System::currentTimeMillis);
-            HttpServer http = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 128);
-            ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-            http.setExecutor(executor);
             String build = PlatformServer.class.getPackage().getImplementationVersion();
             PlatformMetrics metrics = new PlatformMetrics(invoker);
-            http.createContext("/", metrics.meter(new PlatformApi(config, store, metrics.meter(invoker), throttles,
-                    System::currentTimeMillis, build == null ? "dev" : build)));
-            http.start();
-            LOG.info("platform API listening on http://{}:{}", config.bindAddress().getHostAddress(), http.getAddress().getPort());
-            return new PlatformServer(store, http, executor, throttles);
+            PlatformApi api = new PlatformApi(config, store, metrics.meter(invoker), throttles, System::currentTimeMillis,
+                    build == null ? "dev" : build);
+            Router router = api.routes(Router.builder().ignoreTrailingSlash().get("/metrics", r -> metrics.scrape())).build();
+            HttpService http = HttpService.builder("platform").bind(config.bindAddress(), config.port()).backlog(128)
+                    .router(router).before(api.before()).errors(api.errors()).observer(metrics.requests()).start();
+            LOG.info("platform API listening on http://{}:{}", config.bindAddress().getHostAddress(), http.port());
+            return new PlatformServer(store, http, throttles);
         } catch (IOException e) {
             store.close();
             throw new UncheckedIOException("cannot listen on " + config.bindAddress() + ":" + config.port(), e);
@@ -96,12 +79,12 @@ public final class PlatformServer implements AutoCloseable {
 
     /** The port the API listens on (the ephemeral one when configured with 0). */
     public int port() {
-        return http.getAddress().getPort();
+        return http.port();
     }
 
     /** {@code http://host:port}, the value for {@code __OW_API_HOST} / the client's {@code apihost}. */
     public URI apiHost() {
-        return URI.create("http://" + http.getAddress().getAddress().getHostAddress() + ":" + port());
+        return URI.create("http://" + http.address().getAddress().getHostAddress() + ":" + port());
     }
 
     /** The store (for operators' tools and tests that check what was persisted). */
@@ -117,8 +100,7 @@ public final class PlatformServer implements AutoCloseable {
     /** Stops serving (requests still waiting are cut off) and closes the store. Does not close the invoker. */
     @Override
     public void close() {
-        http.stop(0);
-        executor.shutdownNow();
+        http.close();
         store.close();
     }
 }
