@@ -1,7 +1,5 @@
 package org.sesemi.keyservice;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsExchange;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
@@ -126,11 +124,11 @@ final class ClientCertificates {
         return this::resolve;
     }
 
-    private Optional<Caller> resolve(HttpExchange ex) {
-        if (!(ex instanceof HttpsExchange https)) {
+    private Optional<Caller> resolve(Optional<SSLSession> tls) {
+        if (tls.isEmpty()) {
             return Optional.empty();
         }
-        SSLSession session = https.getSSLSession();
+        SSLSession session = tls.get();
         X509Certificate cert;
         try {
             Certificate[] peer = session.getPeerCertificates();

@@ -1,20 +1,15 @@
 package org.sesemi.keyservice;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import org.sesemi.attestation.Measurement;
 import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeProvider;
@@ -27,6 +22,7 @@ import org.sesemi.attestation.dcap.Quote;
 import org.sesemi.attestation.dcap.SgxReportBody;
 import org.sesemi.attestation.dcap.TdReportBody;
 import org.sesemi.attestation.ratls.RaTls;
+import org.sesemi.http.HttpService;
 import org.sesemi.keyservice.core.KeyServiceCore;
 import org.sesemi.keyservice.http.KeyServiceHttp;
 import org.sesemi.keyservice.http.KsMetrics;
@@ -47,32 +43,11 @@ import org.slf4j.LoggerFactory;
 public final class KeyServiceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KeyServiceServer.class);
 
-    static {
-        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle + delayed ACK add ~40 ms to
-        // requests on a persistent connection. The JDK reads these once per process, so set them before first use.
-        setIfAbsent("sun.net.httpserver.nodelay", "true");
-        // Bound slow clients: a request must arrive within 30 s, a response be taken within 330 s of the request's end.
-        // JVM-wide, and the JDK counts the handler's time in the latter, so all our servers set the same values: 330 s
-        // exceeds the longest legitimate request of any of them (OpenWhisk's 300 s action limit), while KeyService
-        // answers are small enough never to block on a slow reader.
-        setIfAbsent("sun.net.httpserver.maxReqTime", "30");
-        setIfAbsent("sun.net.httpserver.maxRspTime", "330");
-        // Bound open connections (each costs a socket and TLS state); runtimes keep one persistent connection each.
-        setIfAbsent("sun.net.httpserver.maxConnections", "4096");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
-    }
-
     private final KeyServiceConfig config;
     private final TeeProvider tee;
     private final Measurement measurement;
     private final KeyStore store;
-    private final HttpsServer server;
-    private final ExecutorService executor;
+    private final HttpService server;
     private final ScheduledExecutorService rotation;
     private final RotatingServerKeyManager keyManager;
     private final KsMetrics metrics;
@@ -113,20 +88,12 @@ public final class KeyServiceServer implements AutoCloseable {
             var http = new KeyServiceHttp(core, clients.resolver(),
                     new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime), metrics,
                     config.maxBodyBytes(), new KeyServiceHttp.HealthInfo(tee.name(), tee.isSimulated(), measurement, store::ping));
-            this.server = HttpsServer.create(new InetSocketAddress(config.host(), config.port()), 512);
-            server.setHttpsConfigurator(new HttpsConfigurator(ssl) {
-                @Override
-                public void configure(HttpsParameters params) {
-                    SSLParameters p = getSSLContext().getDefaultSSLParameters();
-                    p.setProtocols(new String[] {"TLSv1.3"});
-                    p.setWantClientAuth(true);
-                    params.setSSLParameters(p);
-                }
-            });
-            this.executor = Executors.newVirtualThreadPerTaskExecutor();
-            server.setExecutor(executor);
-            server.createContext("/", http);
-            server.start();
+            // TLS 1.3 only; client certificates requested, not required (monitoring needs none)
+            this.server = http.configure(HttpService.builder("keyservice").bind(InetAddress.getByName(config.host()), config.port())
+                    .backlog(512).tls(ssl, p -> {
+                        p.setProtocols(new String[] {"TLSv1.3"});
+                        p.setWantClientAuth(true);
+                    })).start();
             long every = Math.max(60, config.certificateValidity().toSeconds() / 2);
             this.rotation = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("ks-cert-rotation").daemon(true).factory());
             rotation.scheduleAtFixedRate(this::rotateQuietly, every, every, TimeUnit.SECONDS);
@@ -171,7 +138,7 @@ public final class KeyServiceServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     /** {@code https://host:port}. */
@@ -204,8 +171,7 @@ public final class KeyServiceServer implements AutoCloseable {
     public void close() {
         rotation.shutdownNow();
         flushDenialsQuietly(true);
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
         store.close();
         collateral.ifPresent(ManagedCollateralSource::close);
     }
