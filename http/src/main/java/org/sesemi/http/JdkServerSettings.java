@@ -53,8 +53,11 @@ public final class JdkServerSettings {
         return true;
     }
 
-    /** Sets the defaults (where nothing is set yet); called before every server is created. */
-    static synchronized void apply() {
+    /**
+     * Sets the defaults (where nothing is set yet). {@link HttpService#start()} calls it before it creates its server;
+     * a server not yet on the layer (the runtime, the gateway) calls it before creating its JDK server.
+     */
+    public static synchronized void apply() {
         if (applied) {
             return;
         }

@@ -79,17 +79,9 @@ public final class RuntimeServer implements AutoCloseable {
             .build();
 
     static {
-        // A request (headers and body) must arrive within this many seconds, or the JDK server closes the connection:
-        // a slow-loris client cannot hold a connection and a thread forever. Read once per process by the JDK.
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", "30");
-        }
-        // A response must be taken within 330 s of the request's end (the JDK counts the handler's time too, so this
-        // must exceed the longest legitimate request: OpenWhisk's 300 s action limit). JVM-wide: every server here
-        // sets the same values so that in-process stacks do not depend on which server started first.
-        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
-            System.setProperty("sun.net.httpserver.maxRspTime", "330");
-        }
+        // The JDK server's deadlines (request 30 s, response 330 s) and socket options: JVM-wide, read once per process,
+        // set in one place for every server (the HTTP layer's JdkServerSettings) before the first server is created.
+        org.sesemi.http.JdkServerSettings.apply();
     }
 
     private static final long DRAIN_LIMIT = 1L << 30;
