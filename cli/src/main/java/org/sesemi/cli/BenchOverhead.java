@@ -107,7 +107,7 @@ final class BenchOverhead {
 
     EnclaveRuntime core(CoreConfig base, CachePolicy caching) {
         KeySource keys = (u, m, v) -> new ReleasedKeys(modelKey, requestKey, Instant.now().plus(Duration.ofDays(1)));
-        return EnclaveRuntime.create(base.withEngine(engine), keys, store, Clock.systemUTC(), List.of(), caching);
+        return EnclaveRuntime.create(base.toBuilder().engine(engine).build(), keys, store, Clock.systemUTC(), List.of(), caching);
     }
 
     byte[] envelope(InferenceRequest r) {
@@ -265,8 +265,8 @@ final class BenchOverhead {
 
     /** {@code requests} pairs over {@code concurrency} threads; each thread alternates which path goes first. */
     Overhead overhead(int requests, int concurrency, int warmup, boolean naive, long cryptoWarmupBytes) throws Exception {
-        try (EnclaveRuntime core = core(CoreConfig.defaults().withConcurrency(Math.max(concurrency, 1), 1024, Duration.ofMinutes(5))
-                .withTiming(true), naive ? CachePolicy.none() : CachePolicy.caching())) {
+        try (EnclaveRuntime core = core(CoreConfig.builder().concurrency(Math.max(concurrency, 1), 1024, Duration.ofMinutes(5))
+                .timing(true).build(), naive ? CachePolicy.none() : CachePolicy.caching())) {
             warmCrypto(cryptoWarmupBytes);
             warmPath(core, naive ? 0 : WARM_PATH_ITERATIONS);
             for (int i = 0; i < warmup; i++) {
@@ -316,7 +316,7 @@ final class BenchOverhead {
         try {
             int n = shared ? 1 : streams;
             for (int i = 0; i < n; i++) {
-                EnclaveRuntime c = core(CoreConfig.defaults().withConcurrency(streams, 1024, Duration.ofMinutes(5)));
+                EnclaveRuntime c = core(CoreConfig.builder().concurrency(streams, 1024, Duration.ofMinutes(5)).build());
                 secureOnce(c); // cold load outside the measurement
                 cores.add(c);
             }

@@ -5,7 +5,7 @@ import org.sesemi.crypto.EnvelopeJson;
 import org.sesemi.runtime.core.engine.EngineConfig;
 
 /**
- * Configuration of the trusted core. Defaults ({@link #defaults()}) suit a laptop.
+ * Configuration of the trusted core, made with {@link #builder()}. Defaults ({@link #defaults()}) suit a laptop.
  *
  * @param modelBudgetBytes enclave memory the model cache may charge (default 512 MiB)
  * @param chargeFactor a model is charged {@code plaintext size × chargeFactor} bytes (default 2.0: the decrypted
@@ -28,45 +28,116 @@ public record CoreConfig(long modelBudgetBytes, double chargeFactor, int maxConc
         int keyCacheEntries, Duration keySafetyMargin, int maxEnvelopeBytes, EngineConfig engine, InputLimitPolicy inputLimits, boolean timing,
         int payloadRefAbove) {
 
+    /** Prefer {@link #builder()}: positional arguments are easy to swap. */
     public CoreConfig {
+        java.util.Objects.requireNonNull(maxWait, "maxWait");
+        java.util.Objects.requireNonNull(keySafetyMargin, "keySafetyMargin");
+        java.util.Objects.requireNonNull(engine, "engine");
+        java.util.Objects.requireNonNull(inputLimits, "inputLimits");
         if (modelBudgetBytes < 1 || chargeFactor < 1.0 || maxConcurrent < 1 || maxQueue < 0 || keyCacheEntries < 1 || maxEnvelopeBytes < 64 || payloadRefAbove < 0) {
             throw new IllegalArgumentException("invalid core configuration: budget >= 1 byte, chargeFactor >= 1, maxConcurrent >= 1, "
                     + "maxQueue >= 0, keyCacheEntries >= 1, maxEnvelopeBytes >= 64, payloadRefAbove >= 0");
         }
     }
 
+    /** The defaults above. */
     public static CoreConfig defaults() {
-        return new CoreConfig(512L << 20, 2.0, Runtime.getRuntime().availableProcessors(), 64, Duration.ofSeconds(30), 4096,
-                Duration.ofSeconds(1), EnvelopeJson.DEFAULT_MAX_BYTES, EngineConfig.defaults(), InputLimitPolicy.standard(), false,
-                org.sesemi.client.inference.InferenceClient.DEFAULT_PAYLOAD_REF_ABOVE);
+        return builder().build();
     }
 
-    public CoreConfig withModelBudgetBytes(long v) {
-        return new CoreConfig(v, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, payloadRefAbove);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public CoreConfig withConcurrency(int maxConcurrent, int maxQueue, Duration maxWait) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, payloadRefAbove);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.modelBudgetBytes = modelBudgetBytes;
+        b.chargeFactor = chargeFactor;
+        b.maxConcurrent = maxConcurrent;
+        b.maxQueue = maxQueue;
+        b.maxWait = maxWait;
+        b.keyCacheEntries = keyCacheEntries;
+        b.keySafetyMargin = keySafetyMargin;
+        b.maxEnvelopeBytes = maxEnvelopeBytes;
+        b.engine = engine;
+        b.inputLimits = inputLimits;
+        b.timing = timing;
+        b.payloadRefAbove = payloadRefAbove;
+        return b;
     }
 
-    public CoreConfig withEngine(EngineConfig v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, v, inputLimits, timing, payloadRefAbove);
-    }
+    /** Builds a {@link CoreConfig}; {@link #build()} checks the values. Not thread-safe. */
+    public static final class Builder {
+        private long modelBudgetBytes = 512L << 20;
+        private double chargeFactor = 2.0;
+        private int maxConcurrent = Runtime.getRuntime().availableProcessors();
+        private int maxQueue = 64;
+        private Duration maxWait = Duration.ofSeconds(30);
+        private int keyCacheEntries = 4096;
+        private Duration keySafetyMargin = Duration.ofSeconds(1);
+        private int maxEnvelopeBytes = EnvelopeJson.DEFAULT_MAX_BYTES;
+        private EngineConfig engine = EngineConfig.defaults();
+        private InputLimitPolicy inputLimits = InputLimitPolicy.standard();
+        private boolean timing;
+        private int payloadRefAbove = org.sesemi.client.inference.InferenceClient.DEFAULT_PAYLOAD_REF_ABOVE;
 
-    public CoreConfig withTiming(boolean v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, v, payloadRefAbove);
-    }
+        private Builder() {}
 
+        public Builder modelBudgetBytes(long v) {
+            modelBudgetBytes = v;
+            return this;
+        }
 
-    public CoreConfig withMaxEnvelopeBytes(int v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, v, engine, inputLimits, timing, payloadRefAbove);
-    }
+        public Builder chargeFactor(double v) {
+            chargeFactor = v;
+            return this;
+        }
 
-    public CoreConfig withPayloadRefAbove(int v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, v);
-    }
+        /** Requests processed at once, requests allowed to wait, and how long one waits before the answer is busy. */
+        public Builder concurrency(int maxConcurrent, int maxQueue, Duration maxWait) {
+            this.maxConcurrent = maxConcurrent;
+            this.maxQueue = maxQueue;
+            this.maxWait = maxWait;
+            return this;
+        }
 
-    public CoreConfig withInputLimits(InputLimitPolicy v) {
-        return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries, keySafetyMargin, maxEnvelopeBytes, engine, v, timing, payloadRefAbove);
+        public Builder keyCache(int entries, Duration safetyMargin) {
+            keyCacheEntries = entries;
+            keySafetyMargin = safetyMargin;
+            return this;
+        }
+
+        public Builder maxEnvelopeBytes(int v) {
+            maxEnvelopeBytes = v;
+            return this;
+        }
+
+        public Builder engine(EngineConfig v) {
+            engine = v;
+            return this;
+        }
+
+        public Builder inputLimits(InputLimitPolicy v) {
+            inputLimits = v;
+            return this;
+        }
+
+        public Builder timing(boolean v) {
+            timing = v;
+            return this;
+        }
+
+        public Builder payloadRefAbove(int v) {
+            payloadRefAbove = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the bounds when a value is out of them */
+        public CoreConfig build() {
+            return new CoreConfig(modelBudgetBytes, chargeFactor, maxConcurrent, maxQueue, maxWait, keyCacheEntries,
+                    keySafetyMargin, maxEnvelopeBytes, engine, inputLimits, timing, payloadRefAbove);
+        }
     }
 }

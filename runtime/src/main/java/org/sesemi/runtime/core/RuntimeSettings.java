@@ -175,13 +175,14 @@ public final class RuntimeSettings {
             maxQueue = Math.max(maxQueue, declared - maxConcurrent);
             maxWait = DECLARED_MAX_WAIT;
         }
-        CoreConfig c = d.withModelBudgetBytes(MemorySizing.modelBudget(s, cgroupRoot))
-                .withConcurrency(maxConcurrent, maxQueue, maxWait)
-                .withEngine(new EngineConfig(integer(s, INTRA_OP_THREADS, d.engine().intraOpThreads()), false)
+        CoreConfig c = d.toBuilder().modelBudgetBytes(MemorySizing.modelBudget(s, cgroupRoot))
+                .concurrency(maxConcurrent, maxQueue, maxWait)
+                .engine(new EngineConfig(integer(s, INTRA_OP_THREADS, d.engine().intraOpThreads()), false)
                         .withArena(bool(s, ORT_ARENA), bool(s, ORT_ARENA)))
-                .withInputLimits(inputLimits(s))
-                .withTiming(bool(s, TIMING))
-                .withPayloadRefAbove(integer(s, PAYLOAD_REF_ABOVE, d.payloadRefAbove()));
+                .inputLimits(inputLimits(s))
+                .timing(bool(s, TIMING))
+                .payloadRefAbove(integer(s, PAYLOAD_REF_ABOVE, d.payloadRefAbove()))
+                .build();
         return c;
     }
 

@@ -45,7 +45,7 @@ class EnclaveRuntimeTest {
 
     @BeforeEach
     void setUp() {
-        f = new Fixture(dir, CoreConfig.defaults().withTiming(true));
+        f = new Fixture(dir, CoreConfig.builder().timing(true).build());
     }
 
     @AfterEach
@@ -199,7 +199,7 @@ class EnclaveRuntimeTest {
         // requestId changed: AAD mismatch
         assertThat(code(f.core.handle(s.replaceFirst("\"requestId\":\"r-", "\"requestId\":\"x-").getBytes(StandardCharsets.UTF_8))))
                 .isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
-        try (Fixture small = new Fixture(dir.resolve("small"), CoreConfig.defaults().withMaxEnvelopeBytes(100))) {
+        try (Fixture small = new Fixture(dir.resolve("small"), CoreConfig.builder().maxEnvelopeBytes(100).build())) {
             assertThat(code(small.core.handle(good))).isEqualTo(ErrorCode.TOO_LARGE);
         }
         assertThat(f.call(m, request(floats("x", X, 2, 4)), false).outputs()).hasSize(1);
@@ -242,7 +242,7 @@ class EnclaveRuntimeTest {
         f.keys.putModelKey(ghost, ModelKey.generate(1));
         f.keys.grant(f.user.id(), ghost, f.requestKey);
         assertThat(code(f.core.handle(EnvelopeJson.write(f.seal(ghost, request(floats("x", X, 2, 4)), false))))).isEqualTo(ErrorCode.MODEL_NOT_FOUND);
-        try (Fixture tiny = new Fixture(dir.resolve("tiny"), CoreConfig.defaults().withModelBudgetBytes(1000))) {
+        try (Fixture tiny = new Fixture(dir.resolve("tiny"), CoreConfig.builder().modelBudgetBytes(1000).build())) {
             ModelId m = tiny.addModel("big", TestModels.affine(1, 1000));
             Outcome o = tiny.core.handle(EnvelopeJson.write(tiny.seal(m, request(floats("x", X, 2, 4)), false)));
             assertThat(o).isInstanceOfSatisfying(Outcome.Rejected.class, r -> {
@@ -286,7 +286,7 @@ class EnclaveRuntimeTest {
 
     @Test
     void overloadAnswersBusy() throws Exception {
-        try (Fixture g = new Fixture(dir.resolve("busy"), CoreConfig.defaults().withConcurrency(1, 0, Duration.ofSeconds(5)))) {
+        try (Fixture g = new Fixture(dir.resolve("busy"), CoreConfig.builder().concurrency(1, 0, Duration.ofSeconds(5)).build())) {
             ModelId m = g.addModel("affine", TestModels.affine(1, 0));
             g.keys.gate = new CountDownLatch(1);
             ExecutorService ex = Executors.newSingleThreadExecutor();
@@ -301,7 +301,7 @@ class EnclaveRuntimeTest {
 
     @Test
     void naiveModeRepeatsEverythingPerRequest() throws Exception {
-        try (Fixture g = new Fixture(dir.resolve("naive"), CoreConfig.defaults().withTiming(true), CachePolicy.none())) {
+        try (Fixture g = new Fixture(dir.resolve("naive"), CoreConfig.builder().timing(true).build(), CachePolicy.none())) {
             ModelId m = g.addModel("affine", TestModels.affine(1, 0));
             for (int i = 0; i < 3; i++) {
                 Outcome o = g.core.handle(EnvelopeJson.write(g.seal(m, request(floats("x", X, 2, 4)), false)));
@@ -317,8 +317,8 @@ class EnclaveRuntimeTest {
     @Test
     void manyThreadsSeveralModelsWithEvictionsEveryResponseChecked() throws Exception {
         // Each model ~40 KB plaintext, charged x2; a 200 KB budget holds two of five: constant eviction.
-        try (Fixture g = new Fixture(dir.resolve("evict"), CoreConfig.defaults().withModelBudgetBytes(200_000)
-                .withConcurrency(4, 256, Duration.ofSeconds(60)))) {
+        try (Fixture g = new Fixture(dir.resolve("evict"), CoreConfig.builder().modelBudgetBytes(200_000)
+                .concurrency(4, 256, Duration.ofSeconds(60)).build())) {
             List<ModelId> ms = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 ms.add(g.addModel("m" + i, TestModels.affine(i, 10_000)));

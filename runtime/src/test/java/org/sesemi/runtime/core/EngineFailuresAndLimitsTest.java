@@ -66,8 +66,8 @@ class EngineFailuresAndLimitsTest {
         try (Fixture f = new Fixture(dir.resolve("f"), CoreConfig.defaults())) {
             ModelId m = f.addModel("limited", TestModels.affine(1, 0));
             ModelId other = f.addModel("other", TestModels.affine(2, 0));
-            try (EnclaveRuntime core = EnclaveRuntime.create(CoreConfig.defaults().withInputLimits(
-                    new InputLimitPolicy(InputLimits.DEFAULTS, Map.of(m, new InputLimits(8, 1024, 2)))), f.keys, f.store, f.clock)) {
+            try (EnclaveRuntime core = EnclaveRuntime.create(CoreConfig.builder().inputLimits(
+                    new InputLimitPolicy(InputLimits.DEFAULTS, Map.of(m, new InputLimits(8, 1024, 2)))).build(), f.keys, f.store, f.clock)) {
                 float[] two = new float[8], three = new float[12];
                 assertThat(open(f, core.handle(EnvelopeJson.write(f.seal(m, request(floats("x", two, 2, 4)), true))))).doesNotContain("error");
                 assertThat(open(f, core.handle(EnvelopeJson.write(f.seal(m, request(floats("x", three, 3, 4)), true)))))
@@ -77,8 +77,8 @@ class EngineFailuresAndLimitsTest {
         }
         try (Fixture f = new Fixture(dir.resolve("g"), CoreConfig.defaults())) {
             ModelId m = f.addModel("limited", TestModels.affine(1, 0));
-            try (EnclaveRuntime core = EnclaveRuntime.create(CoreConfig.defaults().withInputLimits(
-                    new InputLimitPolicy(new InputLimits(1000, 1024, 2), Map.of())), f.keys, f.store, f.clock)) {
+            try (EnclaveRuntime core = EnclaveRuntime.create(CoreConfig.builder().inputLimits(
+                    new InputLimitPolicy(new InputLimits(1000, 1024, 2), Map.of())).build(), f.keys, f.store, f.clock)) {
                 // Refused before the model is loaded: the cache stays empty.
                 assertThat(open(f, core.handle(EnvelopeJson.write(f.seal(m, request(floats("x", new float[12], 3, 4)), true)))))
                         .contains("input_too_large: input 'x' has a batch (first dimension) of 3, more than this model's limit of 2");

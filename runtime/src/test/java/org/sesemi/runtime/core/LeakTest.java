@@ -58,7 +58,7 @@ class LeakTest {
         sesemi.setLevel(Level.TRACE);
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         List<String> wire = new ArrayList<>();
-        try (Fixture f = new Fixture(dir, CoreConfig.defaults().withTiming(true))) {
+        try (Fixture f = new Fixture(dir, CoreConfig.builder().timing(true).build())) {
             ModelId m = f.addModel("affine", TestModels.affine(5, 0));
             ModelId multi = f.addModel("multi", TestModels.multiType());
             ModelKey secretModelKey = ModelKey.generate(1);

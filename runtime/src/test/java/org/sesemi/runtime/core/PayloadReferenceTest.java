@@ -41,7 +41,7 @@ class PayloadReferenceTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        f = new Fixture(dir, CoreConfig.defaults().withPayloadRefAbove(100_000).withMaxEnvelopeBytes(1 << 20));
+        f = new Fixture(dir, CoreConfig.builder().payloadRefAbove(100_000).maxEnvelopeBytes(1 << 20).build());
         m = f.addModel("affine", TestModels.affine(3, 0));
         payloads = f.store.payloads().orElseThrow();
         cipher = new RequestCipher(f.requestKey);

@@ -63,7 +63,7 @@ class AnswerByReferenceTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (i % 13) - 6;
         }
-        try (Fixture f = new Fixture(dir, CoreConfig.defaults().withPayloadRefAbove(4096))) {
+        try (Fixture f = new Fixture(dir, CoreConfig.builder().payloadRefAbove(4096).build())) {
             ModelId m = f.addModel("affine", TestModels.affine(3, 0));
             try (RuntimeServer ow = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), f.core)) {
                 HttpResponse<String> init = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ow.port() + "/init"))

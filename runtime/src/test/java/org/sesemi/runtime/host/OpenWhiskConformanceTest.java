@@ -51,7 +51,7 @@ class OpenWhiskConformanceTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        f = new Fixture(dir, CoreConfig.defaults().withConcurrency(2, 200, Duration.ofSeconds(60)));
+        f = new Fixture(dir, CoreConfig.builder().concurrency(2, 200, Duration.ofSeconds(60)).build());
         model = f.addModel("affine", TestModels.affine(1, 0));
         server = start(HostConfig.openWhisk(0).withBind("127.0.0.1"));
     }
@@ -253,7 +253,7 @@ class OpenWhiskConformanceTest {
     @Test
     void busyAnswers503SoOpenWhiskReschedules() throws Exception {
         server.close();
-        try (Fixture g = new Fixture(dir.resolve("busy"), CoreConfig.defaults().withConcurrency(1, 0, Duration.ofSeconds(5)))) {
+        try (Fixture g = new Fixture(dir.resolve("busy"), CoreConfig.builder().concurrency(1, 0, Duration.ofSeconds(5)).build())) {
             ModelId m = g.addModel("affine", TestModels.affine(1, 0));
             server = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), g.core);
             post("/init", "{}");
@@ -331,7 +331,7 @@ class OpenWhiskConformanceTest {
     @Test
     void timingMetadataRidesNextToTheEnvelopeWhenEnabled() throws Exception {
         server.close();
-        try (Fixture g = new Fixture(dir.resolve("timing"), CoreConfig.defaults().withTiming(true))) {
+        try (Fixture g = new Fixture(dir.resolve("timing"), CoreConfig.builder().timing(true).build())) {
             ModelId m = g.addModel("affine", TestModels.affine(1, 0));
             server = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), g.core);
             post("/init", "{}");
