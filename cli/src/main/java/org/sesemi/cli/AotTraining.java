@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.sesemi.client.inference.InferenceClient;
-import org.sesemi.client.inference.InferenceRequest;
+import org.sesemi.protocol.oip.InferenceRequest;
 import org.sesemi.runtime.core.RuntimeSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.sesemi.client.inference.DataType;
-import org.sesemi.client.inference.ModelMetadata;
-import org.sesemi.client.inference.Tensor;
+import org.sesemi.protocol.oip.DataType;
+import org.sesemi.protocol.oip.ModelMetadata;
+import org.sesemi.protocol.oip.Tensor;
 
 /**
  * Random inputs generated from a model's metadata, for any ONNX model: every declared input gets a tensor of its

@@ -27,11 +27,11 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.sesemi.client.inference.DataType;
-import org.sesemi.client.inference.InferenceRequest;
-import org.sesemi.client.inference.OipCodec;
-import org.sesemi.client.inference.Tensor;
-import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.protocol.oip.DataType;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.OipCodec;
+import org.sesemi.protocol.oip.Tensor;
+import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.crypto.ModelCipher;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
@@ -113,7 +113,7 @@ final class BenchOverhead {
     byte[] envelope(InferenceRequest r) {
         RequestEnvelope e = new RequestCipher(requestKey).sealRequest(modelId, user.id(), UUID.randomUUID().toString(),
                 OipCodec.writeRequest(r, binary));
-        return binaryEnvelope ? org.sesemi.client.inference.BinaryEnvelope.write(e) : EnvelopeJson.write(e);
+        return binaryEnvelope ? org.sesemi.protocol.envelope.BinaryEnvelope.write(e) : EnvelopeJson.write(e);
     }
 
     byte[] open(Outcome o) {
@@ -229,9 +229,9 @@ final class BenchOverhead {
         long done = 0;
         for (int i = 0; done < targetBytes && i < 100_000; i++) {
             RequestEnvelope e = c.sealRequest(modelId, user.id(), "warm-" + i, pt);
-            byte[] wire = binaryEnvelope ? org.sesemi.client.inference.BinaryEnvelope.write(e) : EnvelopeJson.write(e);
-            RequestEnvelope back = binaryEnvelope ? org.sesemi.client.inference.BinaryEnvelope.parse(wire, Integer.MAX_VALUE)
-                    : org.sesemi.runtime.core.FastEnvelopeJson.parse(wire, Integer.MAX_VALUE);
+            byte[] wire = binaryEnvelope ? org.sesemi.protocol.envelope.BinaryEnvelope.write(e) : EnvelopeJson.write(e);
+            RequestEnvelope back = binaryEnvelope ? org.sesemi.protocol.envelope.BinaryEnvelope.parse(wire, Integer.MAX_VALUE)
+                    : org.sesemi.protocol.envelope.FastEnvelopeJson.parse(wire, Integer.MAX_VALUE);
             c.openRequest(back);
             done += 2L * pt.length;
         }
@@ -256,7 +256,7 @@ final class BenchOverhead {
             try {
                 OipCodec.parseResponse(open(core.handle(refused)));
                 throw new IllegalStateException("the core ran a warm-up request that names no model input");
-            } catch (org.sesemi.client.inference.InferenceFailedException expected) {
+            } catch (org.sesemi.protocol.oip.InferenceFailedException expected) {
                 // the encrypted OIP error the warm-up request is meant to produce
             }
             OipCodec.writeResponseParts(real);

@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.sesemi.client.inference.InferenceClient;
-import org.sesemi.client.inference.InferenceRequest;
+import org.sesemi.protocol.oip.InferenceRequest;
 import org.sesemi.client.inference.RuntimeRejectedException;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.crypto.ModelId;

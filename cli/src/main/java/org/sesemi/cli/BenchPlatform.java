@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.sesemi.client.inference.InferenceClient;
-import org.sesemi.client.inference.InferenceRequest;
+import org.sesemi.protocol.oip.InferenceRequest;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.runtime.core.EnclaveRuntime;

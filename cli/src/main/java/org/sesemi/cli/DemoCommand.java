@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.sesemi.client.inference.InferenceClient;
 import org.sesemi.client.inference.RuntimeRejectedException;
-import org.sesemi.client.inference.Tensor;
+import org.sesemi.protocol.oip.Tensor;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.RequestKey;

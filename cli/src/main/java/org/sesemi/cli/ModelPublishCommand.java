@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sesemi.client.keyservice.KeyServiceException;
-import org.sesemi.client.keyservice.wire.ErrorReason;
+import org.sesemi.protocol.keyservice.ErrorReason;
 import org.sesemi.crypto.CryptoException;
 import org.sesemi.crypto.ModelCipher;
 import org.sesemi.crypto.ModelId;

@@ -26,10 +26,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.sesemi.client.inference.DataType;
+import org.sesemi.protocol.oip.DataType;
 import org.sesemi.client.inference.InferenceClient;
-import org.sesemi.client.inference.InferenceRequest;
-import org.sesemi.client.inference.Tensor;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.Tensor;
 import org.sesemi.runtime.core.RuntimeSettings;
 
 /**

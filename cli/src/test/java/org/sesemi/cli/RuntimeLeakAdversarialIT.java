@@ -19,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sesemi.client.inference.DataType;
+import org.sesemi.protocol.oip.DataType;
 import org.sesemi.client.inference.InferenceClient;
-import org.sesemi.client.inference.InferenceFailedException;
-import org.sesemi.client.inference.InferenceRequest;
-import org.sesemi.client.inference.Tensor;
+import org.sesemi.protocol.oip.InferenceFailedException;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.Tensor;
 
 /**
  * Issue 10 §1, as a hostile host sees it: the real runtime ({@code sesemi runtime serve} with the real MiniLM model,

@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sesemi.client.inference.DataType;
+import org.sesemi.protocol.oip.DataType;
 import org.sesemi.client.inference.InferenceClient;
-import org.sesemi.client.inference.InferenceFailedException;
-import org.sesemi.client.inference.InferenceRequest;
-import org.sesemi.client.inference.Tensor;
+import org.sesemi.protocol.oip.InferenceFailedException;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.Tensor;
 
 /**
  * Issue 10 §3, bounded work: a granted user's valid but huge MiniLM request used to leave the runtime at gigabytes of

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /**
  * What the cloud sees of a request or a response: routing metadata in clear and an encrypted payload.
  * JSON form: {@code {"model":"<owner>/<name>","user":"<principal id>","requestId":"...","payload":"<base64>"}};
- * payload = nonce(12) ‖ AES-256-GCM ciphertext ‖ tag(16). See {@link RequestCipher} and {@link EnvelopeJson}.
+ * payload = nonce(12) ‖ AES-256-GCM ciphertext ‖ tag(16). See {@link RequestCipher}; the encodings live in the protocol module (org.sesemi.protocol.envelope).
  *
  * @param requestId 1–128 characters of {@code [A-Za-z0-9._:-]}, chosen unique by the client
  * @param payload nonce ‖ ciphertext ‖ tag (not copied; treat as immutable)

@@ -1,5 +1,6 @@
 package org.sesemi.crypto;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,7 +39,8 @@ class KnownAnswerTest {
 
             RequestEnvelope produced = cipher.seal(d, ModelId.parse(env.get("model").asText()), PrincipalId.parse(env.get("user").asText()),
                     env.get("requestId").asText(), plaintext, HEX.parseHex(v.get("nonce_hex").asText()));
-            RequestEnvelope expected = EnvelopeJson.parse(env.toString().getBytes(StandardCharsets.UTF_8));
+            RequestEnvelope expected = new RequestEnvelope(ModelId.parse(env.get("model").asText()), PrincipalId.parse(env.get("user").asText()),
+                    env.get("requestId").asText(), java.util.Base64.getDecoder().decode(env.get("payload").asText()));
             assertThat(produced).as(name).isEqualTo(expected);
             byte[] opened = d == Direction.REQUEST ? cipher.openRequest(expected) : cipher.openResponse(expected);
             assertThat(opened).isEqualTo(plaintext);

@@ -1,5 +1,6 @@
 package org.sesemi.crypto;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,13 +20,11 @@ class RequestCipherTest {
     final RequestCipher cipher = new RequestCipher(key);
 
     @Property(tries = 50)
-    void roundTripsThroughJson(@ForAll @Size(max = 5000) byte[] plaintext) {
+    void roundTrips(@ForAll @Size(max = 5000) byte[] plaintext) { // through the wire encodings: protocol's EnvelopeJsonTest
         RequestEnvelope req = cipher.sealRequest(MODEL, USER, "r-1", plaintext);
-        RequestEnvelope parsed = EnvelopeJson.parse(EnvelopeJson.write(req));
-        assertThat(parsed).isEqualTo(req);
-        assertThat(cipher.openRequest(parsed)).isEqualTo(plaintext);
-        RequestEnvelope resp = cipher.sealResponse(parsed, plaintext);
-        assertThat(cipher.openResponse(EnvelopeJson.parse(EnvelopeJson.write(resp)))).isEqualTo(plaintext);
+        assertThat(cipher.openRequest(req)).isEqualTo(plaintext);
+        RequestEnvelope resp = cipher.sealResponse(req, plaintext);
+        assertThat(cipher.openResponse(resp)).isEqualTo(plaintext);
     }
 
     /** Both providers the core may use: the JDK's, and the native one (or the JDK's again where it cannot load). */

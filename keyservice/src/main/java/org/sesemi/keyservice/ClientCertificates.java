@@ -17,7 +17,7 @@ import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.ratls.PeerIdentity;
 import org.sesemi.attestation.ratls.RaTls;
 import org.sesemi.attestation.ratls.RaTlsEvidence;
-import org.sesemi.client.keyservice.wire.ErrorReason;
+import org.sesemi.protocol.keyservice.ErrorReason;
 import org.sesemi.crypto.Hashes;
 import org.sesemi.crypto.PrincipalId;
 import org.sesemi.keyservice.core.Caller;

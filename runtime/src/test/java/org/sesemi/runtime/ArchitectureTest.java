@@ -21,7 +21,8 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("org.sesemi.runtime.host..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "org.sesemi.runtime.core.keys..", "org.sesemi.runtime.core.models..", "org.sesemi.runtime.core.engine..",
-                        "org.sesemi.client.inference..", "org.sesemi.client.keyservice..", "ai.onnxruntime..")
+                        "org.sesemi.client.inference..", "org.sesemi.client.keyservice..", "org.sesemi.protocol.oip..",
+                        "org.sesemi.protocol.keyservice..", "ai.onnxruntime..")
                 .because("the host side only ever handles envelopes")
                 .check(CLASSES);
     }

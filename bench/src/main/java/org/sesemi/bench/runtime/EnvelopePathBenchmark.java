@@ -16,18 +16,18 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.sesemi.client.inference.BinaryEnvelope;
-import org.sesemi.client.inference.DataType;
-import org.sesemi.client.inference.InferenceRequest;
-import org.sesemi.client.inference.OipCodec;
-import org.sesemi.client.inference.Tensor;
-import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.protocol.envelope.BinaryEnvelope;
+import org.sesemi.protocol.oip.DataType;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.OipCodec;
+import org.sesemi.protocol.oip.Tensor;
+import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.crypto.RequestCipher;
 import org.sesemi.crypto.RequestEnvelope;
 import org.sesemi.crypto.RequestKey;
-import org.sesemi.runtime.core.FastEnvelopeJson;
+import org.sesemi.protocol.envelope.FastEnvelopeJson;
 
 /**
  * The per-request costs the secure path adds to an inference, by input size (110,592 B = PP-OCR cls 1×3×48×192 FP32;

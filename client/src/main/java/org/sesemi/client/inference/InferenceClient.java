@@ -1,5 +1,11 @@
 package org.sesemi.client.inference;
 
+import org.sesemi.protocol.envelope.BinaryEnvelope;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.InferenceResponse;
+import org.sesemi.protocol.oip.ModelMetadata;
+import org.sesemi.protocol.oip.OipCodec;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +24,7 @@ import org.sesemi.crypto.CryptoException;
 import org.sesemi.crypto.Envelope;
 import org.sesemi.crypto.PayloadRef;
 import org.sesemi.crypto.ReferenceEnvelope;
-import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.PrincipalId;
 import org.sesemi.crypto.RequestCipher;

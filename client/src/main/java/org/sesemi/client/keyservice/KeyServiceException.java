@@ -2,7 +2,7 @@ package org.sesemi.client.keyservice;
 
 /**
  * A KeyService call failed: either the server answered with an error ({@link #status()} is its HTTP status and
- * {@link #reason()} its reason code, see {@link org.sesemi.client.keyservice.wire.ErrorReason}), or the call did not
+ * {@link #reason()} its reason code, see {@link org.sesemi.protocol.keyservice.ErrorReason}), or the call did not
  * get an answer ({@link #status()} is 0 and the reason is one of the client-side codes below).
  *
  * <p>Client-side reasons: {@value #UNREACHABLE} (connect/IO failure or timeout), {@value #KS_EVIDENCE_REJECTED}

@@ -1,7 +1,7 @@
 package org.sesemi.keyservice.core;
 
 import java.util.Optional;
-import org.sesemi.client.keyservice.wire.ErrorReason;
+import org.sesemi.protocol.keyservice.ErrorReason;
 import org.sesemi.crypto.ModelId;
 
 /**

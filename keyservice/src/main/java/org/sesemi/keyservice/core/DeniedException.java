@@ -1,7 +1,7 @@
 package org.sesemi.keyservice.core;
 
 import java.util.Objects;
-import org.sesemi.client.keyservice.wire.ErrorReason;
+import org.sesemi.protocol.keyservice.ErrorReason;
 
 /**
  * A typed refusal: the operation was not performed and nothing changed. The HTTP layer maps {@link #reason()} to

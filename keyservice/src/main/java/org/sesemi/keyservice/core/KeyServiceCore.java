@@ -10,7 +10,7 @@ import org.sesemi.attestation.Measurement;
 import org.sesemi.attestation.RuntimeRule;
 import org.sesemi.client.keyservice.AuditEvent;
 import org.sesemi.client.keyservice.Grant;
-import org.sesemi.client.keyservice.wire.ErrorReason;
+import org.sesemi.protocol.keyservice.ErrorReason;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalId;

@@ -1,8 +1,8 @@
 package org.sesemi.keyservice.http;
 
-import org.sesemi.client.keyservice.wire.Bodies;
-import org.sesemi.client.keyservice.wire.ErrorReason;
-import org.sesemi.client.keyservice.wire.WireJson;
+import org.sesemi.protocol.keyservice.Bodies;
+import org.sesemi.protocol.keyservice.ErrorReason;
+import org.sesemi.protocol.keyservice.WireJson;
 import org.sesemi.http.ErrorShape;
 import org.sesemi.http.HttpException;
 import org.sesemi.http.Request;

@@ -4,7 +4,7 @@ import static org.sesemi.keyservice.http.KsRequests.param;
 
 import org.sesemi.attestation.RuntimeRule;
 import org.sesemi.client.keyservice.Grant;
-import org.sesemi.client.keyservice.wire.Bodies;
+import org.sesemi.protocol.keyservice.Bodies;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalId;

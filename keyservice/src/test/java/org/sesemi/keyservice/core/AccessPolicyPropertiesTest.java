@@ -10,7 +10,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.sesemi.attestation.Measurement;
-import org.sesemi.client.keyservice.wire.ErrorReason;
+import org.sesemi.protocol.keyservice.ErrorReason;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.PrincipalId;
 

@@ -24,7 +24,7 @@ import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
 import org.sesemi.attestation.Measurement;
 import org.sesemi.client.keyservice.Grant;
-import org.sesemi.client.keyservice.wire.ErrorReason;
+import org.sesemi.protocol.keyservice.ErrorReason;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalIdentity;

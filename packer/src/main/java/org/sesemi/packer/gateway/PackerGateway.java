@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.client.platform.OpenWhiskException;
 import org.sesemi.crypto.CryptoException;
-import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.packer.policy.Decision;
 import org.sesemi.packer.policy.PackingPolicy;
 import org.sesemi.packer.policy.Policies;

@@ -1,7 +1,7 @@
 package org.sesemi.runtime.core;
 
 import java.time.Duration;
-import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.runtime.core.engine.EngineConfig;
 
 /**

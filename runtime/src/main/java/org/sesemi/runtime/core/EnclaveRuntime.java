@@ -1,12 +1,14 @@
 package org.sesemi.runtime.core;
 
+import org.sesemi.protocol.envelope.FastEnvelopeJson;
+
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Optional;
-import org.sesemi.client.inference.InferenceRequest;
-import org.sesemi.client.inference.InferenceResponse;
-import org.sesemi.client.inference.OipCodec;
-import org.sesemi.client.inference.OipException;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.InferenceResponse;
+import org.sesemi.protocol.oip.OipCodec;
+import org.sesemi.protocol.oip.OipException;
 import org.sesemi.crypto.CryptoException;
 import org.sesemi.crypto.RequestCipher;
 import org.sesemi.crypto.RequestEnvelope;
@@ -141,16 +143,16 @@ public final class EnclaveRuntime implements AutoCloseable {
 
     /**
      * Serves one request envelope as posted by the user: its JSON form, or the binary form
-     * ({@link org.sesemi.client.inference.BinaryEnvelope}, recognised by its magic). The answer uses the same form.
+     * ({@link org.sesemi.protocol.envelope.BinaryEnvelope}, recognised by its magic). The answer uses the same form.
      *
      * @return never null; never throws for bad input
      */
     public Outcome handle(byte[] envelopeJson) {
         long t0 = System.nanoTime();
         Request env;
-        boolean binary = org.sesemi.client.inference.BinaryEnvelope.isBinary(envelopeJson);
+        boolean binary = org.sesemi.protocol.envelope.BinaryEnvelope.isBinary(envelopeJson);
         try {
-            env = binary ? Request.of(envelopeJson, org.sesemi.client.inference.BinaryEnvelope.locate(envelopeJson, config.maxEnvelopeBytes()))
+            env = binary ? Request.of(envelopeJson, org.sesemi.protocol.envelope.BinaryEnvelope.locate(envelopeJson, config.maxEnvelopeBytes()))
                     : Request.of(FastEnvelopeJson.parseAny(envelopeJson, config.maxEnvelopeBytes()));
         } catch (CryptoException e) {
             ErrorCode c = e.reason() == CryptoException.Reason.TOO_LARGE ? ErrorCode.TOO_LARGE : ErrorCode.MALFORMED;
@@ -212,7 +214,7 @@ public final class EnclaveRuntime implements AutoCloseable {
             };
         }
 
-        static Request of(byte[] received, org.sesemi.client.inference.BinaryEnvelope.Located l) {
+        static Request of(byte[] received, org.sesemi.protocol.envelope.BinaryEnvelope.Located l) {
             return new Request(l.model(), l.user(), l.requestId(), received, l.payloadOffset(), l.payloadLength(), null, false);
         }
     }
@@ -311,7 +313,7 @@ public final class EnclaveRuntime implements AutoCloseable {
      */
     private static byte[] seal(RequestCipher cipher, Request env, boolean binary, java.util.List<java.nio.ByteBuffer> answer) {
         if (binary) {
-            org.sesemi.client.inference.BinaryEnvelope.Frame f = org.sesemi.client.inference.BinaryEnvelope.frame(env.model(), env.user(),
+            org.sesemi.protocol.envelope.BinaryEnvelope.Frame f = org.sesemi.protocol.envelope.BinaryEnvelope.frame(env.model(), env.user(),
                     env.requestId(), RequestCipher.sealedLength(answer));
             cipher.sealResponseInto(env.model(), env.user(), env.requestId(), answer, f.bytes(), f.payloadOffset());
             return f.bytes();

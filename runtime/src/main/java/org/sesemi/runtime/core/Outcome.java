@@ -1,5 +1,7 @@
 package org.sesemi.runtime.core;
 
+import org.sesemi.protocol.envelope.FastEnvelopeJson;
+
 import java.util.Optional;
 
 /** What the trusted core hands back to the host: an encrypted response envelope, or a non-secret rejection. */
@@ -30,7 +32,7 @@ public sealed interface Outcome {
 
         /** The response envelope's fields (parsed from {@link #envelopeBytes}). */
         public org.sesemi.crypto.RequestEnvelope envelope() {
-            return binary ? org.sesemi.client.inference.BinaryEnvelope.parse(envelopeBytes, Integer.MAX_VALUE)
+            return binary ? org.sesemi.protocol.envelope.BinaryEnvelope.parse(envelopeBytes, Integer.MAX_VALUE)
                     : FastEnvelopeJson.parse(envelopeBytes, Integer.MAX_VALUE);
         }
     }

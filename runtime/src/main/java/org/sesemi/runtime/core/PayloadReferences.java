@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.sesemi.client.inference.PayloadStore;
 import org.sesemi.crypto.CryptoException;
-import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.crypto.PayloadRef;
 import org.sesemi.crypto.ReferenceEnvelope;
 import org.sesemi.crypto.RequestCipher;

@@ -16,9 +16,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.sesemi.client.inference.InferenceRequest;
-import org.sesemi.client.inference.InferenceResponse;
-import org.sesemi.client.inference.OipCodec;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.InferenceResponse;
+import org.sesemi.protocol.oip.OipCodec;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.core.engine.ModelSession;
@@ -153,7 +153,7 @@ public final class InsecurePlainFunction implements AutoCloseable {
             load = session();
             t1 = System.nanoTime();
             response = session.run(request);
-        } catch (org.sesemi.client.inference.OipException e) {
+        } catch (org.sesemi.protocol.oip.OipException e) {
             send(ex, 200, error(e.getMessage()));
             return;
         }

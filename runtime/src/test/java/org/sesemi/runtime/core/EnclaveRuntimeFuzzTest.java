@@ -1,10 +1,12 @@
 package org.sesemi.runtime.core;
 
+import org.sesemi.protocol.envelope.FastEnvelopeJson;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.sesemi.crypto.CryptoException;
-import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.runtime.testing.Fixture;
 import org.sesemi.runtime.testing.TestModels;
 

@@ -23,14 +23,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sesemi.client.inference.DataType;
-import org.sesemi.client.inference.InferenceFailedException;
-import org.sesemi.client.inference.InferenceRequest;
-import org.sesemi.client.inference.InferenceResponse;
-import org.sesemi.client.inference.ModelMetadata;
-import org.sesemi.client.inference.OipCodec;
-import org.sesemi.client.inference.Tensor;
-import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.protocol.oip.DataType;
+import org.sesemi.protocol.oip.InferenceFailedException;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.InferenceResponse;
+import org.sesemi.protocol.oip.ModelMetadata;
+import org.sesemi.protocol.oip.OipCodec;
+import org.sesemi.protocol.oip.Tensor;
+import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.RequestCipher;
@@ -92,17 +92,17 @@ class EnclaveRuntimeTest {
     void binaryEnvelopeInBinaryEnvelopeOut() throws Exception {
         ModelId m = f.addModel("affine", TestModels.affine(3, 0));
         RequestEnvelope req = f.seal(m, request(floats("x", X, 2, 4)), true);
-        Outcome o = f.core.handle(org.sesemi.client.inference.BinaryEnvelope.write(req));
+        Outcome o = f.core.handle(org.sesemi.protocol.envelope.BinaryEnvelope.write(req));
         assertThat(o).isInstanceOfSatisfying(Outcome.Sealed.class, s -> {
             assertThat(s.binary()).isTrue();
             byte[] bytes = s.envelopeBytes();
-            assertThat(org.sesemi.client.inference.BinaryEnvelope.isBinary(bytes)).isTrue();
-            RequestEnvelope resp = org.sesemi.client.inference.BinaryEnvelope.parse(bytes, Integer.MAX_VALUE);
+            assertThat(org.sesemi.protocol.envelope.BinaryEnvelope.isBinary(bytes)).isTrue();
+            RequestEnvelope resp = org.sesemi.protocol.envelope.BinaryEnvelope.parse(bytes, Integer.MAX_VALUE);
             assertThat(resp.requestId()).isEqualTo(req.requestId());
             InferenceResponse r = OipCodec.parseResponse(new RequestCipher(f.requestKey).openResponse(resp));
             assertThat(floatsOf(r.outputs().get(0))).containsExactly(TestModels.affineExpected(3, X, 2), org.assertj.core.data.Offset.offset(1e-5f));
         });
-        byte[] bad = org.sesemi.client.inference.BinaryEnvelope.write(req);
+        byte[] bad = org.sesemi.protocol.envelope.BinaryEnvelope.write(req);
         assertThat(code(f.core.handle(java.util.Arrays.copyOf(bad, bad.length - 1)))).isEqualTo(ErrorCode.MALFORMED);
     }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sesemi.client.inference.InferenceClient;
 import org.sesemi.client.inference.RuntimeRejectedException;
-import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.runtime.core.CoreConfig;
 import org.sesemi.runtime.testing.Fixture;
@@ -85,7 +85,7 @@ class KnativeTest {
                     InferenceClient.Protocol.ENVELOPE_BINARY}) {
                     InferenceClient c = new InferenceClient(root, p, f.user.id(), m, f.requestKey);
                     assertThatThrownBy(() -> c.infer(request(floats("nope", X, 2, 4)), true)).as(p.name())
-                            .isInstanceOfSatisfying(org.sesemi.client.inference.InferenceFailedException.class, e -> {
+                            .isInstanceOfSatisfying(org.sesemi.protocol.oip.InferenceFailedException.class, e -> {
                                 assertThat(e.getMessage()).contains("no input 'nope'");
                                 assertThat(e.status()).isEqualTo(400);
                             });
@@ -97,7 +97,7 @@ class KnativeTest {
                 assertThat(owRaw.statusCode()).as("OpenWhisk: every result is 200; the status travels sealed").isEqualTo(200);
                 InferenceClient owc = new InferenceClient(run, InferenceClient.Protocol.OPENWHISK_RUN, f.user.id(), m, f.requestKey);
                 assertThatThrownBy(() -> owc.infer(request(floats("nope", X, 2, 4)), true))
-                        .isInstanceOfSatisfying(org.sesemi.client.inference.InferenceFailedException.class, e -> assertThat(e.status()).isEqualTo(400));
+                        .isInstanceOfSatisfying(org.sesemi.protocol.oip.InferenceFailedException.class, e -> assertThat(e.status()).isEqualTo(400));
                 assertThat(floatsOf(owc.infer(request(floats("x", X, 2, 4)), false).response().outputs().get(0)))
                         .containsExactly(TestModels.affineExpected(2, X, 2), org.assertj.core.data.Offset.offset(1e-5f));
             }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sesemi.client.inference.InferenceClient;
 import org.sesemi.client.inference.RuntimeRejectedException;
-import org.sesemi.crypto.EnvelopeJson;
+import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.runtime.core.CoreConfig;
 import org.sesemi.runtime.testing.Fixture;

@@ -21,7 +21,7 @@ import java.util.Map;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sesemi.client.inference.OipCodec;
+import org.sesemi.protocol.oip.OipCodec;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.runtime.core.RuntimeSettings;

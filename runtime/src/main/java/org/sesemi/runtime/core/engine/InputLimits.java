@@ -1,8 +1,8 @@
 package org.sesemi.runtime.core.engine;
 
-import org.sesemi.client.inference.InferenceRequest;
-import org.sesemi.client.inference.OipException;
-import org.sesemi.client.inference.Tensor;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.OipException;
+import org.sesemi.protocol.oip.Tensor;
 
 /**
  * Bounds on one request's inputs, checked before ONNX Runtime sees the request: the engine's working memory grows

@@ -18,12 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.sesemi.client.inference.DataType;
-import org.sesemi.client.inference.InferenceRequest;
-import org.sesemi.client.inference.InferenceResponse;
-import org.sesemi.client.inference.ModelMetadata;
-import org.sesemi.client.inference.OipException;
-import org.sesemi.client.inference.Tensor;
+import org.sesemi.protocol.oip.DataType;
+import org.sesemi.protocol.oip.InferenceRequest;
+import org.sesemi.protocol.oip.InferenceResponse;
+import org.sesemi.protocol.oip.ModelMetadata;
+import org.sesemi.protocol.oip.OipException;
+import org.sesemi.protocol.oip.Tensor;
 
 /**
  * One model loaded in ONNX Runtime, shared by all concurrent requests ({@code OrtSession.run} is thread-safe).
