@@ -39,7 +39,8 @@ class WireProtocolOwnershipTest {
      * Classes that still parse an envelope themselves; issue 11 step 2 ("parse once per hop") moves what they read into
      * the protocol module and empties this list.
      */
-    static final Set<String> NOT_YET_MIGRATED = Set.of("org.sesemi.client.inference.InferenceClient", "org.sesemi.packer.gateway.PackerGateway");
+    static final Set<String> NOT_YET_MIGRATED = Set.of("org.sesemi.client.inference.InferenceClient", "org.sesemi.packer.gateway.PackerGateway",
+            "org.sesemi.runtime.insecure.InsecurePlainFunction", "org.sesemi.cli.ColdStarts");
 
     /** Jackson's JSON reading and writing (parsers, generators, trees, mappers). */
     static final DescribedPredicate<JavaClass> JSON_CODEC = DescribedPredicate.describe("Jackson",
