@@ -116,7 +116,9 @@ final class BenchCharts {
         List<String> bars = new ArrayList<>(List.of("INSECURE plaintext", "secure"));
         List<JsonNode> rows = new ArrayList<>(List.of(n.path("plain_cold_start_median_ms"), n.path("cold_start_median_ms")));
         for (JsonNode v : n.path("variants")) {
-            bars.add("secure + " + v.path("jvm_options").asText());
+            // Short labels (long ones are dropped from the axis): the variant's options, shortened.
+            String o = v.path("jvm_options").asText().replace("-XX:", "").replace("-Dsesemi.runtime.", "");
+            bars.add(o.length() > 24 ? o.substring(0, 22) + "…" : o);
             rows.add(v.path("cold_start_median_ms"));
         }
         for (String[] p : phases) {
