@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.sesemi.attestation.tee.SimulatedTee;
+import org.sesemi.time.SystemTime;
 
 /**
  * Who may be trusted: the immutable set of rules a quote must satisfy. Build one with {@link #builder()}.
@@ -245,7 +246,7 @@ public final class VerificationPolicy {
         private final List<TdxRule> tdxRules = new ArrayList<>();
         private boolean collateralRequired;
         private Optional<Duration> maxEvidenceAge = Optional.of(DEFAULT_MAX_EVIDENCE_AGE);
-        private Clock clock = Clock.systemUTC();
+        private Clock clock = SystemTime.clock();
         private CollateralSource collateralSource = CollateralSource.none();
         private boolean requireTdxSeptVeDisable;
 

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.sesemi.client.inference.InferenceClient;
 import org.sesemi.protocol.oip.InferenceRequest;
 import org.sesemi.runtime.core.RuntimeSettings;
+import org.sesemi.time.SystemTime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -104,13 +105,13 @@ final class AotTraining implements Callable<Integer> {
     }
 
     private static void awaitListening(HttpClient http, URI base, Process p) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        long deadline = SystemTime.ticker().read() + TimeUnit.MINUTES.toNanos(5);
         while (true) {
             try {
                 http.send(HttpRequest.newBuilder(base.resolve("/health")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
                 return;
             } catch (IOException notYet) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
+                if (!p.isAlive() || SystemTime.ticker().read() > deadline) {
                     throw new CliErrors.UserException("aot-train: the runtime process did not start listening");
                 }
                 Thread.sleep(50);

@@ -16,6 +16,7 @@ import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.insecure.InsecurePlainFunction;
+import org.sesemi.time.SystemTime;
 
 /**
  * The three kinds of cold start {@code sesemi bench platform} puts side by side on one platform, each a new function
@@ -77,9 +78,9 @@ final class ColdStarts {
                 .withConcurrency(8).withInitParameters(Map.of(RuntimeSettings.MODEL_STORE, stack.store.root().toString(),
                         InsecurePlainFunction.PLAIN_MODEL, plainModel.toString(), RuntimeSettings.ACTION_MEMORY, Integer.toString(memoryMb),
                         RuntimeSettings.ACTION_CONCURRENCY, "8")), true);
-        long t0 = System.nanoTime();
+        long t0 = SystemTime.ticker().read();
         OpenWhiskClient.Invoked inv = stack.platformClient.invoke(name, plainParams, true, 60_000);
-        double roundTrip = (System.nanoTime() - t0) / 1e6;
+        double roundTrip = (SystemTime.ticker().read() - t0) / 1e6;
         JsonNode result = inv.result();
         if (!inv.success() || !result.path("insecure").asBoolean() || !result.path("response").path("outputs").isArray()) {
             throw new IllegalStateException("the plaintext baseline did not answer with outputs: " + result.path("error").asText("no error text"));
@@ -103,10 +104,10 @@ final class ColdStarts {
     static double jvmFloorMs() throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(PlatformCommand.jvm());
         cmd.add("-version");
-        long t0 = System.nanoTime();
+        long t0 = SystemTime.ticker().read();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         int rc = p.waitFor();
-        double ms = (System.nanoTime() - t0) / 1e6;
+        double ms = (SystemTime.ticker().read() - t0) / 1e6;
         if (rc != 0) {
             throw new IllegalStateException("'java -version' with the runtime's options exited with " + rc + ": " + cmd);
         }

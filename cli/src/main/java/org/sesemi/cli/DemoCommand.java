@@ -20,6 +20,7 @@ import org.sesemi.crypto.RequestKey;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.sim.CostModel;
 import org.sesemi.runtime.core.RuntimeSettings;
+import org.sesemi.time.SystemTime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        long t0 = System.nanoTime();
+        long t0 = SystemTime.ticker().read();
         out.println("== SeSeMI demo: secure serverless inference on a cloud nobody trusts ==");
         out.println("!! TEE: SIMULATED. Quotes are signed by a local simulated root, not by Intel hardware: this shows the");
         out.println("!! protocol and the code paths, it gives NO hardware protection. Use --tee gramine-sgx|tdx on real TEEs.");
@@ -149,7 +150,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  runtime (TEE): model, sentences, embeddings — in enclave memory only");
             out.println("  platform/host: ciphertext, model id, user id, request ids, sizes and timing; no plaintext, no key");
             out.println("  FnPacker     : the same as the platform (it routes by model id)");
-            out.printf("%ndemo finished in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            out.printf("%ndemo finished in %.1f s%n", (SystemTime.ticker().read() - t0) / 1e9);
             return 0;
         }
     }

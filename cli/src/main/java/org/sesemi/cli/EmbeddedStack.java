@@ -23,6 +23,7 @@ import org.sesemi.platform.invoker.ContainerPool;
 import org.sesemi.platform.invoker.InvokerConfig;
 import org.sesemi.runtime.core.RuntimeSettings;
 import org.sesemi.runtime.store.DirectoryModelStore;
+import org.sesemi.time.SystemTime;
 
 /**
  * The servers of the whole system on loopback, with all their state in one directory: a KeyService in the
@@ -153,13 +154,13 @@ final class EmbeddedStack implements AutoCloseable {
      */
     void restartKeyService() throws InterruptedException {
         ks.close();
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long deadline = SystemTime.ticker().read() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
                 ks = KeyServiceServer.start(keyServiceConfig);
                 return;
             } catch (RuntimeException portNotFreeYet) {
-                if (System.nanoTime() > deadline) {
+                if (SystemTime.ticker().read() > deadline) {
                     throw portNotFreeYet;
                 }
                 Thread.sleep(100);

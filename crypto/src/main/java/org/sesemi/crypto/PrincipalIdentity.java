@@ -27,6 +27,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.sesemi.time.SystemTime;
 
 /**
  * A principal (model owner or user): an EC P-256 key pair whose id is SHA-256 of the DER SubjectPublicKeyInfo.
@@ -75,7 +76,7 @@ public final class PrincipalIdentity {
 
     /** A self-signed ECDSA-SHA256 certificate over {@code keys}. */
     public static X509Certificate selfSigned(KeyPair keys, String subject, Duration validity) {
-        Instant now = Instant.now();
+        Instant now = SystemTime.clock().instant();
         X500Name name = new X500Name(subject);
         try {
             var builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, SecretKeyBytes.RANDOM).add(BigInteger.ONE),

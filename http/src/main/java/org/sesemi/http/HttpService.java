@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import org.sesemi.time.SystemTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ public final class HttpService implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) {
-        Request req = new Request(ex, System.nanoTime());
+        Request req = new Request(ex, SystemTime.ticker().read());
         int status = -1;
         long out = 0;
         try {
@@ -101,7 +102,7 @@ public final class HttpService implements AutoCloseable {
         } finally {
             ex.close();
         }
-        long nanos = System.nanoTime() - req.startNanos();
+        long nanos = SystemTime.ticker().read() - req.startNanos();
         accessLog.completed(req.methodLabel(), req.route(), status, nanos, req.bytesIn(), out);
         try {
             observer.completed(req.methodLabel(), req.route(), status, nanos, req.bytesIn(), out);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +27,7 @@ import org.sesemi.keyservice.http.KeyServiceHttp;
 import org.sesemi.keyservice.http.KsMetrics;
 import org.sesemi.keyservice.http.RateLimiter;
 import org.sesemi.keyservice.store.KeyStore;
+import org.sesemi.time.SystemTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +64,7 @@ public final class KeyServiceServer implements AutoCloseable {
         VerificationPolicy runtimePolicy = config.runtimePolicy().orElseGet(() -> tee instanceof SimulatedTee s
                 ? VerificationPolicy.simulated(s) : VerificationPolicy.defaults());
         if (config.runtimePolicy().isEmpty() || config.runtimeVerification().collateral().isPresent()) {
-            PeerVerification.Applied applied = config.runtimeVerification().apply(runtimePolicy, tee, Clock.systemUTC());
+            PeerVerification.Applied applied = config.runtimeVerification().apply(runtimePolicy, tee, SystemTime.clock());
             runtimePolicy = applied.policy();
             this.collateral = Optional.of(applied.source());
             LOG.info("runtime quotes are verified with collateral from {} (accepted TCB statuses {})",
@@ -73,20 +73,20 @@ public final class KeyServiceServer implements AutoCloseable {
             this.collateral = Optional.empty();
         }
         try {
-            this.store = KeyStore.open(config.database(), tee.sealingKey(), Clock.systemUTC(), config.expectStateVersion());
+            this.store = KeyStore.open(config.database(), tee.sealingKey(), SystemTime.clock(), config.expectStateVersion());
         } catch (RuntimeException e) {
             collateral.ifPresent(ManagedCollateralSource::close);
             throw e;
         }
         try {
-            KeyServiceCore core = new KeyServiceCore(store, config.releaseTtl(), Clock.systemUTC(), config.releaseAuditFsync());
+            KeyServiceCore core = new KeyServiceCore(store, config.releaseTtl(), SystemTime.clock(), config.releaseAuditFsync());
             this.metrics = new KsMetrics();
             collateral.ifPresent(c -> metrics.collateral(c::stats));
             this.keyManager = new RotatingServerKeyManager(tee, config.certificateValidity());
             ClientCertificates clients = new ClientCertificates(runtimePolicy);
             SSLContext ssl = RaTls.sslContext(keyManager, clients.trustManager());
             var http = new KeyServiceHttp(core, clients.resolver(),
-                    new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime), metrics,
+                    new RateLimiter(config.ratePerSecond(), config.rateBurst(), SystemTime.ticker()), metrics,
                     config.maxBodyBytes(), new KeyServiceHttp.HealthInfo(tee.name(), tee.isSimulated(), measurement, store::ping));
             // TLS 1.3 only; client certificates requested, not required (monitoring needs none)
             this.server = http.configure(HttpService.builder("keyservice").bind(InetAddress.getByName(config.host()), config.port())

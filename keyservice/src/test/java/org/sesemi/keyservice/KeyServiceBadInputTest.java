@@ -27,6 +27,7 @@ import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.crypto.RequestKey;
+import org.sesemi.time.FakeClock;
 
 /**
  * Malformed, oversized, unauthenticated and unauthorized requests over real RA-TLS: each gets the right status and
@@ -302,29 +303,9 @@ class KeyServiceBadInputTest {
         }
     }
 
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        volatile java.time.Instant now = java.time.Instant.now();
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public java.time.Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void evidenceThatExpiresDuringAConnectionStopsWorkingAndCannotReconnect(@TempDir Path other) {
-        MovableClock clock = new MovableClock();
+        FakeClock clock = new FakeClock(java.time.Instant.now());
         try (KsFixture ks2 = new KsFixture(other, c -> c.withRuntimePolicy(VerificationPolicy.simulated(
                 SimulatedTee.open(other.resolve("tee"), "keyservice")).toBuilder().clock(clock).build()))) {
             PrincipalIdentity o = PrincipalIdentity.generate();
@@ -339,7 +320,7 @@ class KeyServiceBadInputTest {
             RaTlsIdentity id = ks2.runtimeIdentity("runtime-a"); // valid for 1 h
             try (KeyServiceClient rt = KeyServiceClient.forRuntime(ks2.endpoint, id)) {
                 assertThat(rt.release(o.id(), m).modelKey().version()).isEqualTo(1);
-                clock.now = clock.now.plus(Duration.ofHours(2));
+                clock.advance(Duration.ofHours(2));
                 assertThatThrownBy(() -> rt.release(o.id(), m)).isInstanceOfSatisfying(KeyServiceException.class, e -> {
                     assertThat(e.reason()).isEqualTo("attestation_rejected");
                     assertThat(e.getMessage()).contains("evidence_expired");
@@ -353,7 +334,7 @@ class KeyServiceBadInputTest {
             // Fresh evidence works again.
             try (KeyServiceClient fresh = KeyServiceClient.forRuntime(ks2.endpoint, RaTls.issue(ks2.runtimeTee("runtime-a"),
                     Duration.ofHours(4)))) {
-                clock.now = java.time.Instant.now().plus(Duration.ofMinutes(5));
+                // the clock stays 2 h ahead: inside the fresh evidence's 4 h
                 assertThat(fresh.release(o.id(), m).modelKey().version()).isEqualTo(1);
             }
         }

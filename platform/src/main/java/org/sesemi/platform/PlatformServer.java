@@ -11,6 +11,7 @@ import org.sesemi.platform.api.Throttles;
 import org.sesemi.platform.invoker.Invoker;
 import org.sesemi.platform.store.PlatformStore;
 import org.sesemi.platform.store.Subject;
+import org.sesemi.time.SystemTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +54,10 @@ public final class PlatformServer implements AutoCloseable {
         try {
             bootstrap(store, "guest", GUEST_API_KEY);
             bootstrap(store, "whisk.system", WHISK_SYSTEM_API_KEY);
-            Throttles throttles = new Throttles(config.invocationsPerMinute(), config.concurrentInvocations(), System::currentTimeMillis);
+            Throttles throttles = new Throttles(config.invocationsPerMinute(), config.concurrentInvocations(), SystemTime.clock());
             String build = PlatformServer.class.getPackage().getImplementationVersion();
             PlatformMetrics metrics = new PlatformMetrics(invoker);
-            PlatformApi api = new PlatformApi(config, store, metrics.meter(invoker), throttles, System::currentTimeMillis,
+            PlatformApi api = new PlatformApi(config, store, metrics.meter(invoker), throttles, SystemTime.clock(),
                     build == null ? "dev" : build);
             Router router = api.routes(Router.builder().ignoreTrailingSlash().get("/metrics", r -> metrics.scrape())).build();
             HttpService http = HttpService.builder("platform").bind(config.bindAddress(), config.port()).backlog(128)

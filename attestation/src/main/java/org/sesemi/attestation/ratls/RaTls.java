@@ -43,6 +43,7 @@ import org.sesemi.attestation.dcap.Quote;
 import org.sesemi.attestation.tee.Pki;
 import org.sesemi.crypto.Hashes;
 import org.sesemi.crypto.PrincipalId;
+import org.sesemi.time.SystemTime;
 
 /**
  * RA-TLS for plain JSSE (works with {@code com.sun.net.httpserver.HttpsServer} and {@code java.net.http.HttpClient}).
@@ -103,7 +104,7 @@ public final class RaTls {
      */
     public static X509Certificate certificate(KeyPair keys, String subject, byte[] legacyQuote,
             Optional<byte[]> diceExtensionValue, Duration validity) {
-        Instant now = Instant.now();
+        Instant now = SystemTime.clock().instant();
         X500Name name = new X500Name(subject);
         try {
             var b = new JcaX509v3CertificateBuilder(name, new BigInteger(96, RANDOM).add(BigInteger.ONE),

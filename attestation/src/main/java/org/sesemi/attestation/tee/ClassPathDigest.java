@@ -17,6 +17,7 @@ import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
+import org.sesemi.time.SystemTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +50,9 @@ public final class ClassPathDigest {
         if (d == null) {
             synchronized (ClassPathDigest.class) {
                 if (codeDigest == null) {
-                    long t0 = System.nanoTime();
+                    long t0 = SystemTime.ticker().read();
                     codeDigest = compute(System.getProperty("java.class.path", ""));
-                    LOG.debug("class path measured in {} ms", (System.nanoTime() - t0) / 1_000_000);
+                    LOG.debug("class path measured in {} ms", (SystemTime.ticker().read() - t0) / 1_000_000);
                 }
                 d = codeDigest;
             }

@@ -28,6 +28,7 @@ import org.sesemi.attestation.dcap.CertChains;
 import org.sesemi.attestation.dcap.Ecdsa;
 import org.sesemi.crypto.Hashes;
 import org.sesemi.crypto.SecureFiles;
+import org.sesemi.time.SystemTime;
 
 /**
  * The simulated TEE's keys, kept in {@code <dir>/simulated-tee.json} (mode 0600): a simulated root CA, PCK platform
@@ -88,7 +89,7 @@ record SimulatedTeeState(KeyPair root, X509Certificate rootCert, KeyPair pckCa, 
     }
 
     private static ObjectNode generate() {
-        Instant now = Instant.now();
+        Instant now = SystemTime.clock().instant();
         Instant from = now.minus(Duration.ofDays(1));
         Instant to = now.plus(Duration.ofDays(365L * 30));
         String tag = HexFormat.of().formatHex(Hashes.sha256(now.toString().getBytes(StandardCharsets.US_ASCII)), 0, 4);

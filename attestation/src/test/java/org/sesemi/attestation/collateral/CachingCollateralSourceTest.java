@@ -22,6 +22,7 @@ import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.TeeType;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.VerifiedQuote;
+import org.sesemi.time.FakeClock;
 
 /** The cache's contract, driven by a hand-moved clock and the simulated TEE's collateral. */
 class CachingCollateralSourceTest {
@@ -48,7 +49,7 @@ class CachingCollateralSourceTest {
     void freshCollateralIsServedWithoutFetchingAndDueOnesAreRefreshed() {
         SimulatedTee tee = SimulatedTee.open(dir, "runtime");
         Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        TestClock clock = new TestClock(t0);
+        FakeClock clock = new FakeClock(t0);
         Scripted f = new Scripted();
         f.next.set(tee.collateral(t0, Duration.ofDays(30)));
         try (CachingCollateralSource s = new CachingCollateralSource("test", f, List.of(tee.rootPublicKey()), clock,
@@ -87,7 +88,7 @@ class CachingCollateralSourceTest {
     void staleCollateralFailsClosedWhenItCannotBeRefreshed() {
         SimulatedTee tee = SimulatedTee.open(dir, "runtime");
         Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        TestClock clock = new TestClock(t0);
+        FakeClock clock = new FakeClock(t0);
         Scripted f = new Scripted();
         f.next.set(tee.collateral(t0, Duration.ofHours(1)));
         try (CachingCollateralSource s = new CachingCollateralSource("test", f, List.of(tee.rootPublicKey()), clock,
@@ -107,7 +108,7 @@ class CachingCollateralSourceTest {
     void aLookupOfDueCollateralRefreshesInTheBackground() throws Exception {
         SimulatedTee tee = SimulatedTee.open(dir, "runtime");
         Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        TestClock clock = new TestClock(t0);
+        FakeClock clock = new FakeClock(t0);
         Scripted f = new Scripted();
         f.next.set(tee.collateral(t0, Duration.ofDays(30)));
         // A background thread that would only look every hour: the refresh below is triggered by the lookup.
@@ -127,7 +128,7 @@ class CachingCollateralSourceTest {
     void collateralOfAnotherRootIsNotAdmitted() {
         SimulatedTee tee = SimulatedTee.open(dir.resolve("a"), "runtime");
         SimulatedTee other = SimulatedTee.open(dir.resolve("b"), "runtime");
-        TestClock clock = new TestClock(Instant.now());
+        FakeClock clock = new FakeClock(Instant.now());
         Scripted f = new Scripted();
         f.next.set(other.collateral(clock.instant(), Duration.ofDays(1)));
         try (CachingCollateralSource s = new CachingCollateralSource("test", f, List.of(tee.rootPublicKey()), clock,

@@ -19,6 +19,7 @@ import org.sesemi.attestation.AttestationVectors;
 import org.sesemi.attestation.TeeType;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.VerifiedQuote;
+import org.sesemi.time.FakeClock;
 
 /**
  * The PCCS client against a real HTTP server on loopback that serves the real collateral of the shared test vectors
@@ -69,7 +70,7 @@ class PccsClientTest {
 
     @Test
     void realQuotesVerifyWithCollateralFromThePccs() {
-        TestClock clock = new TestClock(VALID_AT);
+        FakeClock clock = new FakeClock(VALID_AT);
         try (CachingCollateralSource source = new CachingCollateralSource("pccs:" + pccs.uri(), client(),
                 List.of(IntelRoot.publicKey()), clock, Duration.ofHours(6), Duration.ZERO)) {
             VerificationPolicy policy = VerificationPolicy.builder().clock(clock).collateralRequired(true)
@@ -92,7 +93,7 @@ class PccsClientTest {
                     assertThat(e.getMessage()).contains("HTTP 404", "/sgx/certification/v4/tcb?fmspc=0123456789ab");
                 });
         pccs.mode = TestPccs.Mode.NOT_FOUND;
-        TestClock clock = new TestClock(VALID_AT);
+        FakeClock clock = new FakeClock(VALID_AT);
         try (CachingCollateralSource source = new CachingCollateralSource("pccs", client(), List.of(IntelRoot.publicKey()),
                 clock, Duration.ofHours(6), Duration.ZERO)) {
             VerificationPolicy policy = VerificationPolicy.builder().clock(clock).collateralRequired(true)
@@ -109,7 +110,7 @@ class PccsClientTest {
     @Test
     void expiredCollateralIsNotAdmitted() {
         // The shared collateral's nextUpdate is 2025-07-19: a PCCS that still serves it later serves stale collateral.
-        TestClock clock = new TestClock(Instant.parse("2025-08-01T00:00:00Z"));
+        FakeClock clock = new FakeClock(Instant.parse("2025-08-01T00:00:00Z"));
         try (CachingCollateralSource source = new CachingCollateralSource("pccs", client(), List.of(IntelRoot.publicKey()),
                 clock, Duration.ofHours(6), Duration.ZERO)) {
             assertThatThrownBy(() -> source.collateralFor(TeeType.SGX, "00a067110000", "processor"))
@@ -123,7 +124,7 @@ class PccsClientTest {
 
     @Test
     void wrongSignerIsRefusedAndTheGoodCachedCollateralStays() {
-        TestClock clock = new TestClock(VALID_AT);
+        FakeClock clock = new FakeClock(VALID_AT);
         try (CachingCollateralSource source = new CachingCollateralSource("pccs", client(), List.of(IntelRoot.publicKey()),
                 clock, Duration.ofHours(6), Duration.ZERO)) {
             Collateral first = source.collateralFor(TeeType.SGX, "00a067110000", "processor").orElseThrow();

@@ -30,6 +30,7 @@ import org.sesemi.crypto.PrincipalId;
 import org.sesemi.crypto.RequestCipher;
 import org.sesemi.crypto.RequestEnvelope;
 import org.sesemi.crypto.RequestKey;
+import org.sesemi.time.SystemTime;
 
 /**
  * The user's inference client: builds an Open Inference Protocol request, seals it under the user's request key for
@@ -171,10 +172,10 @@ public final class InferenceClient {
      * @throws CryptoException if the answer does not decrypt or belongs to another request
      */
     public Result infer(InferenceRequest request, boolean binaryInputs) throws IOException, InterruptedException {
-        long t0 = System.nanoTime();
+        long t0 = SystemTime.ticker().read();
         Exchange x = exchange(OipCodec.writeRequest(request, binaryInputs));
         InferenceResponse r = OipCodec.parseResponse(x.plaintext);
-        return new Result(r, x.timing, (System.nanoTime() - t0) / 1e6);
+        return new Result(r, x.timing, (SystemTime.ticker().read() - t0) / 1e6);
     }
 
     /** The model's inputs and outputs (served only to users the model is granted to; travels encrypted). */

@@ -31,6 +31,7 @@ import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalId;
 import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.crypto.RequestKey;
+import org.sesemi.time.SystemTime;
 
 /**
  * Client of the KeyService {@code /v1} API over TLS 1.3 with RA-TLS server verification.
@@ -211,7 +212,7 @@ public final class KeyServiceClient implements AutoCloseable {
         if (version < 0) {
             throw new IllegalArgumentException("version must be >= 0 (0 = newest)");
         }
-        Instant sent = Instant.now();
+        Instant sent = SystemTime.clock().instant();
         byte[] body = WireJson.write(new Bodies.ReleaseRequest(user.hex(), model.toString(), version));
         var r = call("POST", "/v1/release", Optional.of(body), Bodies.ReleaseResponse.class);
         if (!r.model().equals(model.toString()) || !r.user().equals(user.hex()) || r.ttlSeconds() < 0

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.StringJoiner;
+import org.sesemi.time.SystemTime;
 
 /**
  * The OpenWhisk REST API subset the official clients use (reference: {@code openwhisk.md} §2 and §4.3): create,
@@ -332,7 +333,7 @@ public final class OpenWhiskClient {
 
     /** Polls until the activation's record exists (a non-blocking invoke has completed) or {@code max} passes. */
     public Optional<JsonNode> awaitActivation(String activationId, Duration max) throws OpenWhiskException, IOException, InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
+        long deadline = SystemTime.ticker().read() + max.toNanos();
         long pause = 20;
         while (true) {
             try {
@@ -342,7 +343,7 @@ public final class OpenWhiskClient {
                     throw e;
                 }
             }
-            if (System.nanoTime() > deadline) {
+            if (SystemTime.ticker().read() > deadline) {
                 return Optional.empty();
             }
             Thread.sleep(pause);

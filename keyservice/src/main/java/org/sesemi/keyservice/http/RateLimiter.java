@@ -1,11 +1,11 @@
 package org.sesemi.keyservice.http;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
+import org.sesemi.time.Ticker;
 
 /**
  * Token buckets per caller key: {@code ratePerSecond} sustained, {@code burst} at once. A rate of 0 disables
- * limiting. Time comes from an injected nano clock so tests decide it.
+ * limiting. Time comes from an injected {@link Ticker} so tests decide it.
  *
  * <p>Thread-safe. The map is bounded: when it grows past {@link #MAX_KEYS}, full (idle) buckets are dropped,
  * which loses nothing since a full bucket is the state of a new one.
@@ -14,10 +14,10 @@ public final class RateLimiter {
     static final int MAX_KEYS = 50_000;
     private final double ratePerNano;
     private final double burst;
-    private final LongSupplier nanoTime;
+    private final Ticker nanoTime;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    public RateLimiter(double ratePerSecond, int burst, LongSupplier nanoTime) {
+    public RateLimiter(double ratePerSecond, int burst, Ticker nanoTime) {
         if (ratePerSecond < 0 || burst < 1) {
             throw new IllegalArgumentException("rate must be >= 0 and burst >= 1");
         }
@@ -36,11 +36,11 @@ public final class RateLimiter {
             return true;
         }
         if (buckets.size() > MAX_KEYS) {
-            long now = nanoTime.getAsLong();
+            long now = nanoTime.read();
             buckets.values().removeIf(b -> b.fullAt(now));
         }
-        Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(burst, nanoTime.getAsLong()));
-        return b.take(nanoTime.getAsLong());
+        Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(burst, nanoTime.read()));
+        return b.take(nanoTime.read());
     }
 
     /** Seconds until one token is available again (for Retry-After), at least 1. */

@@ -12,11 +12,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.sesemi.crypto.SealingKey;
 import org.sesemi.crypto.StateMac;
+import org.sesemi.time.SystemTime;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -130,7 +130,7 @@ public final class StoreMaintenance {
         try {
             Files.createDirectories(db.toAbsolutePath().getParent());
             try (StoreLock l = StoreLock.acquire(db, db + " is in use by a running KeyService; stop it before restoring")) {
-                String aside = ".before-restore-" + System.currentTimeMillis();
+                String aside = ".before-restore-" + SystemTime.clock().millis();
                 for (String suffix : new String[] {"", "-wal", "-shm"}) {
                     Path f = db.resolveSibling(db.getFileName() + suffix);
                     if (Files.exists(f)) {
@@ -150,7 +150,7 @@ public final class StoreMaintenance {
         } catch (IOException e) {
             throw new StoreException("restore failed: " + e.getMessage(), e);
         }
-        try (KeyStore s = KeyStore.open(db, sealing, Clock.systemUTC())) {
+        try (KeyStore s = KeyStore.open(db, sealing, SystemTime.clock())) {
             s.recordOperatorAction("state_restored", floor + 1);
         }
         return verify(db, sealing);
@@ -187,7 +187,7 @@ public final class StoreMaintenance {
         } catch (SQLException e) {
             throw new StoreException("reseal failed: " + e.getMessage(), e);
         }
-        try (KeyStore s = KeyStore.open(db, sealing, Clock.systemUTC())) {
+        try (KeyStore s = KeyStore.open(db, sealing, SystemTime.clock())) {
             s.recordOperatorAction("state_resealed", floor + 1);
         }
         return verify(db, sealing);
@@ -210,7 +210,7 @@ public final class StoreMaintenance {
             for (AuditLog.Row r : rows) {
                 while (seq + 1 < r.seq()) {
                     seq++;
-                    long at = System.currentTimeMillis();
+                    long at = SystemTime.clock().millis();
                     chain = StateLedger.chain(mac, chain, seq, AuditLog.canonical(at, "audit_rows_missing", "operator", null, null,
                             null, null, "denied", "deleted outside the KeyService"));
                     fill.setLong(1, seq);

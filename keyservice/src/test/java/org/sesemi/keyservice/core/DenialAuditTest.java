@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +15,7 @@ import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.crypto.SealingKey;
 import org.sesemi.keyservice.store.KeyStore;
+import org.sesemi.time.FakeClock;
 
 /**
  * A flood of refused releases naming a victim user (random model ids, as issue #10's attacker sent) writes one audit
@@ -25,29 +24,9 @@ import org.sesemi.keyservice.store.KeyStore;
 class DenialAuditTest {
     @TempDir Path dir;
 
-    /** A clock the test moves. */
-    static final class Moving extends Clock {
-        Instant now = Instant.parse("2026-12-07T12:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void aFloodOfDenialsNamingAVictimCostsItsAuditLogOneRowPerWindow() {
-        Moving clock = new Moving();
+        FakeClock clock = new FakeClock(Instant.parse("2026-12-07T12:00:00Z"));
         byte[] seal = new byte[32];
         new java.security.SecureRandom().nextBytes(seal);
         PrincipalIdentity victim = PrincipalIdentity.generate();
@@ -65,7 +44,7 @@ class DenialAuditTest {
             // Before: 500 rows (one per request). Now: the first denial, at once.
             assertThat(seen).filteredOn(e -> e.event().startsWith("release")).hasSize(1);
 
-            clock.now = clock.now.plus(KeyServiceCore.DENIAL_AUDIT_WINDOW);
+            clock.advance(KeyServiceCore.DENIAL_AUDIT_WINDOW);
             core.flushDenialAudit(false);
             seen = core.audit(new Caller.Principal(victim.id(), victim.subjectPublicKeyInfo()), java.util.Optional.empty(), 0, 1000);
             assertThat(seen).filteredOn(e -> e.event().startsWith("release")).hasSize(2);
@@ -78,7 +57,7 @@ class DenialAuditTest {
 
     @Test
     void differentKindsAreAuditedSeparatelyAndAZeroWindowAuditsEveryDenial() {
-        Moving clock = new Moving();
+        FakeClock clock = new FakeClock(Instant.parse("2026-12-07T12:00:00Z"));
         DenialAudit a = new DenialAudit(clock, Duration.ofSeconds(60), 2);
         var e1 = new KeyStore.AuditEntry("release", "runtime:x", java.util.Optional.empty(), java.util.Optional.empty(),
                 java.util.Optional.empty(), false, java.util.Optional.of("no_grant"));

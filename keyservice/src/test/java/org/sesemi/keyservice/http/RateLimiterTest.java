@@ -2,27 +2,28 @@ package org.sesemi.keyservice.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.sesemi.time.FakeClock;
 
 class RateLimiterTest {
-    final AtomicLong now = new AtomicLong(1_000_000_000L);
+    final FakeClock now = new FakeClock();
 
     @Test
     void burstThenSustainedRatePerKey() {
-        RateLimiter l = new RateLimiter(10, 3, now::get);
+        RateLimiter l = new RateLimiter(10, 3, now);
         assertThat(l.tryAcquire("a")).isTrue();
         assertThat(l.tryAcquire("a")).isTrue();
         assertThat(l.tryAcquire("a")).isTrue();
         assertThat(l.tryAcquire("a")).isFalse();
         assertThat(l.tryAcquire("b")).as("keys are independent").isTrue();
-        now.addAndGet(100_000_000L); // 0.1 s = one token at 10/s
+        now.advance(Duration.ofMillis(100)); // 0.1 s = one token at 10/s
         assertThat(l.tryAcquire("a")).isTrue();
         assertThat(l.tryAcquire("a")).isFalse();
-        now.addAndGet(10_000_000_000L);
+        now.advance(Duration.ofSeconds(10));
         assertThat(l.tryAcquire("a")).isTrue(); // refilled, but never above the burst
         assertThat(l.tryAcquire("a")).isTrue();
         assertThat(l.tryAcquire("a")).isTrue();
@@ -32,7 +33,7 @@ class RateLimiterTest {
 
     @Test
     void zeroRateDisablesLimiting() {
-        RateLimiter l = new RateLimiter(0, 1, now::get);
+        RateLimiter l = new RateLimiter(0, 1, now);
         for (int i = 0; i < 10_000; i++) {
             assertThat(l.tryAcquire("a")).isTrue();
         }
@@ -41,11 +42,13 @@ class RateLimiterTest {
     @Property
     void neverMoreThanBurstPlusRateTimesElapsed(@ForAll @IntRange(min = 1, max = 50) int rate, @ForAll @IntRange(min = 1, max = 20) int burst,
             @ForAll @IntRange(min = 0, max = 3000) int millis) {
-        AtomicLong t = new AtomicLong(0);
-        RateLimiter l = new RateLimiter(rate, burst, t::get);
+        FakeClock t = new FakeClock();
+        RateLimiter l = new RateLimiter(rate, burst, t);
         int granted = 0;
         for (int ms = 0; ms <= millis; ms++) {
-            t.set(ms * 1_000_000L);
+            if (ms > 0) {
+                t.advance(Duration.ofMillis(1));
+            }
             for (int i = 0; i < 5; i++) {
                 if (l.tryAcquire("k")) {
                     granted++;

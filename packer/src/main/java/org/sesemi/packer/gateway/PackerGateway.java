@@ -29,6 +29,8 @@ import org.sesemi.packer.policy.Decision;
 import org.sesemi.packer.policy.PackingPolicy;
 import org.sesemi.packer.policy.Policies;
 import org.sesemi.packer.policy.PolicyConfig;
+import org.sesemi.time.SystemTime;
+import org.sesemi.time.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,11 +127,14 @@ public final class PackerGateway implements AutoCloseable {
     private final Map<String, Map<String, java.util.concurrent.atomic.LongAdder>> routes = new ConcurrentHashMap<>();
 
     private final GatewayMetrics metrics;
+    /** Durations, deadlines and the policy's time. */
+    private final Ticker ticker;
 
-    private PackerGateway(Config config, OpenWhiskClient platform) throws IOException {
+    private PackerGateway(Config config, OpenWhiskClient platform, Ticker ticker) throws IOException {
         this.config = config;
         this.platform = platform;
-        this.policy = Policies.create(config.policy(), config.policyConfig(), System::nanoTime);
+        this.ticker = ticker;
+        this.policy = Policies.create(config.policy(), config.policyConfig(), ticker);
         this.models = new ModelTable(config.maxModels(), policy::forget);
         this.tokenDigest = config.authToken().map(PackerGateway::sha256);
         this.metrics = new GatewayMetrics(policy::stats, waiting::size, functions::size, models::size);
@@ -143,9 +148,15 @@ public final class PackerGateway implements AutoCloseable {
      * the pool's functions on the platform, then starts serving.
      */
     public static PackerGateway start(Config config, OpenWhiskClient platform) throws IOException, InterruptedException, OpenWhiskException {
+        return start(config, platform, SystemTime.ticker());
+    }
+
+    /** {@link #start(Config, OpenWhiskClient)} with the time source for durations, deadlines and the policy. */
+    public static PackerGateway start(Config config, OpenWhiskClient platform, Ticker ticker)
+            throws IOException, InterruptedException, OpenWhiskException {
         FunctionSizing.Fitted fitted = FunctionSizing.fit(config, platform.limits());
         fitted.adjustments().forEach(note -> LOG.info("FnPacker gateway for group {}: {}", config.group(), note));
-        PackerGateway g = new PackerGateway(fitted.config(), platform);
+        PackerGateway g = new PackerGateway(fitted.config(), platform, ticker);
         int initial = config.policy().equals("dedicated") ? 0 : config.policyConfig().poolSize();
         for (int i = 0; i < initial; i++) {
             g.function(i);
@@ -195,7 +206,7 @@ public final class PackerGateway implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        long t0 = System.nanoTime();
+        long t0 = ticker.read();
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
         try {
@@ -242,7 +253,7 @@ public final class PackerGateway implements AutoCloseable {
                 default -> "other";
             };
             metrics.request(route, method.matches("GET|POST|PUT|DELETE|HEAD") ? method : "other", ex.getResponseCode(),
-                    System.nanoTime() - t0);
+                    ticker.read() - t0);
         }
     }
 
@@ -328,7 +339,7 @@ public final class PackerGateway implements AutoCloseable {
     private Decision.Route awaitRoute(Decision.Queued q) {
         CompletableFuture<Decision.Route> f = waiting.computeIfAbsent(q.requestId(), k -> new CompletableFuture<>());
         try {
-            return f.get(Math.max(0, q.deadlineNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return f.get(Math.max(0, q.deadlineNanos() - ticker.read()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -351,7 +362,7 @@ public final class PackerGateway implements AutoCloseable {
 
     /** Invokes the routed function and answers with the runtime's answer; always reports the completion. */
     private boolean forward(HttpExchange ex, Decision.Route route, ObjectNode params, org.sesemi.crypto.Envelope envelope) throws IOException {
-        long t0 = System.nanoTime();
+        long t0 = ticker.read();
         long executionNanos = -1;
         try {
             String fn = function(route.instance());
@@ -364,7 +375,7 @@ public final class PackerGateway implements AutoCloseable {
                 // The activation still runs: the policy learns of its end only when it really ends.
                 try {
                     executionNanos = platform.awaitActivation(r.activationId(), AFTER_TIMEOUT_WAIT)
-                            .map(a -> TimeUnit.MILLISECONDS.toNanos(a.path("duration").asLong())).orElse(System.nanoTime() - t0);
+                            .map(a -> TimeUnit.MILLISECONDS.toNanos(a.path("duration").asLong())).orElse(ticker.read() - t0);
                 } catch (OpenWhiskException | IOException e) {
                     LOG.warn("activation {} of {}: its end could not be observed ({})", r.activationId(), fn, e.getClass().getSimpleName());
                 }
@@ -387,7 +398,7 @@ public final class PackerGateway implements AutoCloseable {
             Thread.currentThread().interrupt();
             send(ex, 503, error("unavailable", "interrupted"));
         } finally {
-            long exec = executionNanos >= 0 ? executionNanos : System.nanoTime() - t0;
+            long exec = executionNanos >= 0 ? executionNanos : ticker.read() - t0;
             for (Decision.Route next : policy.completed(route, exec)) {
                 waiting.computeIfAbsent(next.requestId(), k -> new CompletableFuture<>()).complete(next);
             }

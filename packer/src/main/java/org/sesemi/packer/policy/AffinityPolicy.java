@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.LongSupplier;
+import org.sesemi.time.Ticker;
 
 /**
  * Our packing rule: keep each model where it is already loaded, and when a model must move, evict the model least
@@ -59,7 +59,7 @@ public final class AffinityPolicy implements PackingPolicy {
     private static final double EWMA = 0.2;
 
     private final PolicyConfig config;
-    private final LongSupplier clock;
+    private final Ticker clock;
     private final Instance[] instances;
     private final Map<String, ModelStats> models = new HashMap<>();
     private final RequestQueue queue;
@@ -90,7 +90,7 @@ public final class AffinityPolicy implements PackingPolicy {
 
     private record Candidate(Instance instance, double cost, Optional<String> victim) {}
 
-    public AffinityPolicy(PolicyConfig config, LongSupplier clock) {
+    public AffinityPolicy(PolicyConfig config, Ticker clock) {
         this.config = config;
         this.clock = clock;
         this.instances = new Instance[config.poolSize()];
@@ -110,7 +110,7 @@ public final class AffinityPolicy implements PackingPolicy {
     public synchronized Decision offer(long requestId, String model) {
         Objects.requireNonNull(model, "model");
         offered++;
-        long now = clock.getAsLong();
+        long now = clock.read();
         if (offered == 1) {
             firstOffer = now;
         }
@@ -268,7 +268,7 @@ public final class AffinityPolicy implements PackingPolicy {
             throw new IllegalStateException("completion of a request that is not in flight: " + route);
         }
         completed++;
-        long now = clock.getAsLong();
+        long now = clock.read();
         if (n == 1) {
             in.inFlightByModel.remove(route.model());
         } else {

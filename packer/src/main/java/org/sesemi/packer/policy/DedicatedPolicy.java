@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.LongSupplier;
+import org.sesemi.time.Ticker;
 
 /**
  * One function per model, created on the model's first request: the deployment the paper's packing is meant to
@@ -26,7 +26,7 @@ public final class DedicatedPolicy implements PackingPolicy {
     public static final String QUEUE_FULL = "queue full";
 
     private final PolicyConfig config;
-    private final LongSupplier clock;
+    private final Ticker clock;
     private final Map<String, Integer> instanceOf = new HashMap<>();
     private final List<Integer> inFlight = new ArrayList<>();
     /** Instances of forgotten models, reused (lowest first) before the pool grows. */
@@ -34,7 +34,7 @@ public final class DedicatedPolicy implements PackingPolicy {
     private final RequestQueue queue;
     private long offered, routed, queued, rejected, completed;
 
-    public DedicatedPolicy(PolicyConfig config, LongSupplier clock) {
+    public DedicatedPolicy(PolicyConfig config, Ticker clock) {
         this.config = config;
         this.clock = clock;
         this.queue = new RequestQueue(config.maxQueued());
@@ -64,7 +64,7 @@ public final class DedicatedPolicy implements PackingPolicy {
             return new Decision.Rejected(requestId, model, QUEUE_FULL);
         }
         queued++;
-        return queue.add(requestId, model, clock.getAsLong() + config.queueTimeout().toNanos());
+        return queue.add(requestId, model, clock.read() + config.queueTimeout().toNanos());
     }
 
     private Decision.Route route(long requestId, String model, int i) {

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Decides which function instance of a pool serves each request, given only the request's model id (the payload is
  * encrypted). Policies are pure code: no I/O, no threads, time from an injected clock (a nanoTime-like
- * {@link java.util.function.LongSupplier}), so the same policy runs in the gateway, in unit tests with a fake clock
+ * {@link org.sesemi.time.Ticker}), so the same policy runs in the gateway, in unit tests with a fake clock
  * and in the trace-driven simulator.
  *
  * <p>Protocol: {@link #offer} every request once; send each {@link Decision.Route} to its instance; report every

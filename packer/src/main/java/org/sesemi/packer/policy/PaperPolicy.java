@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.LongSupplier;
+import org.sesemi.time.Ticker;
 
 /**
  * The original FnPacker rule ({@code FPController.PickFnInstance} of the prototype), kept exact so that our
@@ -38,7 +38,7 @@ public final class PaperPolicy implements PackingPolicy {
     public static final String NAME = "paper";
     public static final String ALL_BUSY = "All Busy";
 
-    private final LongSupplier clock;
+    private final Ticker clock;
     private final String[] claim;
     private final boolean[] busy;
     private final String[] lastModel;
@@ -53,7 +53,7 @@ public final class PaperPolicy implements PackingPolicy {
         long lastCallNanos = Long.MIN_VALUE / 4;
     }
 
-    public PaperPolicy(PolicyConfig config, LongSupplier clock) {
+    public PaperPolicy(PolicyConfig config, Ticker clock) {
         this.clock = clock;
         int n = config.poolSize();
         claim = new String[n];
@@ -71,7 +71,7 @@ public final class PaperPolicy implements PackingPolicy {
     public synchronized Decision offer(long requestId, String model) {
         Objects.requireNonNull(model, "model");
         offered++;
-        long now = clock.getAsLong();
+        long now = clock.read();
         Model m = models.computeIfAbsent(model, k -> new Model());
         m.inUse++;
         int instance;
@@ -129,7 +129,7 @@ public final class PaperPolicy implements PackingPolicy {
         completed++;
         m.inUse--;
         m.lastExecNanos = executionNanos;
-        m.lastCallNanos = clock.getAsLong();
+        m.lastCallNanos = clock.read();
         if (m.inUse == 0) {
             busy[m.mapping] = false;
         }

@@ -1,7 +1,7 @@
 package org.sesemi.packer.policy;
 
 import java.util.List;
-import java.util.function.LongSupplier;
+import org.sesemi.time.Ticker;
 
 /** Creates policies by their report / command-line name. */
 public final class Policies {
@@ -10,7 +10,7 @@ public final class Policies {
 
     private Policies() {}
 
-    public static PackingPolicy create(String name, PolicyConfig config, LongSupplier clock) {
+    public static PackingPolicy create(String name, PolicyConfig config, Ticker clock) {
         return switch (name) {
             case PaperPolicy.NAME -> new PaperPolicy(config, clock);
             case AffinityPolicy.NAME -> new AffinityPolicy(config, clock);

@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.sesemi.models.workload.Arrival;
 import org.sesemi.packer.policy.Decision;
 import org.sesemi.packer.policy.PackingPolicy;
 import org.sesemi.packer.policy.Policies;
+import org.sesemi.time.Ticker;
 
 /**
  * A discrete-event simulation of a gateway running a {@link PackingPolicy} in front of a pool of function instances
@@ -51,7 +51,7 @@ public final class Simulator {
     // per-model counter slots
     private static final int REQ = 0, DONE = 1, REJ = 2, COLD = 3, SWITCH = 4;
 
-    private Simulator(Function<LongSupplier, PackingPolicy> policyFactory, CostModel cost) {
+    private Simulator(Function<Ticker, PackingPolicy> policyFactory, CostModel cost) {
         this.cost = cost;
         this.jitter = new SplittableRandom(cost.seed());
         this.policy = policyFactory.apply(() -> now[0]);
@@ -66,7 +66,7 @@ public final class Simulator {
      * Replays {@code arrivals} (time-ordered) through a policy built by {@code policyFactory} on the simulator's
      * clock (nanoseconds since the workload's start).
      */
-    public static SimulationResult run(Stream<Arrival> arrivals, Function<LongSupplier, PackingPolicy> policyFactory,
+    public static SimulationResult run(Stream<Arrival> arrivals, Function<Ticker, PackingPolicy> policyFactory,
             CostModel cost) {
         return new Simulator(policyFactory, cost).replay(arrivals);
     }

@@ -3,7 +3,9 @@ package org.sesemi.packer.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.sesemi.time.FakeClock;
 
 class AffinityPolicyTest {
     private final FakeClock clock = new FakeClock();
@@ -21,21 +23,21 @@ class AffinityPolicyTest {
     @Test
     void aFreeInstanceThatHoldsTheModelWinsOverTheFirstFreeOne() {
         AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(2));
-        p.completed(route(p, 1, "A"), FakeClock.ms(10)); // instance 0 holds A
-        clock.advanceMillis(20);
+        p.completed(route(p, 1, "A"), TimeUnit.MILLISECONDS.toNanos(10)); // instance 0 holds A
+        clock.advance(Duration.ofMillis(20));
         // A was seen 20 ms ago: evicting it would cost many reloads, so B starts the second container.
         Decision.Route b = route(p, 2, "B");
         assertThat(b.instance()).isEqualTo(1);
         assertThat(b.evicted()).isEmpty();
-        p.completed(b, FakeClock.ms(10));
-        clock.advanceMillis(20);
+        p.completed(b, TimeUnit.MILLISECONDS.toNanos(10));
+        clock.advance(Duration.ofMillis(20));
         for (int i = 0; i < 4; i++) {
             String model = i % 2 == 0 ? "A" : "B";
             Decision.Route r = route(p, 10 + i, model);
             assertThat(r.instance()).isEqualTo(model.equals("A") ? 0 : 1);
             assertThat(r.modelSwitch()).isFalse();
-            p.completed(r, FakeClock.ms(10));
-            clock.advanceMillis(20);
+            p.completed(r, TimeUnit.MILLISECONDS.toNanos(10));
+            clock.advance(Duration.ofMillis(20));
         }
     }
 
@@ -44,8 +46,8 @@ class AffinityPolicyTest {
         AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(3).withCacheSlots(2));
         Decision.Route a = route(p, 1, "A");
         assertThat(a.instance()).isZero();
-        p.completed(a, FakeClock.ms(10));
-        clock.advanceMillis(5);
+        p.completed(a, TimeUnit.MILLISECONDS.toNanos(10));
+        clock.advance(Duration.ofMillis(5));
         // Instance 0 has a free cache slot: loading B there costs a switch, a new container a cold start too.
         Decision.Route b = route(p, 2, "B");
         assertThat(b.instance()).isZero();
@@ -61,34 +63,34 @@ class AffinityPolicyTest {
         Decision.Route b = route(p, 2, "B");
         assertThat(a.instance()).isZero();
         assertThat(b.instance()).isEqualTo(1);
-        p.completed(a, FakeClock.ms(10));
-        p.completed(b, FakeClock.ms(10));
+        p.completed(a, TimeUnit.MILLISECONDS.toNanos(10));
+        p.completed(b, TimeUnit.MILLISECONDS.toNanos(10));
         // A is popular (every 100 ms); B is not seen again.
         for (int i = 0; i < 20; i++) {
-            clock.advanceMillis(100);
+            clock.advance(Duration.ofMillis(100));
             Decision.Route r = route(p, 10 + i, "A");
             assertThat(r.instance()).isZero();
             assertThat(r.modelSwitch()).isFalse();
-            p.completed(r, FakeClock.ms(10));
+            p.completed(r, TimeUnit.MILLISECONDS.toNanos(10));
         }
         // B was last seen 2.1 s ago (about 5 returns in the 10 s horizon), A every 100 ms (about 100): C evicts B.
-        clock.advanceMillis(100);
+        clock.advance(Duration.ofMillis(100));
         Decision.Route c = route(p, 99, "C");
         assertThat(c.instance()).isEqualTo(1);
         assertThat(c.evicted()).contains("B");
         // And the other way round: when B is the popular one, A is evicted, whatever the instance order.
-        p.completed(c, FakeClock.ms(10));
+        p.completed(c, TimeUnit.MILLISECONDS.toNanos(10));
         AffinityPolicy q = policy(PolicyConfig.defaults().withPoolSize(2));
-        clock.advanceMillis(1_000);
+        clock.advance(Duration.ofMillis(1_000));
         Decision.Route qa = route(q, 1, "A");
         Decision.Route qb = route(q, 2, "B");
-        q.completed(qb, FakeClock.ms(10));
+        q.completed(qb, TimeUnit.MILLISECONDS.toNanos(10));
         for (int i = 0; i < 5; i++) { // B is popular, on instance 1
-            clock.advanceMillis(100);
-            q.completed(route(q, 10 + i, "B"), FakeClock.ms(10));
+            clock.advance(Duration.ofMillis(100));
+            q.completed(route(q, 10 + i, "B"), TimeUnit.MILLISECONDS.toNanos(10));
         }
-        q.completed(qa, FakeClock.ms(10));
-        clock.advanceMillis(100);
+        q.completed(qa, TimeUnit.MILLISECONDS.toNanos(10));
+        clock.advance(Duration.ofMillis(100));
         Decision.Route qc = route(q, 99, "C");
         assertThat(qc.evicted()).contains("A");
         assertThat(qc.instance()).isZero();
@@ -103,7 +105,7 @@ class AffinityPolicyTest {
         assertThat(a2.modelSwitch()).isFalse();
         // Beyond the capacity of 2, waiting for A's instance beats a cold start of another one.
         assertThat(p.offer(3, "A")).isInstanceOf(Decision.Queued.class);
-        assertThat(p.completed(a1, FakeClock.ms(10))).singleElement().satisfies(r -> {
+        assertThat(p.completed(a1, TimeUnit.MILLISECONDS.toNanos(10))).singleElement().satisfies(r -> {
             assertThat(r.instance()).isEqualTo(a1.instance());
             assertThat(r.modelSwitch()).isFalse();
         });
@@ -114,16 +116,16 @@ class AffinityPolicyTest {
         AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(2));
         Decision.Route a = route(p, 1, "A");
         Decision.Route b = route(p, 2, "B");
-        p.completed(b, FakeClock.ms(10));
-        p.completed(a, FakeClock.ms(10)); // A's mean execution time is now known: 10 ms
-        clock.advanceMillis(1);
+        p.completed(b, TimeUnit.MILLISECONDS.toNanos(10));
+        p.completed(a, TimeUnit.MILLISECONDS.toNanos(10)); // A's mean execution time is now known: 10 ms
+        clock.advance(Duration.ofMillis(1));
         Decision.Route a2 = route(p, 3, "A");
         assertThat(a2.instance()).isZero();
         // A's instance is full; waiting ~10 ms beats loading A on instance 1 (130 ms + B's eviction).
         Decision d = p.offer(4, "A");
         assertThat(d).isInstanceOf(Decision.Queued.class);
-        clock.advanceMillis(10);
-        var released = p.completed(a2, FakeClock.ms(10));
+        clock.advance(Duration.ofMillis(10));
+        var released = p.completed(a2, TimeUnit.MILLISECONDS.toNanos(10));
         assertThat(released).singleElement().satisfies(r -> {
             assertThat(r.requestId()).isEqualTo(4);
             assertThat(r.instance()).isZero();
@@ -134,18 +136,18 @@ class AffinityPolicyTest {
     @Test
     void queuesWithADeadlineInsteadOfFailingWhenAllAreBusy() {
         AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(1).withQueueTimeout(Duration.ofSeconds(3)));
-        clock.advanceMillis(7);
+        clock.advance(Duration.ofMillis(7));
         Decision.Route a = route(p, 1, "A");
         Decision b = p.offer(2, "B");
         Decision c = p.offer(3, "C");
-        assertThat(b).isEqualTo(new Decision.Queued(2, "B", FakeClock.ms(3_007)));
+        assertThat(b).isEqualTo(new Decision.Queued(2, "B", TimeUnit.MILLISECONDS.toNanos(3_007)));
         assertThat(c).isInstanceOf(Decision.Queued.class);
         // The caller's deadline for B passes: cancel says it was still queued, so the caller rejects it.
-        clock.advanceMillis(3_000);
+        clock.advance(Duration.ofMillis(3_000));
         assertThat(p.cancel(2)).isTrue();
         assertThat(p.cancel(2)).isFalse();
         // A completes: C, still queued, gets the instance (a model switch that evicts A).
-        var released = p.completed(a, FakeClock.ms(10));
+        var released = p.completed(a, TimeUnit.MILLISECONDS.toNanos(10));
         assertThat(released).singleElement().satisfies(r -> {
             assertThat(r.requestId()).isEqualTo(3);
             assertThat(r.evicted()).contains("A");
@@ -169,10 +171,10 @@ class AffinityPolicyTest {
         AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(2));
         Decision.Route a = route(p, 1, "A");
         Decision.Route b = route(p, 2, "B");
-        p.completed(a, FakeClock.ms(10));
-        clock.advanceMillis(Duration.ofMinutes(11).toMillis());
-        p.completed(b, FakeClock.ms(10));
-        clock.advanceMillis(1);
+        p.completed(a, TimeUnit.MILLISECONDS.toNanos(10));
+        clock.advance(Duration.ofMinutes(11));
+        p.completed(b, TimeUnit.MILLISECONDS.toNanos(10));
+        clock.advance(Duration.ofMillis(1));
         // Instance 0 (holding A) is gone; A is loaded on the live instance 1 rather than cold-starting 0.
         Decision.Route a2 = route(p, 3, "A");
         assertThat(a2.instance()).isEqualTo(1);

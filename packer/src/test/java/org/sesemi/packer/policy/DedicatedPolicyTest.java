@@ -2,7 +2,9 @@ package org.sesemi.packer.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.sesemi.time.FakeClock;
 
 class DedicatedPolicyTest {
     private final FakeClock clock = new FakeClock();
@@ -17,7 +19,7 @@ class DedicatedPolicyTest {
             if (d instanceof Decision.Route r) {
                 assertThat(r.instance()).isEqualTo(expected[i]);
                 assertThat(r.modelSwitch()).isFalse();
-                policy.completed(r, FakeClock.ms(10));
+                policy.completed(r, TimeUnit.MILLISECONDS.toNanos(10));
             }
         }
         assertThat(policy.stats().instances()).isEqualTo(4);
@@ -29,7 +31,7 @@ class DedicatedPolicyTest {
         assertThat(policy.offer(2, "A")).isInstanceOf(Decision.Queued.class);
         // Another model is not held up by A's queue.
         assertThat(policy.offer(3, "B")).isInstanceOf(Decision.Route.class);
-        assertThat(policy.completed(a, FakeClock.ms(10))).singleElement()
+        assertThat(policy.completed(a, TimeUnit.MILLISECONDS.toNanos(10))).singleElement()
                 .satisfies(r -> assertThat(r.requestId()).isEqualTo(2));
     }
 }

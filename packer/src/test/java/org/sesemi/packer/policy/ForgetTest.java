@@ -2,7 +2,10 @@ package org.sesemi.packer.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.sesemi.time.FakeClock;
 
 /** {@link PackingPolicy#forget}: busy models are kept, idle ones dropped with all their state. */
 class ForgetTest {
@@ -13,7 +16,7 @@ class ForgetTest {
         DedicatedPolicy p = new DedicatedPolicy(PolicyConfig.defaults().withCapacity(1), clock);
         Decision.Route a = (Decision.Route) p.offer(1, "a");
         assertThat(p.forget("a")).isFalse(); // in flight
-        p.completed(a, FakeClock.ms(10));
+        p.completed(a, TimeUnit.MILLISECONDS.toNanos(10));
         assertThat(p.forget("a")).isTrue();
         Decision.Route b = (Decision.Route) p.offer(2, "b");
         assertThat(b.instance()).isEqualTo(a.instance());
@@ -28,8 +31,8 @@ class ForgetTest {
         Decision.Route r2 = (Decision.Route) p.offer(2, "a"); // second in flight: a claims instance 0
         assertThat(p.claimOf(0)).contains("a");
         assertThat(p.forget("a")).isFalse();
-        p.completed(r1, FakeClock.ms(1_000));
-        p.completed(r2, FakeClock.ms(1_000));
+        p.completed(r1, TimeUnit.MILLISECONDS.toNanos(1_000));
+        p.completed(r2, TimeUnit.MILLISECONDS.toNanos(1_000));
         assertThat(p.forget("a")).isTrue();
         assertThat(p.claimOf(0)).isEmpty();
         assertThat(p.modelsKnown()).isZero();
@@ -41,10 +44,10 @@ class ForgetTest {
         AffinityPolicy p = new AffinityPolicy(PolicyConfig.defaults().withPoolSize(1).withCapacity(2), clock);
         Decision.Route r = (Decision.Route) p.offer(1, "a");
         assertThat(p.forget("a")).isFalse();
-        p.completed(r, FakeClock.ms(10));
+        p.completed(r, TimeUnit.MILLISECONDS.toNanos(10));
         assertThat(p.forget("a")).isTrue();
         assertThat(p.modelsKnown()).isZero();
-        clock.advanceMillis(5);
+        clock.advance(Duration.ofMillis(5));
         Decision.Route again = (Decision.Route) p.offer(2, "a");
         assertThat(again.modelSwitch()).as("the believed cache no longer holds it").isTrue();
     }

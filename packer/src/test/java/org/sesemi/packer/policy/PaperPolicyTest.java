@@ -2,7 +2,10 @@ package org.sesemi.packer.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.sesemi.time.FakeClock;
 
 class PaperPolicyTest {
     private final FakeClock clock = new FakeClock();
@@ -20,7 +23,7 @@ class PaperPolicyTest {
         Decision.Route b = route(2, "B");
         assertThat(a.instance()).isZero();
         assertThat(b.instance()).isEqualTo(1);
-        policy.completed(a, FakeClock.ms(10));
+        policy.completed(a, TimeUnit.MILLISECONDS.toNanos(10));
         // A has no claim (it never had two in flight), so C takes instance 0 and evicts A.
         Decision.Route c = route(3, "C");
         assertThat(c.instance()).isZero();
@@ -37,17 +40,17 @@ class PaperPolicyTest {
         Decision.Route a3 = route(3, "A");
         assertThat(a3.instance()).isZero();
 
-        clock.advanceMillis(100);
-        policy.completed(a1, FakeClock.ms(50));
-        policy.completed(a2, FakeClock.ms(50));
-        policy.completed(a3, FakeClock.ms(50));
+        clock.advance(Duration.ofMillis(100));
+        policy.completed(a1, TimeUnit.MILLISECONDS.toNanos(50));
+        policy.completed(a2, TimeUnit.MILLISECONDS.toNanos(50));
+        policy.completed(a3, TimeUnit.MILLISECONDS.toNanos(50));
 
         // 99 ms after A's last call (< 2 × 50 ms), instance 0 is still A's: B skips it.
-        clock.advanceMillis(99);
+        clock.advance(Duration.ofMillis(99));
         Decision.Route b = route(4, "B");
         assertThat(b.instance()).isEqualTo(1);
         // At exactly 2 × the execution time the claim has expired and C may steal instance 0.
-        clock.advanceMillis(1);
+        clock.advance(Duration.ofMillis(1));
         Decision.Route c = route(5, "C");
         assertThat(c.instance()).isZero();
         assertThat(policy.claimOf(0)).isEmpty();
@@ -57,8 +60,8 @@ class PaperPolicyTest {
     void theClaimantItselfMayRetakeItsInstance() {
         Decision.Route a1 = route(1, "A");
         Decision.Route a2 = route(2, "A");
-        policy.completed(a1, FakeClock.ms(1_000));
-        policy.completed(a2, FakeClock.ms(1_000));
+        policy.completed(a1, TimeUnit.MILLISECONDS.toNanos(1_000));
+        policy.completed(a2, TimeUnit.MILLISECONDS.toNanos(1_000));
         Decision.Route a3 = route(3, "A");
         assertThat(a3.instance()).isZero();
         assertThat(a3.modelSwitch()).isFalse();
@@ -73,8 +76,8 @@ class PaperPolicyTest {
         assertThat(d).isEqualTo(new Decision.Rejected(4, "D", PaperPolicy.ALL_BUSY));
         assertThat(policy.cancel(4)).isFalse();
 
-        policy.completed(a, FakeClock.ms(10));
-        clock.advanceMillis(1);
+        policy.completed(a, TimeUnit.MILLISECONDS.toNanos(10));
+        clock.advance(Duration.ofMillis(1));
         // D's failed request is not counted in flight: its next request steals, and gets the freed instance.
         Decision.Route d2 = route(5, "D");
         assertThat(d2.instance()).isZero();

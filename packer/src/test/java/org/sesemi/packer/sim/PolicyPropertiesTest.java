@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -21,6 +20,7 @@ import org.sesemi.packer.policy.DedicatedPolicy;
 import org.sesemi.packer.policy.PackingPolicy;
 import org.sesemi.packer.policy.Policies;
 import org.sesemi.packer.policy.PolicyStats;
+import org.sesemi.time.Ticker;
 
 /** Invariants of every policy under random workloads, pool sizes, capacities and cache sizes. */
 class PolicyPropertiesTest {
@@ -116,7 +116,7 @@ class PolicyPropertiesTest {
         CostModel cost = CostModel.defaults().withCapacity(capacity).withCacheSlots(slots);
         String name = dedicated ? DedicatedPolicy.NAME : AffinityPolicy.NAME;
         CapacityChecker[] checker = new CapacityChecker[1];
-        SimulationResult r = Simulator.run(arrivals.stream(), (LongSupplier clock) -> {
+        SimulationResult r = Simulator.run(arrivals.stream(), (Ticker clock) -> {
             checker[0] = new CapacityChecker(Policies.create(name, cost.policyConfig(pool), clock), capacity);
             return checker[0];
         }, cost);
@@ -132,7 +132,7 @@ class PolicyPropertiesTest {
         CostModel cost = CostModel.defaults().withCapacity(capacity);
         String name = paper ? org.sesemi.packer.policy.PaperPolicy.NAME : AffinityPolicy.NAME;
         Map<Integer, Map<String, Integer>> running = new HashMap<>();
-        Simulator.run(arrivals.stream(), (LongSupplier clock) -> new PackingPolicy() {
+        Simulator.run(arrivals.stream(), (Ticker clock) -> new PackingPolicy() {
             private final PackingPolicy inner = Policies.create(name, cost.policyConfig(pool), clock);
 
             private void routed(Decision.Route r) {

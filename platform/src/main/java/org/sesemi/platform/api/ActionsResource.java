@@ -5,11 +5,11 @@ import static org.sesemi.platform.api.ApiJson.F;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongSupplier;
 import org.sesemi.http.Request;
 import org.sesemi.http.Response;
 import org.sesemi.http.Router;
@@ -34,10 +34,10 @@ final class ActionsResource {
     private final Throttles throttles;
     private final Activator activator;
     private final ActionDocuments documents;
-    private final LongSupplier clock;
+    private final Clock clock;
 
     ActionsResource(PlatformConfig config, PlatformStore store, Access access, Throttles throttles, Activator activator,
-            LongSupplier clock) {
+            Clock clock) {
         this.config = config;
         this.store = store;
         this.access = access;
@@ -105,7 +105,7 @@ final class ActionsResource {
         if (existing.isPresent() && !overwrite) {
             throw new ApiException(409, Messages.ALREADY_EXISTS);
         }
-        ObjectNode doc = documents.put(entityNs, name, json, existing.map(StoredAction::doc), clock.getAsLong());
+        ObjectNode doc = documents.put(entityNs, name, json, existing.map(StoredAction::doc), clock.millis());
         try {
             StoredAction stored = store.putAction(entityNs, name, existing.map(StoredAction::revision), doc.get("updated").asLong(), doc);
             return ApiJson.send(200, stored.doc());
@@ -165,7 +165,7 @@ final class ActionsResource {
         }
         Activator.Completed done;
         try {
-            long waited = clock.getAsLong() - call.receivedAt();
+            long waited = clock.millis() - call.receivedAt();
             done = pending.completion().get(Math.max(1, timeout - waited), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             return ApiJson.send(202, accepted);

@@ -3,12 +3,12 @@ package org.sesemi.platform.api;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongSupplier;
 import org.sesemi.platform.invoker.ActionSpec;
 import org.sesemi.platform.invoker.ActivationOutcome;
 import org.sesemi.platform.invoker.Invocation;
@@ -40,9 +40,9 @@ final class Activator {
 
     private final PlatformStore store;
     private final Invoker invoker;
-    private final LongSupplier clock;
+    private final Clock clock;
 
-    Activator(PlatformStore store, Invoker invoker, LongSupplier clock) {
+    Activator(PlatformStore store, Invoker invoker, Clock clock) {
         this.store = store;
         this.invoker = invoker;
         this.clock = clock;
@@ -77,7 +77,7 @@ final class Activator {
                 ActivationOutcome o = outcome;
                 if (failure != null || o == null) {
                     LOG.warn("activation {} of {} failed in the invoker", id, action.path(), failure);
-                    long now = clock.getAsLong();
+                    long now = clock.millis();
                     ObjectNode error = JsonNodeFactory.instance.objectNode().put("error", "An internal error occurred while running the action.");
                     o = new ActivationOutcome(now, now, ActivationOutcome.INTERNAL_ERROR, error, List.of(), OptionalLong.empty(),
                             Math.max(0, now - receivedAt), false, "none");

@@ -1,8 +1,8 @@
 package org.sesemi.platform.api;
 
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Optional;
-import java.util.function.LongSupplier;
 import org.sesemi.http.Before;
 import org.sesemi.http.ErrorShape;
 import org.sesemi.http.Response;
@@ -35,13 +35,13 @@ public final class PlatformApi {
     private static final String TX_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final int MAX_TX_ID = 64;
 
-    private final LongSupplier clock;
+    private final Clock clock;
     private final ActionsResource actions;
     private final ActivationsResource activations;
     private final BillingResource billing;
     private final InfoResource info;
 
-    public PlatformApi(PlatformConfig config, PlatformStore store, Invoker invoker, Throttles throttles, LongSupplier clock,
+    public PlatformApi(PlatformConfig config, PlatformStore store, Invoker invoker, Throttles throttles, Clock clock,
             String build) {
         this.clock = clock;
         Access access = new Access(new Authenticator(store));
@@ -68,7 +68,7 @@ public final class PlatformApi {
     /** Before routing: the call's transaction id, arrival time and query; the common headers; the CORS pre-flight. */
     public Before before() {
         return r -> {
-            long receivedAt = clock.getAsLong();
+            long receivedAt = clock.millis();
             String tx = transactionId(r.header("X-Request-ID").orElse(null));
             // attached before the query is parsed, so that a malformed query is answered with this transaction id
             r.attach(new Call(tx, receivedAt, QueryParams.parse(null)));

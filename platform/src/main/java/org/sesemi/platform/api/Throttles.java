@@ -2,7 +2,7 @@ package org.sesemi.platform.api;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongSupplier;
+import java.time.Clock;
 
 /**
  * Per-namespace invocation throttles as in OpenWhisk's controller: invocations per minute (a bucket per clock
@@ -34,14 +34,14 @@ public final class Throttles {
 
     private final int perMinute;
     private final int concurrent;
-    private final LongSupplier clockMillis;
+    private final Clock clock;
     private final ConcurrentHashMap<String, MinuteBucket> rates = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-    public Throttles(int perMinute, int concurrent, LongSupplier clockMillis) {
+    public Throttles(int perMinute, int concurrent, Clock clock) {
         this.perMinute = perMinute;
         this.concurrent = concurrent;
-        this.clockMillis = clockMillis;
+        this.clock = clock;
     }
 
     public int perMinute() {
@@ -59,7 +59,7 @@ public final class Throttles {
      */
     public Permit acquire(String namespace) {
         MinuteBucket bucket = rates.computeIfAbsent(namespace, n -> new MinuteBucket());
-        long minute = Math.floorDiv(clockMillis.getAsLong(), 60_000L);
+        long minute = Math.floorDiv(clock.millis(), 60_000L);
         synchronized (bucket) {
             if (bucket.minute != minute) {
                 bucket.minute = minute;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.sesemi.time.SystemTime;
+import org.sesemi.time.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +83,7 @@ public final class ContainerPool implements Invoker {
         State state;
         boolean removing;
         int active;
-        long lastUsedNanos = System.nanoTime();
+        long lastUsedNanos;
         volatile ProcessContainer process;
         /** Meant to be paused (idle past the pause grace); cleared when an activation takes the slot. Pool lock. */
         boolean paused;
@@ -90,10 +93,11 @@ public final class ContainerPool implements Invoker {
         /** Completes after {@code /init}: null on success, else the error result that joiners get too. */
         final CompletableFuture<JsonNode> initialized = new CompletableFuture<>();
 
-        Slot(String image, int memoryMb, State state) {
+        Slot(String image, int memoryMb, State state, long nowNanos) {
             this.image = image;
             this.memoryMb = memoryMb;
             this.state = state;
+            this.lastUsedNanos = nowNanos;
         }
 
         boolean chargesMemory() {
@@ -115,6 +119,8 @@ public final class ContainerPool implements Invoker {
     private record Placement(Job job, Slot slot, String containerState, boolean startProcess, boolean init) {}
 
     private final InvokerConfig config;
+    private final Clock clock;
+    private final Ticker ticker;
     private final ImageRegistry images;
     private final ContainerLauncher launcher;
     private final HttpClient http;
@@ -143,7 +149,14 @@ public final class ContainerPool implements Invoker {
      * the launcher when it closes.
      */
     public ContainerPool(InvokerConfig config, ImageRegistry images, ContainerLauncher launcher) {
+        this(config, images, launcher, SystemTime.clock(), SystemTime.ticker());
+    }
+
+    /** As above, reading time from {@code clock} (activation records, log lines) and {@code ticker} (idle times). */
+    public ContainerPool(InvokerConfig config, ImageRegistry images, ContainerLauncher launcher, Clock clock, Ticker ticker) {
         this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.images = Objects.requireNonNull(images, "images");
         this.launcher = Objects.requireNonNull(launcher, "launcher");
         for (InvokerConfig.Prewarm p : config.prewarm()) {
@@ -174,7 +187,7 @@ public final class ContainerPool implements Invoker {
         CompletableFuture<ActivationOutcome> result = new CompletableFuture<>();
         ActionSpec action = invocation.action();
         String image = ImageRegistry.imageOf(action.exec());
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         if (!images.contains(image)) {
             result.complete(failure(invocation, now, ActivationOutcome.DEVELOPER_ERROR,
                     "image '" + image + "' is not available on this platform"));
@@ -252,7 +265,7 @@ public final class ContainerPool implements Invoker {
                 return new Placement(job, s, "prewarmed", false, true);
             }
         }
-        Slot cold = new Slot(image, needed, State.STARTING);
+        Slot cold = new Slot(image, needed, State.STARTING, ticker.read());
         cold.key = key;
         cold.concurrency = concurrency;
         cold.active = 1;
@@ -305,7 +318,7 @@ public final class ContainerPool implements Invoker {
                 outcome = execute(placement);
             } catch (RuntimeException | Error | InterruptedException t) {
                 LOG.error("activation {} failed inside the invoker", placement.job().invocation().activationId(), t);
-                outcome = failure(placement.job().invocation(), System.currentTimeMillis(), ActivationOutcome.INTERNAL_ERROR,
+                outcome = failure(placement.job().invocation(), clock.millis(), ActivationOutcome.INTERNAL_ERROR,
                         "The invoker failed to run the activation.");
             }
             if (outcome == null) {
@@ -335,7 +348,7 @@ public final class ContainerPool implements Invoker {
                 }
             }
             if (isClosed) {
-                job.result().complete(failure(job.invocation(), System.currentTimeMillis(), ActivationOutcome.INTERNAL_ERROR,
+                job.result().complete(failure(job.invocation(), clock.millis(), ActivationOutcome.INTERNAL_ERROR,
                         "The invoker is shutting down."));
             } else {
                 drain();
@@ -374,7 +387,7 @@ public final class ContainerPool implements Invoker {
                     }
                     if (shutDown) {
                         remove = true;
-                        long now = System.currentTimeMillis();
+                        long now = clock.millis();
                         return new ActivationOutcome(now, now, ActivationOutcome.INTERNAL_ERROR,
                                 errorResult("The invoker is shutting down."), List.of(), OptionalLong.empty(),
                                 now - inv.receivedAtMillis(), false, p.containerState());
@@ -383,7 +396,7 @@ public final class ContainerPool implements Invoker {
                     remove = true;
                     ObjectNode error = errorResult("Failed to start a container for the action: " + e.getMessage());
                     slot.initialized.complete(error);
-                    long now = System.currentTimeMillis();
+                    long now = clock.millis();
                     return new ActivationOutcome(now, now, ActivationOutcome.INTERNAL_ERROR, error, List.of(), OptionalLong.empty(),
                             now - inv.receivedAtMillis(), false, p.containerState());
                 }
@@ -393,11 +406,11 @@ public final class ContainerPool implements Invoker {
             long deadline;
             OptionalLong initTime = OptionalLong.empty();
             if (p.init()) {
-                start = System.currentTimeMillis();
+                start = clock.millis();
                 waitTime = Math.max(0, start - inv.receivedAtMillis());
                 deadline = start + timeoutMs;
                 Call init = call(slot, "/init", initBody(inv, deadline), timeoutMs, config.maxResultBytes());
-                long initEnd = System.currentTimeMillis();
+                long initEnd = clock.millis();
                 initTime = OptionalLong.of(initEnd - start);
                 JsonNode initError = initError(init, timeoutMs);
                 if (initError != null) {
@@ -417,7 +430,7 @@ public final class ContainerPool implements Invoker {
                 }
                 slot.initialized.complete(null);
                 if (config.stockOpenWhisk()) {
-                    deadline = System.currentTimeMillis() + timeoutMs; // OpenWhisk: /run gets the whole timeout again
+                    deadline = clock.millis() + timeoutMs; // OpenWhisk: /run gets the whole timeout again
                 }
             } else {
                 JsonNode initError;
@@ -428,21 +441,21 @@ public final class ContainerPool implements Invoker {
                     initError = errorResult("The container did not finish its initialization in time.");
                 }
                 if (initError != null) {
-                    long now = System.currentTimeMillis();
+                    long now = clock.millis();
                     return new ActivationOutcome(now, now, ActivationOutcome.DEVELOPER_ERROR, initError, List.of(),
                             OptionalLong.empty(), now - inv.receivedAtMillis(), false, p.containerState());
                 }
-                start = System.currentTimeMillis();
+                start = clock.millis();
                 waitTime = Math.max(0, start - inv.receivedAtMillis());
                 deadline = start + timeoutMs;
             }
             if (!p.init()) {
                 thaw(slot);
             }
-            long remaining = deadline - System.currentTimeMillis();
+            long remaining = deadline - clock.millis();
             Call run = remaining <= 0 ? Call.timeout() : call(slot, "/run", runBody(inv, deadline), (int) remaining,
                     config.maxResultBytes());
-            long end = System.currentTimeMillis();
+            long end = clock.millis();
             Result result = runResult(run, timeoutMs);
             if (busy(run) && config.stockOpenWhisk()) {
                 remove = true; // OpenWhisk: a container health error; the container goes, with its keys and models
@@ -463,7 +476,7 @@ public final class ContainerPool implements Invoker {
             remove = result.status() >= ActivationOutcome.DEVELOPER_ERROR;
             List<String> logs;
             if (slot.concurrency > 1) {
-                logs = List.of(java.time.Instant.now() + " stderr: " + CONCURRENT_LOGS_NOTE);
+                logs = List.of(clock.instant() + " stderr: " + CONCURRENT_LOGS_NOTE);
             } else if (remove) {
                 logs = logsAfterFailure(slot, action.limits());
             } else {
@@ -491,12 +504,12 @@ public final class ContainerPool implements Invoker {
     static final String DEVELOPER_ERROR_NOTE = "The action did not initialize or run as expected. Log data might be missing.";
 
     /** Appends {@link #DEVELOPER_ERROR_NOTE} to the logs of a developer error, as OpenWhisk's log stores do. */
-    private static ActivationOutcome withDeveloperErrorNote(ActivationOutcome o) {
+    private ActivationOutcome withDeveloperErrorNote(ActivationOutcome o) {
         if (o.statusCode() != ActivationOutcome.DEVELOPER_ERROR) {
             return o;
         }
         List<String> logs = new ArrayList<>(o.logs());
-        logs.add(java.time.Instant.now() + " stderr: " + DEVELOPER_ERROR_NOTE);
+        logs.add(clock.instant() + " stderr: " + DEVELOPER_ERROR_NOTE);
         return new ActivationOutcome(o.start(), o.end(), o.statusCode(), o.result(), List.copyOf(logs), o.initTimeMs(), o.waitTimeMs(),
                 o.timeout(), o.containerState());
     }
@@ -515,7 +528,7 @@ public final class ContainerPool implements Invoker {
             return List.of();
         }
         if (slot.concurrency > 1) {
-            return List.of(java.time.Instant.now() + " stderr: " + CONCURRENT_LOGS_NOTE);
+            return List.of(clock.instant() + " stderr: " + CONCURRENT_LOGS_NOTE);
         }
         process.close();
         return process.logs().collect(config.logWait().toMillis(), logLimit(limits));
@@ -535,7 +548,7 @@ public final class ContainerPool implements Invoker {
         boolean destroy = false;
         synchronized (lock) {
             slot.active--;
-            slot.lastUsedNanos = System.nanoTime();
+            slot.lastUsedNanos = ticker.read();
             if (remove) {
                 slot.removing = true;
             }
@@ -610,7 +623,7 @@ public final class ContainerPool implements Invoker {
         List<Slot> toPause = new ArrayList<>();
         long limit = config.idleTimeout().toNanos();
         long pauseAfter = config.pauseGrace().toNanos();
-        long now = System.nanoTime();
+        long now = ticker.read();
         synchronized (lock) {
             for (Slot s : List.copyOf(slots)) {
                 boolean dead = s.process != null && !s.process.isAlive();
@@ -649,7 +662,7 @@ public final class ContainerPool implements Invoker {
     }
 
     private void startPrewarm(String image, int memoryMb) {
-        Slot slot = new Slot(image, memoryMb, State.PREWARM_STARTING);
+        Slot slot = new Slot(image, memoryMb, State.PREWARM_STARTING, ticker.read());
         synchronized (lock) {
             if (closed) {
                 return;
@@ -918,7 +931,7 @@ public final class ContainerPool implements Invoker {
         }
         sweeper.shutdownNow();
         spawner.shutdown();
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         for (Job job : waiting) {
             job.result().complete(failure(job.invocation(), now, ActivationOutcome.INTERNAL_ERROR, "The invoker is shutting down."));
         }

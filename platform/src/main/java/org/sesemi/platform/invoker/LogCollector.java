@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.sesemi.time.SystemTime;
 
 /**
  * Buffers one container's stdout and stderr and cuts them into activations at the activation-end sentinel, as
@@ -124,7 +125,7 @@ final class LogCollector {
         Deque<Line> queue = stream.equals("stdout") ? out : err;
         if (text.equals(SENTINEL)) {
             if (!discard) {
-                queue.add(new Line(Instant.now(), stream, "", true));
+                queue.add(new Line(SystemTime.clock().instant(), stream, "", true));
                 changed.signalAll();
             }
             return;
@@ -139,7 +140,7 @@ final class LogCollector {
             return;
         }
         bufferedBytes += size;
-        queue.add(new Line(Instant.now(), stream, kept, false));
+        queue.add(new Line(SystemTime.clock().instant(), stream, kept, false));
     }
 
     /**
@@ -157,9 +158,9 @@ final class LogCollector {
     }
 
     private List<String> collectLocked(long waitMillis, long limitBytes) throws InterruptedException {
-        long deadline = System.nanoTime() + waitMillis * 1_000_000;
+        long deadline = SystemTime.ticker().read() + waitMillis * 1_000_000;
         while (!(complete(out, outEof) && complete(err, errEof))) {
-            long left = deadline - System.nanoTime();
+            long left = deadline - SystemTime.ticker().read();
             if (left <= 0) {
                 break;
             }
@@ -187,7 +188,7 @@ final class LogCollector {
             used += size;
             result.add(line.time() + " " + line.stream() + ": " + line.text());
         }
-        Instant now = Instant.now();
+        Instant now = SystemTime.clock().instant();
         if (truncated) {
             result.add(now + " stderr: Logs were truncated because the total bytes size exceeds the limit of " + limitBytes
                     + " bytes.");

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.sesemi.time.SystemTime;
 
 /**
  * One "container": a runtime process listening on a loopback port and speaking the action protocol. This platform has
@@ -162,7 +163,7 @@ final class ProcessContainer implements AutoCloseable {
     }
 
     private void awaitListening(Duration startTimeout) throws StartException, InterruptedException {
-        long deadline = System.nanoTime() + startTimeout.toNanos();
+        long deadline = SystemTime.ticker().read() + startTimeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
                 throw new StartException("the container process exited with code " + process.exitValue() + " before listening");
@@ -173,7 +174,7 @@ final class ProcessContainer implements AutoCloseable {
             } catch (IOException notYet) {
                 // not listening yet
             }
-            if (System.nanoTime() > deadline) {
+            if (SystemTime.ticker().read() > deadline) {
                 throw new StartException("the container did not listen on its port within " + startTimeout.toMillis() + " ms");
             }
             Thread.sleep(20);

@@ -3,16 +3,18 @@ package org.sesemi.platform.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
+import java.time.Instant;
+import org.sesemi.time.FakeClock;
 import org.junit.jupiter.api.Test;
 
 /** The throttle policy with a fake clock. */
 class ThrottlesTest {
-    private final AtomicLong now = new AtomicLong(60_000L * 1000);
+    private final FakeClock now = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
 
     @Test
     void ratePerMinuteResetsWhenTheMinuteChanges() {
-        Throttles t = new Throttles(2, 100, now::get);
+        Throttles t = new Throttles(2, 100, now);
         t.acquire("ns").release();
         t.acquire("ns").release();
         assertThatThrownBy(() -> t.acquire("ns")).isInstanceOfSatisfying(ApiException.class, e -> {
@@ -20,15 +22,15 @@ class ThrottlesTest {
             assertThat(e.getMessage()).isEqualTo("Too many requests in the last minute (count: 3, allowed: 2).");
         });
         t.acquire("other").release();
-        now.addAndGet(59_999);
+        now.advance(Duration.ofMillis(59_999));
         assertThatThrownBy(() -> t.acquire("ns")).isInstanceOf(ApiException.class);
-        now.addAndGet(1);
+        now.advance(Duration.ofMillis(1));
         t.acquire("ns").release();
     }
 
     @Test
     void concurrencyCountsPermitsInFlight() {
-        Throttles t = new Throttles(1000, 2, now::get);
+        Throttles t = new Throttles(1000, 2, now);
         Throttles.Permit a = t.acquire("ns");
         Throttles.Permit b = t.acquire("ns");
         assertThat(t.inFlight("ns")).isEqualTo(2);

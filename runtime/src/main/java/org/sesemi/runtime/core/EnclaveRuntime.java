@@ -34,6 +34,7 @@ import org.sesemi.runtime.core.models.ModelVersionChangedException;
 import org.sesemi.runtime.core.models.ModelVersions;
 import org.sesemi.runtime.store.ModelNotFoundException;
 import org.sesemi.runtime.store.ModelStore;
+import org.sesemi.time.SystemTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +82,7 @@ public final class EnclaveRuntime implements AutoCloseable {
 
     /** A core that takes keys from {@code keySource} and encrypted models from {@code store}. */
     public static EnclaveRuntime create(CoreConfig config, KeySource keySource, ModelStore store) {
-        return new EnclaveRuntime(config, keySource, store, Clock.systemUTC(), java.util.List.of(), CachePolicy.caching());
+        return new EnclaveRuntime(config, keySource, store, SystemTime.clock(), java.util.List.of(), CachePolicy.caching());
     }
 
     /** As {@link #create(CoreConfig, KeySource, ModelStore)} with an injected clock (key expiry in tests). */
@@ -148,7 +149,7 @@ public final class EnclaveRuntime implements AutoCloseable {
      * @return never null; never throws for bad input
      */
     public Outcome handle(byte[] envelopeJson) {
-        long t0 = System.nanoTime();
+        long t0 = SystemTime.ticker().read();
         Request env;
         boolean binary = org.sesemi.protocol.envelope.BinaryEnvelope.isBinary(envelopeJson);
         try {
@@ -265,11 +266,11 @@ public final class EnclaveRuntime implements AutoCloseable {
     }
 
     private Outcome serve(Request env, boolean binary, Phases ph, long t0, int version) {
-        long tk = System.nanoTime();
+        long tk = SystemTime.ticker().read();
         KeyCache.Lookup l = keyCache.get(env.user(), env.model(), version);
         ReleasedKeys keys = l.keys();
         ph.cold = l.fetched();
-        ph.keyMs = (System.nanoTime() - tk) / 1e6;
+        ph.keyMs = (SystemTime.ticker().read() - tk) / 1e6;
         RequestCipher cipher = new RequestCipher(keys.requestKey(), crypto);
         // Decrypted into a pooled buffer that is wiped when released: no fresh multi-megabyte array per request.
         java.nio.ByteBuffer plaintext = payloads.take(RequestCipher.plaintextLength(env.len()));
@@ -302,7 +303,7 @@ public final class EnclaveRuntime implements AutoCloseable {
         Optional<Timing> timing = timing(t0, ph);
         if (log.isDebugEnabled()) {
             log.debug("request {} model {} user {}: sealed, {} ms{}", env.requestId(), env.model(), env.user(),
-                    String.format("%.2f", (System.nanoTime() - t0) / 1e6), ph.cold ? " (cold)" : "");
+                    String.format("%.2f", (SystemTime.ticker().read() - t0) / 1e6), ph.cold ? " (cold)" : "");
         }
         return new Outcome.Sealed(out, binary, timing, ph.oipStatus);
     }
@@ -351,7 +352,7 @@ public final class EnclaveRuntime implements AutoCloseable {
     }
 
     private static java.util.List<java.nio.ByteBuffer> run(ModelSession s, InferenceRequest req, Phases ph) {
-        long ti = System.nanoTime();
+        long ti = SystemTime.ticker().read();
         try {
             if (req.operation() == InferenceRequest.Operation.METADATA) {
                 return one(OipCodec.writeMetadata(s.metadata()));
@@ -367,7 +368,7 @@ public final class EnclaveRuntime implements AutoCloseable {
             ph.oipStatus = 500;
             return one(OipCodec.writeError(e.sealedMessage(), 500));
         } finally {
-            ph.infMs = (System.nanoTime() - ti) / 1e6;
+            ph.infMs = (SystemTime.ticker().read() - ti) / 1e6;
         }
     }
 
@@ -376,7 +377,7 @@ public final class EnclaveRuntime implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(new Timing(ph.cold, ph.keyMs, ph.load.fetchMs, ph.load.decryptMs, ph.load.sessionMs, ph.infMs,
-                (System.nanoTime() - t0) / 1e6));
+                (SystemTime.ticker().read() - t0) / 1e6));
     }
 
     private Outcome reject(ErrorCode code, String reason, String message, Request env, long t0, Phases ph) {

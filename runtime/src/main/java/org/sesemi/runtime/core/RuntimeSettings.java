@@ -2,7 +2,6 @@ package org.sesemi.runtime.core;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +24,7 @@ import org.sesemi.runtime.core.keys.KeyServiceKeySource;
 import org.sesemi.runtime.store.DirectoryModelStore;
 import org.sesemi.runtime.store.ModelStore;
 import org.sesemi.runtime.store.S3ModelStore;
+import org.sesemi.time.SystemTime;
 
 /**
  * Builds a core from string settings: the process environment overlaid with OpenWhisk {@code /init} parameters, or
@@ -120,7 +120,7 @@ public final class RuntimeSettings {
         for (String m : expected.split(",")) {
             b.expectMeasurement(Measurement.parse(m.trim()));
         }
-        PeerVerification.Applied applied = peerVerification(s).apply(b.build(), own, Clock.systemUTC());
+        PeerVerification.Applied applied = peerVerification(s).apply(b.build(), own, SystemTime.clock());
         return new KeyServiceTrust(new KeyServiceEndpoint(uri, applied.policy()), applied.source());
     }
 
@@ -194,7 +194,7 @@ public final class RuntimeSettings {
         CoreConfig config = coreConfig(s);
         TeeProvider tee = tee(s);
         KeyServiceTrust trust = keyService(s, tee);
-        KeyServiceKeySource keys = new KeyServiceKeySource(trust.endpoint(), tee, Duration.ofHours(6), Clock.systemUTC());
+        KeyServiceKeySource keys = new KeyServiceKeySource(trust.endpoint(), tee, Duration.ofHours(6), SystemTime.clock());
         try {
             keys.connect();
         } catch (RuntimeException e) {
@@ -205,7 +205,7 @@ public final class RuntimeSettings {
         ModelStore store = store(s);
         // The naive baseline is chosen here, outside the core: other key and session policies, the same core.
         CachePolicy caching = bool(s, NAIVE) ? CachePolicy.none() : CachePolicy.caching();
-        return EnclaveRuntime.create(config, keys, store, Clock.systemUTC(), List.of(keys, store, trust.collateral()), caching);
+        return EnclaveRuntime.create(config, keys, store, SystemTime.clock(), List.of(keys, store, trust.collateral()), caching);
     }
 
     /** The default input limits overlaid with {@link #MAX_INPUT_ELEMENTS} etc., and the per-model {@link #INPUT_LIMITS}. */

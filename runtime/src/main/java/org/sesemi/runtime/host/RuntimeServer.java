@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.sesemi.runtime.core.EnclaveRuntime;
 import org.sesemi.runtime.core.Outcome;
 import org.sesemi.runtime.core.Timing;
+import org.sesemi.time.SystemTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -343,9 +344,9 @@ public final class RuntimeServer implements AutoCloseable {
     }
 
     private Outcome handle(EnclaveRuntime c, byte[] envelope) {
-        long t0 = System.nanoTime();
+        long t0 = SystemTime.ticker().read();
         Outcome o = engine.handle(c, envelope).orElseThrow(EngineSaturated::new);
-        metrics.served(o, System.nanoTime() - t0);
+        metrics.served(o, SystemTime.ticker().read() - t0);
         return o;
     }
 

@@ -25,6 +25,7 @@ import org.sesemi.runtime.core.engine.ModelSession;
 import org.sesemi.runtime.core.engine.OnnxEngine;
 import org.sesemi.runtime.store.DirectoryModelStore;
 import org.sesemi.runtime.store.ModelStore;
+import org.sesemi.time.SystemTime;
 
 /**
  * <b>INSECURE benchmark baseline — no TEE, no KeyService, no encryption; the model and every input and output are in
@@ -138,7 +139,7 @@ public final class InsecurePlainFunction implements AutoCloseable {
             send(ex, 403, error("System not initialized."));
             return;
         }
-        long t0 = System.nanoTime();
+        long t0 = SystemTime.ticker().read();
         JsonNode value = JSON.readTree(ex.getRequestBody().readAllBytes()).path("value");
         if (!value.isObject()) {
             send(ex, 200, error("value must be an OIP request object"));
@@ -151,13 +152,13 @@ public final class InsecurePlainFunction implements AutoCloseable {
         try {
             request = OipCodec.parseRequest(JSON.writeValueAsBytes(value));
             load = session();
-            t1 = System.nanoTime();
+            t1 = SystemTime.ticker().read();
             response = session.run(request);
         } catch (org.sesemi.protocol.oip.OipException e) {
             send(ex, 200, error(e.getMessage()));
             return;
         }
-        long t2 = System.nanoTime();
+        long t2 = SystemTime.ticker().read();
         ObjectNode n = JSON.createObjectNode();
         n.put("insecure", true);
         n.set("response", JSON.readTree(OipCodec.writeResponse(response)));
@@ -176,14 +177,14 @@ public final class InsecurePlainFunction implements AutoCloseable {
             if (session != null) {
                 return new double[] {0, 0};
             }
-            long t0 = System.nanoTime();
+            long t0 = SystemTime.ticker().read();
             byte[] bytes;
             try (InputStream in = store.open(model)) {
                 bytes = in.readAllBytes();
             }
-            long t1 = System.nanoTime();
+            long t1 = SystemTime.ticker().read();
             session = engine.load(model.toString(), ByteBuffer.wrap(bytes), bytes.length);
-            return new double[] {(t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6};
+            return new double[] {(t1 - t0) / 1e6, (SystemTime.ticker().read() - t1) / 1e6};
         }
     }
 

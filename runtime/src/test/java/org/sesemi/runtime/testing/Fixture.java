@@ -29,13 +29,14 @@ import org.sesemi.runtime.core.CoreConfig;
 import org.sesemi.runtime.core.EnclaveRuntime;
 import org.sesemi.runtime.core.Outcome;
 import org.sesemi.runtime.store.DirectoryModelStore;
+import org.sesemi.time.FakeClock;
 
 /** An owner, a user, encrypted models in a directory store, a real in-memory key source and a real core. */
 public final class Fixture implements AutoCloseable {
     public final PrincipalIdentity owner = PrincipalIdentity.generate();
     public final PrincipalIdentity user = PrincipalIdentity.generate();
     public final RequestKey requestKey = RequestKey.generate();
-    public final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    public final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
     public final InMemoryKeySource keys;
     public final DirectoryModelStore store;
     public final EnclaveRuntime core;

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
@@ -18,6 +17,7 @@ import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.runtime.core.engine.BusyException;
 import org.sesemi.runtime.core.engine.ModelSession;
+import org.sesemi.time.SystemTime;
 
 /**
  * Loaded models (engine sessions) keyed by (model id, key version), bounded by a memory budget in bytes.
@@ -202,7 +202,7 @@ public final class ModelCache implements ModelSessions {
         List<ModelSession> toClose = new ArrayList<>();
         lock.lock();
         try {
-            long deadline = System.nanoTime() + maxWait.toNanos();
+            long deadline = SystemTime.ticker().read() + maxWait.toNanos();
             while (used + bytes > budgetBytes) {
                 Entry victim = lruIdle();
                 if (victim != null) {
@@ -212,7 +212,7 @@ public final class ModelCache implements ModelSessions {
                     toClose.add(victim.session);
                     continue;
                 }
-                long left = deadline - System.nanoTime();
+                long left = deadline - SystemTime.ticker().read();
                 if (left <= 0) {
                     throw new BusyException("model budget full: " + used + " of " + budgetBytes
                             + " bytes held by models in use; cannot load " + e.key.model + " now");

@@ -11,10 +11,10 @@ import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.crypto.RequestKey;
 import org.sesemi.runtime.testing.InMemoryKeySource;
-import org.sesemi.runtime.testing.MutableClock;
+import org.sesemi.time.FakeClock;
 
 class KeyCacheTest {
-    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
     final InMemoryKeySource source = new InMemoryKeySource(clock, Duration.ofSeconds(60));
     final PrincipalIdentity owner = PrincipalIdentity.generate();
 

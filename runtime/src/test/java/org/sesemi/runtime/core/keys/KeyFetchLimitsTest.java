@@ -12,14 +12,14 @@ import org.sesemi.crypto.PrincipalId;
 import org.sesemi.crypto.PrincipalIdentity;
 import org.sesemi.crypto.RequestKey;
 import org.sesemi.runtime.testing.InMemoryKeySource;
-import org.sesemi.runtime.testing.MutableClock;
+import org.sesemi.time.FakeClock;
 
 /**
  * The key cache's bounds against unauthenticated envelopes (issue #10): denials are remembered briefly, junk pairs share
  * a small fetch budget, and pairs served before are never starved by them.
  */
 class KeyFetchLimitsTest {
-    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
     final InMemoryKeySource source = new InMemoryKeySource(clock, Duration.ofSeconds(60));
     final PrincipalIdentity owner = PrincipalIdentity.generate();
     final KeyFetchLimits limits = new KeyFetchLimits(Duration.ofSeconds(5), 100, 10, 20, 4, 1000);
