@@ -31,7 +31,7 @@ import org.sesemi.time.SystemTime;
  * {@code spawner}; the output pipes are read by the {@link LogCollector}'s platform threads; waiting for the process
  * to listen, for HTTP answers and for the process to exit are socket or future waits, each with a deadline.
  */
-final class ProcessContainer implements AutoCloseable {
+final class ProcessContainer implements AutoCloseable, PoolScheduler.Container {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProcessContainer.class);
 
     /** A start that failed: the process exited or never listened. */
@@ -251,8 +251,14 @@ final class ProcessContainer implements AutoCloseable {
         return logs;
     }
 
-    boolean isAlive() {
+    @Override
+    public boolean isAlive() {
         return process.isAlive();
+    }
+
+    @Override
+    public boolean pausable() {
+        return freezer.isPresent();
     }
 
     long pid() {
