@@ -14,15 +14,16 @@ import org.sesemi.platform.invoker.ActivationOutcome;
 import org.sesemi.platform.invoker.Invocation;
 import org.sesemi.platform.invoker.Invoker;
 import org.sesemi.platform.store.PlatformStore;
-import org.sesemi.platform.store.StoreException;
 import org.sesemi.platform.store.StoredActivation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Starts activations: hands an {@link Invocation} to the {@link Invoker}, and when the outcome arrives turns it into
- * the activation record, stores it, releases the throttle permit, and completes the future a blocking request waits
- * on. The record is stored before the future completes, so a client that got a result can always fetch the record.
+ * the activation record, queues it for the store, releases the throttle permit, and completes the future a blocking
+ * request waits on (OpenWhisk's active ack: the answer does not wait for the write). The record is queued before the
+ * future completes and the store runs its statements in order on one thread, so a client that got a result and then
+ * asks for the record always finds it.
  *
  * <p>An invoker failure (an exception instead of an outcome) becomes a recorded whisk internal error, so every
  * activation id handed out leads to a record.
@@ -30,7 +31,6 @@ import org.slf4j.LoggerFactory;
 final class Activator {
     private static final Logger LOG = LoggerFactory.getLogger(Activator.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final java.util.concurrent.Executor RECORD_WRITER = task -> Thread.ofVirtual().name("activation-record").start(task);
 
     /** A finished activation: the full stored record and its status code. */
     record Completed(ObjectNode record, int statusCode) {}
@@ -71,8 +71,8 @@ final class Activator {
         } catch (RuntimeException e) {
             running = CompletableFuture.failedFuture(e);
         }
-        // records are written on a fresh virtual thread, never on the invoker's thread that completed the outcome
-        CompletableFuture<Completed> done = running.handleAsync((outcome, failure) -> {
+        // On the thread that completed the outcome: nothing here blocks (the store write is queued), so no thread hop.
+        CompletableFuture<Completed> done = running.handle((outcome, failure) -> {
             try {
                 ActivationOutcome o = outcome;
                 if (failure != null || o == null) {
@@ -83,22 +83,23 @@ final class Activator {
                             Math.max(0, now - receivedAt), false, "none");
                 }
                 ObjectNode record = ActivationRecords.record(inv, caller.subject().name(), o);
-                try {
-                    store.addActivation(new StoredActivation(inv.invocationNamespace(), id, actionPath, o.start(),
-                            Math.max(0, o.end() - o.start()), action.limits().memoryMb(), o.initTimeMs().isPresent(), o.statusCode(),
-                            record));
-                } catch (StoreException e) {
-                    if (store.isClosed()) {
-                        LOG.debug("activation {} finished after the platform stopped; its record is dropped", id);
-                    } else {
-                        LOG.error("activation {} could not be stored", id, e);
-                    }
-                }
+                store.addActivationLater(new StoredActivation(inv.invocationNamespace(), id, actionPath, o.start(),
+                        Math.max(0, o.end() - o.start()), action.limits().memoryMb(), o.initTimeMs().isPresent(), o.statusCode(), record))
+                        .whenComplete((stored, e) -> {
+                            if (e == null) {
+                                return;
+                            }
+                            if (store.isClosed()) {
+                                LOG.debug("activation {} finished after the platform stopped; its record is dropped", id);
+                            } else {
+                                LOG.error("activation {} could not be stored", id, e);
+                            }
+                        });
                 return new Completed(record, o.statusCode());
             } finally {
                 permit.release();
             }
-        }, RECORD_WRITER);
+        });
         return new Pending(id, done);
     }
 }

@@ -227,7 +227,20 @@ public final class PlatformStore implements AutoCloseable {
     /** Stores a record and deletes the oldest records beyond the retention bound. */
     public void addActivation(StoredActivation a) {
         String text = write(a.record());
-        locked(() -> transaction(() -> {
+        locked(() -> insertActivation(a, text));
+    }
+
+    /**
+     * {@link #addActivation} without waiting: queued on the store's thread, which runs every statement in order, so any
+     * read asked for after this call returns finds the record (an answer can go out before the record is written, as
+     * OpenWhisk's active ack). The future fails with a {@link StoreException} if the write does.
+     */
+    public java.util.concurrent.CompletableFuture<Void> addActivationLater(StoredActivation a) {
+        return sql.lockedLater(() -> insertActivation(a, write(a.record())));
+    }
+
+    private Void insertActivation(StoredActivation a, String text) throws SQLException {
+        return transaction(() -> {
             long seq;
             try (PreparedStatement p = conn.prepareStatement("INSERT INTO activations (namespace, activation_id, action_path, start,"
                     + " duration_ms, memory_mb, cold, status_code, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -251,7 +264,7 @@ public final class PlatformStore implements AutoCloseable {
                 p.executeUpdate();
             }
             return null;
-        }));
+        });
     }
 
     public Optional<StoredActivation> activation(String namespace, String activationId) {

@@ -86,6 +86,28 @@ final class SqlThread implements AutoCloseable {
         return onSqlThread(() -> lockedHere(work));
     }
 
+    /**
+     * Queues {@code work} on the store's thread under the lock and returns at once. Statements run in order on that one
+     * thread, so any statement asked for after this call returns runs after {@code work}. The future fails with a
+     * {@link StoreException} if the work does or the store is closed.
+     */
+    <T> java.util.concurrent.CompletableFuture<T> lockedLater(SqlWork<T> work) {
+        java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
+        try {
+            sqlThread.execute(() -> {
+                sqlThreadItself = Thread.currentThread();
+                try {
+                    done.complete(lockedHere(work));
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            done.completeExceptionally(new StoreException("platform store is closed"));
+        }
+        return done;
+    }
+
     /** Runs {@code work} on the store's platform thread and waits for it (with a deadline). */
     private <T> T onSqlThread(Callable<T> work) {
         if (Thread.currentThread() == sqlThreadItself) {
