@@ -1,8 +1,6 @@
 package org.sesemi.platform.invoker;
 
-import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,7 +50,6 @@ public final class ContainerPool implements Invoker, ActivationRunner.Pool {
     private final InvokerConfig config;
     private final ImageRegistry images;
     private final ContainerLauncher launcher;
-    private final HttpClient http;
     private final ScheduledExecutorService sweeper;
     /** Platform threads for the native process spawn; two suffice (a spawn takes milliseconds), more only queue. */
     private final ExecutorService spawner = Executors.newFixedThreadPool(2,
@@ -93,7 +90,6 @@ public final class ContainerPool implements Invoker, ActivationRunner.Pool {
         }
         this.scheduler = new PoolScheduler(config.userMemoryMb(), ticker);
         this.runner = new ActivationRunner(config, images, new ActionProxy(config.maxResultBytes()), clock, this);
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "container-pool-sweeper");
             t.setDaemon(true);
@@ -296,10 +292,10 @@ public final class ContainerPool implements Invoker, ActivationRunner.Pool {
     private ProcessContainer startProcess(String image, int memoryMb) throws ProcessContainer.StartException, InterruptedException {
         ImageRegistry.Image spec = images.lookup(image).orElseThrow();
         try {
-            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes(), this::track,
+            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), config.maxBufferedLogBytes(), this::track,
                     spawner, launcher, memoryMb);
         } catch (ProcessContainer.StartException first) {
-            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), http, config.maxBufferedLogBytes(), this::track,
+            return ProcessContainer.start(spec, containerEnv(), config.startTimeout(), config.maxBufferedLogBytes(), this::track,
                     spawner, launcher, memoryMb);
         }
     }
@@ -419,6 +415,5 @@ public final class ContainerPool implements Invoker, ActivationRunner.Pool {
         destroyAll(all);
         spawned.forEach(ContainerPool::kill);
         launcher.close(); // containers whose start was still in flight
-        http.close();
     }
 }

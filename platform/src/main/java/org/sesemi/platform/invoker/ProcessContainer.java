@@ -1,15 +1,10 @@
 package org.sesemi.platform.invoker;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,16 +43,16 @@ final class ProcessContainer implements AutoCloseable, PoolScheduler.Container {
 
     private final Process process;
     private final int port;
-    private final HttpClient client;
+    private final ContainerConnections connections;
     private final LogCollector logs;
     private final Runnable remove;
     private final java.util.Optional<ContainerLauncher.Freezer> freezer;
 
-    private ProcessContainer(Process process, int port, HttpClient client, LogCollector logs, Runnable remove,
+    private ProcessContainer(Process process, int port, LogCollector logs, Runnable remove,
             java.util.Optional<ContainerLauncher.Freezer> freezer) {
         this.process = process;
         this.port = port;
-        this.client = client;
+        this.connections = new ContainerConnections(port, SystemTime.ticker());
         this.logs = logs;
         this.remove = remove;
         this.freezer = freezer;
@@ -72,9 +67,9 @@ final class ProcessContainer implements AutoCloseable, PoolScheduler.Container {
      * Starts {@code image} on a free loopback port and waits (up to {@code startTimeout}) until it listens; the spawn
      * itself runs on the calling thread (for tests; the pool passes its platform-thread spawner).
      */
-    static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout, HttpClient client,
+    static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout,
             long maxBufferedLogBytes) throws StartException, InterruptedException {
-        return start(image, env, startTimeout, client, maxBufferedLogBytes, p -> {}, Runnable::run, ContainerLauncher.PROCESSES,
+        return start(image, env, startTimeout, maxBufferedLogBytes, p -> {}, Runnable::run, ContainerLauncher.PROCESSES,
                 256);
     }
 
@@ -84,7 +79,7 @@ final class ProcessContainer implements AutoCloseable, PoolScheduler.Container {
      * {@code spawner} runs the blocking native spawn (a bounded pool of platform threads); {@code launcher} decides
      * how the image runs (a local process, or a container engine's container limited to {@code memoryMb}).
      */
-    static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout, HttpClient client,
+    static ProcessContainer start(ImageRegistry.Image image, Map<String, String> env, Duration startTimeout,
             long maxBufferedLogBytes, java.util.function.Consumer<Process> onSpawn, java.util.concurrent.Executor spawner,
             ContainerLauncher launcher, int memoryMb) throws StartException, InterruptedException {
         int port = freePort();
@@ -116,7 +111,7 @@ final class ProcessContainer implements AutoCloseable, PoolScheduler.Container {
         LogCollector logs = new LogCollector(maxBufferedLogBytes);
         logs.follow(process.getInputStream(), "stdout", "container-" + process.pid());
         logs.follow(process.getErrorStream(), "stderr", "container-" + process.pid());
-        ProcessContainer container = new ProcessContainer(process, port, client, logs, launch.remove(), launch.freezer());
+        ProcessContainer container = new ProcessContainer(process, port, logs, launch.remove(), launch.freezer());
         try {
             container.awaitListening(startTimeout);
         } catch (StartException e) {
@@ -190,61 +185,15 @@ final class ProcessContainer implements AutoCloseable, PoolScheduler.Container {
     }
 
     /**
-     * POSTs {@code body} to {@code path} and reads at most {@code maxBytes} of the answer, all within {@code timeout}.
+     * POSTs {@code body} to {@code path} and reads at most {@code maxBytes} of the answer, all within {@code timeout}, on
+     * the calling thread over a kept-alive connection ({@link ContainerConnections}).
      *
      * @throws TimeoutException the container did not answer in time (the caller destroys it)
      * @throws IOException the connection failed or dropped
      */
     Response post(String path, byte[] body, Duration timeout, int maxBytes)
             throws IOException, TimeoutException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        CompletableFuture<Response> exchange = CompletableFuture.supplyAsync(() -> {
-            try {
-                HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-                OptionalLong length = response.headers().firstValueAsLong("Content-Length");
-                try (InputStream in = response.body()) {
-                    byte[] bytes = in.readNBytes(maxBytes);
-                    return new Response(response.statusCode(), bytes, length);
-                }
-            } catch (IOException e) {
-                throw new RuntimeIo(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RuntimeIo(new IOException("interrupted"));
-            }
-        }, command -> Thread.ofVirtual().name("container-http").start(command));
-        try {
-            return exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeIo io) {
-                if (io.getCause() instanceof java.net.http.HttpTimeoutException) {
-                    throw new TimeoutException("no answer within " + timeout.toMillis() + " ms");
-                }
-                throw io.getCause();
-            }
-            throw new IOException("request failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            exchange.cancel(true);
-            throw e;
-        }
-    }
-
-    private static final class RuntimeIo extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        RuntimeIo(IOException cause) {
-            super(cause);
-        }
-
-        @Override
-        public synchronized IOException getCause() {
-            return (IOException) super.getCause();
-        }
+        return connections.post(path, body, timeout, maxBytes);
     }
 
     LogCollector logs() {
@@ -268,6 +217,7 @@ final class ProcessContainer implements AutoCloseable, PoolScheduler.Container {
     /** Kills the process and everything it started; waits briefly for them to be gone. Idempotent. */
     @Override
     public void close() {
+        connections.close();
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly);

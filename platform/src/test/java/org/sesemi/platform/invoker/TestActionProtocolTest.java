@@ -2,7 +2,6 @@ package org.sesemi.platform.invoker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -14,18 +13,16 @@ import org.junit.jupiter.api.Test;
 
 /** The test workload itself must follow the action protocol, or the pool tests would prove nothing. */
 class TestActionProtocolTest {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private ProcessContainer container;
 
     @BeforeEach
     void start() throws Exception {
-        container = ProcessContainer.start(TestActions.testActionImage(), Map.of(), Duration.ofSeconds(20), http, 1 << 20);
+        container = ProcessContainer.start(TestActions.testActionImage(), Map.of(), Duration.ofSeconds(20), 1 << 20);
     }
 
     @AfterEach
     void stop() {
         container.close();
-        http.close();
     }
 
     private ProcessContainer.Response post(String path, String body) throws Exception {
