@@ -21,9 +21,10 @@ import org.sesemi.time.Ticker;
 /**
  * HTTP/1.1 to one container on loopback, on the caller's (virtual) thread and over kept-alive connections: a warm
  * {@code /run} costs one write and one read on an open socket, with no thread hand-off and no connection set-up (the
- * platform's warm hop, issue #13). Only what the action protocol needs: {@code POST} with a JSON body, answers with a
- * {@code Content-Length} (a chunked or unbounded answer is read but reported without length, and its connection is not
- * reused). Thread-safe: each exchange takes its own connection; idle ones wait in a small pool.
+ * platform's warm hop, issue #13). Only what the action protocol needs: {@code POST} with a JSON body; answers with a
+ * {@code Content-Length}, chunked, or (HTTP/1.0 style) until the connection closes — the latter two are reported
+ * without a length, as the action protocol requires one. Thread-safe: each exchange takes its own connection; idle ones
+ * wait in a small pool.
  */
 final class ContainerConnections implements AutoCloseable {
     /** Idle connections kept per container (more concurrent exchanges open more, then close the surplus). */
@@ -146,8 +147,12 @@ final class ContainerConnections implements AutoCloseable {
                     default -> { }
                 }
             }
-            if (chunked || length < 0) {
-                // Not what the action protocol answers: read what there is (bounded) and drop the connection.
+            if (chunked) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                reuse = !close && readChunks(c, deadline, maxBytes, out);
+                return new ProcessContainer.Response(code, out.toByteArray(), OptionalLong.empty());
+            }
+            if (length < 0) {
                 return new ProcessContainer.Response(code, readToEnd(c, deadline, maxBytes), OptionalLong.empty());
             }
             byte[] bytes = read(c, (int) Math.min(length, maxBytes), deadline);
@@ -247,6 +252,34 @@ final class ContainerConnections implements AutoCloseable {
             off += r;
         }
         return out;
+    }
+
+    /** Decodes a chunked body into {@code out} up to {@code maxBytes}; true when it was read to its end. */
+    private boolean readChunks(Connection c, long deadline, int maxBytes, ByteArrayOutputStream out) throws IOException, TimeoutException {
+        while (true) {
+            String sizeLine = line(c, deadline);
+            int semi = sizeLine.indexOf(';');
+            long size;
+            try {
+                size = Long.parseLong((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
+            } catch (NumberFormatException e) {
+                throw new MalformedAnswer("bad chunk size from the container");
+            }
+            if (size == 0) {
+                while (!line(c, deadline).isEmpty()) {
+                    // trailers: ignored
+                }
+                return true;
+            }
+            if (out.size() + size > maxBytes) {
+                out.write(read(c, maxBytes - out.size(), deadline));
+                return false;
+            }
+            out.write(read(c, (int) size, deadline));
+            if (!line(c, deadline).isEmpty()) {
+                throw new MalformedAnswer("bad chunk from the container");
+            }
+        }
     }
 
     private byte[] readToEnd(Connection c, long deadline, int maxBytes) throws IOException, TimeoutException {

@@ -84,6 +84,6 @@ class TestActionProtocolTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, r -> Thread.ofVirtual().start(r)); // two really overlapping requests, whatever the common pool's size
     }
 }
