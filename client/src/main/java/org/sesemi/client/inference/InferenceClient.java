@@ -6,16 +6,12 @@ import org.sesemi.protocol.oip.InferenceResponse;
 import org.sesemi.protocol.oip.ModelMetadata;
 import org.sesemi.protocol.oip.OipCodec;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +20,9 @@ import org.sesemi.crypto.CryptoException;
 import org.sesemi.crypto.Envelope;
 import org.sesemi.crypto.PayloadRef;
 import org.sesemi.crypto.ReferenceEnvelope;
+import org.sesemi.protocol.action.RunBody;
 import org.sesemi.protocol.envelope.EnvelopeJson;
+import org.sesemi.protocol.envelope.RuntimeAnswer;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.PrincipalId;
 import org.sesemi.crypto.RequestCipher;
@@ -38,11 +36,6 @@ import org.sesemi.time.SystemTime;
  * model id, the user id and a fresh request id leave this object. Thread-safe.
  */
 public final class InferenceClient {
-    /** Answers are bounded by the runtime's envelope limit, not by Jackson's default string limit (20 M characters). */
-    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
-            .build());
-
     /** How the envelope is posted. */
     public enum Protocol {
         /** The envelope itself as the body (Knative entrypoint, a runtime's direct endpoint). */
@@ -197,7 +190,7 @@ public final class InferenceClient {
         }
         byte[] body = switch (protocol) {
             case ENVELOPE, OPENWHISK_API -> EnvelopeJson.write(sealed);
-            case OPENWHISK_RUN -> wrapForRun(EnvelopeJson.write(sealed));
+            case OPENWHISK_RUN -> RunBody.wrap(EnvelopeJson.write(sealed));
             case ENVELOPE_BINARY -> BinaryEnvelope.write(sealed);
         };
         HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint).timeout(timeout)
@@ -205,7 +198,7 @@ public final class InferenceClient {
         authorization.ifPresent(a -> rb.header("Authorization", a));
         HttpResponse<byte[]> resp = http.send(rb.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (BinaryEnvelope.isBinary(resp.body())) { // 200, or an OIP error status around a sealed error body
-            Optional<Map<String, Double>> timing = resp.headers().firstValue("Sesemi-Timing").map(InferenceClient::timing);
+            Optional<Map<String, Double>> timing = resp.headers().firstValue("Sesemi-Timing").map(RuntimeAnswer::timingHeader);
             return new Exchange(openChecked(sealed, BinaryEnvelope.parse(resp.body(), Integer.MAX_VALUE)), timing);
         }
         return open(sealed, resp.statusCode(), resp.body());
@@ -223,7 +216,7 @@ public final class InferenceClient {
             byte[] envelope = EnvelopeJson.write(sealed.envelope());
             HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint).timeout(timeout).header("Content-Type", "application/json");
             authorization.ifPresent(a -> rb.header("Authorization", a));
-            byte[] body = protocol == Protocol.OPENWHISK_RUN ? wrapForRun(envelope) : envelope;
+            byte[] body = protocol == Protocol.OPENWHISK_RUN ? RunBody.wrap(envelope) : envelope;
             HttpResponse<byte[]> resp = http.send(rb.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
             return open(sealed.envelope(), resp.statusCode(), resp.body());
         } finally {
@@ -231,52 +224,22 @@ public final class InferenceClient {
         }
     }
 
-    private static byte[] wrapForRun(byte[] envelope) {
-        byte[] prefix = "{\"value\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + envelope.length + 1);
-        System.arraycopy(envelope, 0, out, prefix.length, envelope.length);
-        out[out.length - 1] = '}';
-        return out;
-    }
-
-    /** Opens a runtime's answer to {@code request}: an envelope (optionally with "timing") or an error object. */
+    /**
+     * Opens a runtime's answer to {@code request}: an envelope (optionally with "timing") or an error object, read in
+     * one pass ({@link RuntimeAnswer}).
+     */
     private Exchange open(Envelope request, int status, byte[] body) {
-        JsonNode n;
-        try {
-            n = JSON.readTree(body);
-        } catch (IOException e) {
-            throw new RuntimeRejectedException("bad_response", "bad_response", "the runtime's answer (HTTP " + status + ") is not JSON", status);
-        }
-        if (n == null || !n.isObject()) {
-            throw new RuntimeRejectedException("bad_response", "bad_response", "the runtime's answer (HTTP " + status + ") is not a JSON object", status);
-        }
-        if (status == 202 && n.has("activationId")) {
-            throw new RuntimeRejectedException("accepted", "accepted", "the platform accepted the request as activation "
-                    + n.path("activationId").asText() + " but did not finish it within its blocking wait", status);
-        }
-        JsonNode err = n.get("error");
-        if (err != null) {
-            if (err.isObject()) {
-                throw new RuntimeRejectedException(err.path("code").asText("error"), err.path("reason").asText(""),
-                        err.path("message").asText(""), status);
-            }
-            throw new RuntimeRejectedException("error", "error", err.asText(), status);
-        }
-        Optional<Map<String, Double>> timing = Optional.empty();
-        JsonNode t = ((ObjectNode) n).remove("timing");
-        if (t != null && t.isObject()) {
-            timing = Optional.of(timing(t));
-        }
-        Envelope resp;
-        try {
-            resp = EnvelopeJson.parseAny(JSON.writeValueAsBytes(n), Integer.MAX_VALUE);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        if (resp instanceof ReferenceEnvelope ref) {
-            return new Exchange(openReferenced(request, ref), timing);
-        }
-        return new Exchange(openChecked(request, (RequestEnvelope) resp), timing);
+        return switch (RuntimeAnswer.read(body)) {
+            case RuntimeAnswer.NotJson n -> throw new RuntimeRejectedException("bad_response", "bad_response",
+                    "the runtime's answer (HTTP " + status + ") " + n.problem(), status);
+            case RuntimeAnswer.Accepted a when status == 202 -> throw new RuntimeRejectedException("accepted", "accepted",
+                    "the platform accepted the request as activation " + a.activationId() + " but did not finish it within its blocking wait", status);
+            case RuntimeAnswer.Accepted a -> throw new CryptoException(CryptoException.Reason.MALFORMED,
+                    "malformed envelope: unknown field 'activationId'");
+            case RuntimeAnswer.Rejected r -> throw new RuntimeRejectedException(r.code(), r.reason(), r.message(), status);
+            case RuntimeAnswer.Sealed s when s.envelope() instanceof ReferenceEnvelope ref -> new Exchange(openReferenced(request, ref), s.timing());
+            case RuntimeAnswer.Sealed s -> new Exchange(openChecked(request, (RequestEnvelope) s.envelope()), s.timing());
+        };
     }
 
     /** An answer the runtime stored by reference: fetched, deleted, checked against the reference and opened. */
@@ -312,19 +275,5 @@ public final class InferenceClient {
         // (valid) response of the same user.
         checkSameRequest(request, resp);
         return cipher.openResponse(resp);
-    }
-
-    private static Map<String, Double> timing(String json) {
-        try {
-            return timing(JSON.readTree(json));
-        } catch (IOException e) {
-            return Map.of();
-        }
-    }
-
-    private static Map<String, Double> timing(JsonNode t) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        t.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().isBoolean() ? (e.getValue().asBoolean() ? 1.0 : 0.0) : e.getValue().asDouble()));
-        return m;
     }
 }

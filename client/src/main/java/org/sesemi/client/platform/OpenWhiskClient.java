@@ -293,6 +293,30 @@ public final class OpenWhiskClient {
         return new Invoked(r.status(), id, r.body());
     }
 
+    /**
+     * A blocking invoke whose parameters are JSON bytes already (e.g. a request envelope the caller checked) and whose
+     * answer is read once, as a stream, and kept as received ({@link RawInvoked}): for a forwarder that passes the
+     * parameters and the activation's result on without parsing them into trees and writing them again. Errors as
+     * {@link #invoke}: a failed activation's record (502/500) is returned, other HTTP errors throw.
+     *
+     * @param paramsJson a JSON object (not checked here; the platform refuses anything else)
+     * @param waitMs how long the server may wait (1..60000)
+     */
+    public RawInvoked invokeRaw(String name, byte[] paramsJson, long waitMs) throws OpenWhiskException, IOException, InterruptedException {
+        String path = entity("actions", name) + "?blocking=true&timeout=" + waitMs;
+        HttpRequest req = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
+                .header("Authorization", authorization).header("Accept", "application/json").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(paramsJson)).build();
+        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        RawInvoked.Summary s = RawInvoked.summarize(r.body());
+        int status = r.statusCode();
+        if (status >= 400 && !((status == 502 || status == 500) && s.completed())) {
+            String error = s.error() != null ? s.error() : s.resultError() != null ? s.resultError() : "no error text in the answer";
+            throw new OpenWhiskException("POST", "/api/v1/" + path.replaceFirst("\\?.*", ""), status, error, Optional.ofNullable(s.code()));
+        }
+        return RawInvoked.of(status, r.headers().firstValue("x-openwhisk-activation-id"), r.body(), s);
+    }
+
     // ------------------------------------------------------------------ activations
 
     /** The full activation record (with logs). */

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.client.platform.OpenWhiskException;
+import org.sesemi.client.platform.RawInvoked;
 import org.sesemi.crypto.CryptoException;
 import org.sesemi.protocol.envelope.EnvelopeJson;
 import org.sesemi.packer.policy.Decision;
@@ -264,12 +265,11 @@ public final class PackerGateway implements AutoCloseable {
             send(ex, 413, error("too_large", "request body larger than " + config.maxEnvelopeBytes() + " bytes"));
             return;
         }
-        org.sesemi.crypto.Envelope envelope;
-        ObjectNode params;
+        EnvelopeJson.Routing envelope;
         try {
-            envelope = EnvelopeJson.parseAny(body, config.maxEnvelopeBytes()); // inline, or payload by reference
-            params = (ObjectNode) JSON.readTree(body);
-        } catch (CryptoException | IOException | ClassCastException e) {
+            // Only the routing fields are read: the payload is neither decoded nor copied, and the body goes on as is.
+            envelope = EnvelopeJson.readRouting(body, config.maxEnvelopeBytes()); // inline, or payload by reference
+        } catch (CryptoException e) {
             metrics.refused("malformed");
             send(ex, 400, error("malformed", "the body is not a request envelope"));
             return;
@@ -283,14 +283,14 @@ public final class PackerGateway implements AutoCloseable {
         }
         boolean served = false;
         try {
-            served = route(ex, model, params, envelope);
+            served = route(ex, model, body, envelope);
         } finally {
             models.release(model, served);
         }
     }
 
     /** Routes an admitted request; true if the runtime answered it with a sealed response. */
-    private boolean route(HttpExchange ex, String model, ObjectNode params, org.sesemi.crypto.Envelope envelope) throws IOException {
+    private boolean route(HttpExchange ex, String model, byte[] params, EnvelopeJson.Routing envelope) throws IOException {
         long id = ids.incrementAndGet();
         Decision d = policy.offer(id, model);
         Decision.Route route;
@@ -361,14 +361,14 @@ public final class PackerGateway implements AutoCloseable {
     }
 
     /** Invokes the routed function and answers with the runtime's answer; always reports the completion. */
-    private boolean forward(HttpExchange ex, Decision.Route route, ObjectNode params, org.sesemi.crypto.Envelope envelope) throws IOException {
+    private boolean forward(HttpExchange ex, Decision.Route route, byte[] params, EnvelopeJson.Routing envelope) throws IOException {
         long t0 = ticker.read();
         long executionNanos = -1;
         try {
             String fn = function(route.instance());
             routes.computeIfAbsent(fn, k -> new ConcurrentHashMap<>())
                     .computeIfAbsent(route.model(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
-            OpenWhiskClient.Invoked r = platform.invoke(fn, params, true, INVOKE_WAIT_MS);
+            RawInvoked r = platform.invokeRaw(fn, params, INVOKE_WAIT_MS);
             if (!r.completed()) {
                 send(ex, 504, error("timeout", "the function did not finish within " + INVOKE_WAIT_MS + " ms (activation " + r.activationId() + ")"));
                 ex.close();
@@ -381,15 +381,15 @@ public final class PackerGateway implements AutoCloseable {
                 }
                 return false;
             }
-            executionNanos = TimeUnit.MILLISECONDS.toNanos(r.body().path("duration").asLong());
-            JsonNode result = r.result();
+            executionNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, r.durationMs()));
             int status = r.success() ? 200 : r.status();
             if (LOG.isDebugEnabled()) {
                 LOG.debug("request {} model {} -> {} (switch believed {}), HTTP {}, {} ms", envelope.requestId(), route.model(), fn,
-                        route.modelSwitch(), status, r.body().path("duration").asLong());
+                        route.modelSwitch(), status, r.durationMs());
             }
-            send(ex, status, result);
-            return r.success() && !result.has("error");
+            // The activation's result goes back as the platform wrote it: a view of the record's bytes, not a re-write.
+            send(ex, status, r.resultOffset() < 0 ? java.nio.ByteBuffer.wrap(new byte[] {'{', '}'}) : r.result());
+            return r.success() && !r.resultIsError();
         } catch (OpenWhiskException e) {
             send(ex, 502, error("platform", "the platform refused the invocation: HTTP " + e.status() + " " + e.error()));
         } catch (IOException e) {
@@ -431,6 +431,18 @@ public final class PackerGateway implements AutoCloseable {
     private static byte[] readBounded(InputStream in, int max) throws IOException {
         byte[] b = in.readNBytes(max + 1);
         return b.length > max ? null : b;
+    }
+
+    private static void send(HttpExchange ex, int status, java.nio.ByteBuffer body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, body.remaining());
+        if (body.hasArray()) {
+            ex.getResponseBody().write(body.array(), body.arrayOffset() + body.position(), body.remaining());
+        } else {
+            byte[] b = new byte[body.remaining()];
+            body.get(b);
+            ex.getResponseBody().write(b);
+        }
     }
 
     private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {

@@ -87,37 +87,45 @@ public final class EnvelopeJson {
         if (json.length > maxBytes) {
             throw new CryptoException(CryptoException.Reason.TOO_LARGE, "envelope is " + json.length + " bytes, limit " + maxBytes);
         }
-        String model = null, user = null, requestId = null, payload = null, payloadRef = null;
-        Boolean answerByRef = null;
+        return readFields(json, false).envelope();
+    }
+
+    /**
+     * The routing fields of a JSON envelope, read without decoding (or copying) its payload: what the gateway needs to
+     * pick a function. The envelope's structure is checked exactly as by {@link #parseAny} (the same fields, each once,
+     * nothing else); the payload is only checked to be a string, so a payload that is not base64 is found by the
+     * runtime, not here.
+     *
+     * @throws CryptoException TOO_LARGE above {@code maxBytes}; MALFORMED when it is not an envelope
+     */
+    public static Routing readRouting(byte[] json, int maxBytes) {
+        if (json.length > maxBytes) {
+            throw new CryptoException(CryptoException.Reason.TOO_LARGE, "envelope is " + json.length + " bytes, limit " + maxBytes);
+        }
+        Fields f = readFields(json, true);
+        f.checkComplete();
+        ModelId model = ModelId.parse(f.model);
+        PrincipalId user = PrincipalId.parse(f.user);
+        if (f.payloadRef != null) {
+            new ReferenceEnvelope(model, user, f.requestId, PayloadRef.parse(f.payloadRef)); // the same checks as parseAny
+        } else {
+            new RequestEnvelope(model, user, f.requestId, new byte[RequestEnvelope.MIN_PAYLOAD]); // the request id's rules
+        }
+        return new Routing(model, user, f.requestId, f.payloadRef != null);
+    }
+
+    private static Fields readFields(byte[] json, boolean skipPayload) {
+        Fields f = new Fields();
+        f.skipPayload = skipPayload;
         try (JsonParser p = FACTORY.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw malformed("an envelope is a JSON object");
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken v0 = p.nextToken();
-                if (name.equals("answerByRef")) {
-                    if (v0 != JsonToken.VALUE_TRUE && v0 != JsonToken.VALUE_FALSE) {
-                        throw malformed("field 'answerByRef' must be true or false");
-                    }
-                    if (answerByRef != null) {
-                        throw malformed("field 'answerByRef' appears twice");
-                    }
-                    answerByRef = v0 == JsonToken.VALUE_TRUE;
-                    continue;
-                }
-                if (v0 != JsonToken.VALUE_STRING) {
-                    throw malformed("field '" + safe(name) + "' must be a string");
-                }
-                String v = p.getText();
-                switch (name) {
-                    case "model" -> model = once(model, v, name);
-                    case "user" -> user = once(user, v, name);
-                    case "requestId" -> requestId = once(requestId, v, name);
-                    case "payload" -> payload = once(payload, v, name);
-                    case "payloadRef" -> payloadRef = once(payloadRef, v, name);
-                    default -> throw malformed("unknown field '" + safe(name) + "'");
+                f.accept(p, p.currentName(), p.nextToken());
+                if (f.problem != null) {
+                    throw malformed(f.problem);
                 }
             }
             if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
@@ -126,26 +134,96 @@ public final class EnvelopeJson {
         } catch (IOException ex) {
             throw malformed("invalid JSON: " + ex.getClass().getSimpleName());
         }
-        if (model == null || user == null || requestId == null || (payload == null) == (payloadRef == null)) {
-            throw malformed("an envelope needs the fields model, user, requestId and payload (or payloadRef instead of payload)");
-        }
-        if (payloadRef != null) { // answerByRef is implied: the answer to a referenced request may always go by reference
-            return new ReferenceEnvelope(ModelId.parse(model), PrincipalId.parse(user), requestId, PayloadRef.parse(payloadRef));
-        }
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(payload);
-        } catch (IllegalArgumentException ex) {
-            throw malformed("payload is not standard base64");
-        }
-        return new RequestEnvelope(ModelId.parse(model), PrincipalId.parse(user), requestId, bytes, Boolean.TRUE.equals(answerByRef));
+        return f;
     }
 
-    private static String once(String previous, String value, String name) {
-        if (previous != null) {
-            throw malformed("field '" + name + "' appears twice");
+    /**
+     * An envelope's routing fields.
+     *
+     * @param byReference its payload lies in the object store ({@code payloadRef})
+     */
+    public record Routing(ModelId model, PrincipalId user, String requestId, boolean byReference) {}
+
+    /**
+     * An envelope's members as they are read, one at a time; the first problem is kept (not thrown), so that a reader of
+     * a larger answer ({@link RuntimeAnswer}) can still tell an error object from a bad envelope.
+     */
+    static final class Fields {
+        private String model, user, requestId, payload, payloadRef;
+        private Boolean answerByRef;
+        private boolean any;
+        boolean skipPayload;
+        String problem;
+
+        /** Reads the value of member {@code name}, whose first token {@code v} the parser is at. */
+        void accept(JsonParser p, String name, JsonToken v) throws IOException {
+            any = true;
+            if (name.equals("answerByRef")) {
+                if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+                    problem("field 'answerByRef' must be true or false");
+                } else if (answerByRef != null) {
+                    problem("field 'answerByRef' appears twice");
+                } else {
+                    answerByRef = v == JsonToken.VALUE_TRUE;
+                }
+                return;
+            }
+            if (v != JsonToken.VALUE_STRING) {
+                problem("field '" + safe(name) + "' must be a string");
+                p.skipChildren();
+                return;
+            }
+            switch (name) {
+                case "model" -> model = once(model, p.getText(), name);
+                case "user" -> user = once(user, p.getText(), name);
+                case "requestId" -> requestId = once(requestId, p.getText(), name);
+                case "payload" -> payload = once(payload, skipPayload ? "" : p.getText(), name);
+                case "payloadRef" -> payloadRef = once(payloadRef, p.getText(), name);
+                default -> problem("unknown field '" + safe(name) + "'");
+            }
         }
-        return value;
+
+        boolean isEmpty() {
+            return !any;
+        }
+
+        private void problem(String p) {
+            if (problem == null) {
+                problem = p;
+            }
+        }
+
+        private String once(String previous, String value, String name) {
+            if (previous != null) {
+                problem("field '" + name + "' appears twice");
+                return previous;
+            }
+            return value;
+        }
+
+        void checkComplete() {
+            if (problem != null) {
+                throw malformed(problem);
+            }
+            if (model == null || user == null || requestId == null || (payload == null) == (payloadRef == null)) {
+                throw malformed("an envelope needs the fields model, user, requestId and payload (or payloadRef instead of payload)");
+            }
+        }
+
+        /** The envelope these members make, checked as {@link #parseAny} checks it. */
+        Envelope envelope() {
+            checkComplete();
+            if (payloadRef != null) { // answerByRef is implied: the answer to a referenced request may always go by reference
+                return new ReferenceEnvelope(ModelId.parse(model), PrincipalId.parse(user), requestId, PayloadRef.parse(payloadRef));
+            }
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(payload);
+            } catch (IllegalArgumentException ex) {
+                throw malformed("payload is not standard base64");
+            }
+            return new RequestEnvelope(ModelId.parse(model), PrincipalId.parse(user), requestId, bytes, Boolean.TRUE.equals(answerByRef));
+        }
     }
 
     private static String safe(String name) {
@@ -153,7 +231,7 @@ public final class EnvelopeJson {
         return s.replaceAll("[^A-Za-z0-9_.-]", "?");
     }
 
-    private static CryptoException malformed(String msg) {
+    static CryptoException malformed(String msg) {
         return new CryptoException(CryptoException.Reason.MALFORMED, "malformed envelope: " + msg);
     }
 }

@@ -1,5 +1,7 @@
 package org.sesemi.runtime.core;
 
+import org.sesemi.protocol.envelope.Timing;
+
 import org.sesemi.protocol.envelope.FastEnvelopeJson;
 
 import java.io.UncheckedIOException;

@@ -1,13 +1,9 @@
 package org.sesemi.runtime.host;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
+import org.sesemi.protocol.action.InitBody;
+import org.sesemi.protocol.action.RunBody;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -17,7 +13,6 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.sesemi.runtime.core.EnclaveRuntime;
 import org.sesemi.runtime.core.Outcome;
-import org.sesemi.runtime.core.Timing;
+import org.sesemi.protocol.envelope.Timing;
 import org.sesemi.time.SystemTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,22 +57,11 @@ public final class RuntimeServer implements AutoCloseable {
      * {@link #MAX_PARAMETER_DEPTH} levels and wraps them in {@code {"value": ...}}, so every body it can send parses
      * here; a deeper one (another platform) is answered as an application error, never with a container-killing 4xx.
      */
-    public static final int MAX_RUN_BODY_DEPTH = 1001;
+    public static final int MAX_RUN_BODY_DEPTH = RunBody.MAX_DEPTH;
     /** Deepest invoke parameters the embedded platform accepts (its {@code PlatformApi} enforces the same number). */
     public static final int MAX_PARAMETER_DEPTH = MAX_RUN_BODY_DEPTH - 1;
-    /**
-     * Strict, as docs/protocol.md promises and the gateway does: a duplicate field or anything after the JSON value is
-     * refused (the envelope inside {@code value} is re-serialized for the core, so a lenient parse would silently pick
-     * one of two payloads). Nesting is bounded by {@link #MAX_RUN_BODY_DEPTH}. Strings are bounded by the body limit,
-     * not by Jackson's default (20 M characters, which cut envelopes off at about 14 MiB of plaintext as "not a JSON
-     * object").
-     */
-    static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE)
-                            .maxNestingDepth(MAX_RUN_BODY_DEPTH).build()).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /** Writes the runtime's own small JSON bodies (health, errors); request bodies are read by {@link RunBody}, {@link InitBody}. */
+    static final ObjectMapper JSON = new ObjectMapper();
 
     static {
         // The JDK server's deadlines (request 30 s, response 330 s) and socket options: JVM-wide, read once per process,
@@ -222,19 +206,13 @@ public final class RuntimeServer implements AutoCloseable {
                 send(ex, 403, error("Cannot initialize the action more than once."));
                 return;
             }
-            JsonBody body = readJson(ex);
-            if (body.object().isEmpty()) {
-                send(ex, 400, error("the /init body must be a JSON object" + body.problem()));
+            Map<String, String> settings = new HashMap<>(environment);
+            try {
+                settings.putAll(InitBody.env(readBody(ex)));
+            } catch (RunBody.NotAnObject e) {
+                send(ex, 400, error("the /init body must be a JSON object" + e.getMessage()));
                 sentinels();
                 return;
-            }
-            Map<String, String> settings = new HashMap<>(environment);
-            JsonNode env = body.object().get().path("value").path("env");
-            if (env.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = env.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    settings.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().isNull() ? "" : e.getValue().toString());
-                }
             }
             try {
                 if (core == null) {
@@ -266,21 +244,24 @@ public final class RuntimeServer implements AutoCloseable {
             return;
         }
         try {
-            JsonBody body = readJson(ex);
-            if (body.object().isEmpty()) {
+            // The body is read once, as a stream; the envelope inside "value" goes to the core as the bytes received.
+            RunBody.TopLevel body;
+            byte[] raw = readBody(ex);
+            try {
+                body = RunBody.read(raw);
+            } catch (RunBody.NotAnObject e) {
                 // An application error (200 + error), not a 4xx: OpenWhisk destroys a container that answers /run
                 // with anything but 200 (docs/runtime.md), and a bad request must not cost a warm container.
-                send(ex, 200, rejection("malformed", "malformed", "the /run body must be a JSON object" + body.problem()));
+                send(ex, 200, rejection("malformed", "malformed", "the /run body must be a JSON object" + e.getMessage()));
                 return;
             }
-            JsonNode value = body.object().get().path("value");
-            if (!value.isObject()) {
+            if (body.value() == null || !body.valueIsObject()) {
                 send(ex, 200, rejection("malformed", "malformed", "value must be a request envelope object"));
                 return;
             }
-            Outcome o = handle(c, JSON.writeValueAsBytes(value));
+            Outcome o = handle(c, body.value().copyOf(raw));
             switch (o) {
-                case Outcome.Sealed s -> send(ex, 200, withTiming(s.envelopeJson(), s.timing()));
+                case Outcome.Sealed s -> send(ex, 200, Timing.appendTo(s.envelopeJson(), s.timing()));
                 case Outcome.Rejected r -> send(ex, r.code() == org.sesemi.runtime.core.ErrorCode.BUSY ? 503 : 200,
                         rejection(r.code().wire(), r.reason(), r.message()));
             }
@@ -299,33 +280,35 @@ public final class RuntimeServer implements AutoCloseable {
             Outcome o = handle(core, readBody(ex));
             switch (o) {
                 case Outcome.Sealed s -> {
-                    s.timing().ifPresent(t -> ex.getResponseHeaders().set("Sesemi-Timing", timingJson(t)));
+                    s.timing().ifPresent(t -> ex.getResponseHeaders().set("Sesemi-Timing", t.json()));
                     send(ex, s.oipStatus(), s.envelopeBytes(), s.binary() ? BINARY_ENVELOPE : "application/json");
                 }
                 case Outcome.Rejected r -> send(ex, r.code().httpStatus(), rejection(r.code().wire(), r.reason(), r.message()));
             }
             return;
         }
-        JsonBody body = readJson(ex);
-        if (body.object().isEmpty()) {
+        byte[] raw = readBody(ex);
+        RunBody.TopLevel body;
+        try {
+            body = RunBody.read(raw);
+        } catch (RunBody.NotAnObject e) {
             send(ex, 400, rejection("malformed", "malformed", "the body must be a JSON object: an envelope or {\"value\": envelope}"
-                    + body.problem()));
+                    + e.getMessage()));
             return;
         }
-        JsonNode b = body.object().get();
-        if (b.has("init")) {
+        if (body.hasInit()) {
             send(ex, 403, error("Cannot initialize a runtime with a dedicated function."));
             return;
         }
-        JsonNode envelope = b.has("value") ? b.get("value") : b;
-        if (!envelope.isObject()) {
+        if (body.value() != null && !body.valueIsObject()) {
             send(ex, 400, rejection("malformed", "malformed", "value must be a request envelope object"));
             return;
         }
-        Outcome o = handle(core, JSON.writeValueAsBytes(envelope));
+        // The envelope itself, or the one inside "value": as received, not re-serialized.
+        Outcome o = handle(core, body.value() == null ? raw : body.value().copyOf(raw));
         switch (o) {
             // OIP's status for the sealed answer (200, or 400/500 around a sealed OIP error body).
-            case Outcome.Sealed s -> send(ex, s.oipStatus(), withTiming(s.envelopeJson(), s.timing()));
+            case Outcome.Sealed s -> send(ex, s.oipStatus(), Timing.appendTo(s.envelopeJson(), s.timing()));
             case Outcome.Rejected r -> send(ex, r.code().httpStatus(), rejection(r.code().wire(), r.reason(), r.message()));
         }
     }
@@ -353,28 +336,6 @@ public final class RuntimeServer implements AutoCloseable {
     /** Every engine thread is taken: answered busy (503) at once by {@link #route}, like a full admission queue. */
     private static final class EngineSaturated extends RuntimeException {
         private static final long serialVersionUID = 1L;
-    }
-
-    /**
-     * A request body parsed as JSON: the object, or empty with a non-secret {@code problem} (a fixed phrase, never a
-     * Jackson message, which could quote the body).
-     */
-    private record JsonBody(Optional<JsonNode> object, String problem) {}
-
-    private JsonBody readJson(HttpExchange ex) throws IOException {
-        byte[] body = readBody(ex);
-        try {
-            JsonNode n = JSON.readTree(body);
-            return n != null && n.isObject() ? new JsonBody(Optional.of(n), "") : new JsonBody(Optional.empty(), "");
-        } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")
-                    ? "trailing content after the JSON value"
-                    : e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field") ? "a duplicate field"
-                    : e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Document nesting depth")
-                            ? "nested deeper than " + MAX_RUN_BODY_DEPTH + " levels"
-                    : "invalid JSON";
-            return new JsonBody(Optional.empty(), " (" + why + ")");
-        }
     }
 
     private byte[] readBody(HttpExchange ex) throws IOException {
@@ -426,23 +387,6 @@ public final class RuntimeServer implements AutoCloseable {
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    static String timingJson(Timing t) {
-        return String.format(java.util.Locale.ROOT,
-                "{\"cold\":%b,\"keyFetchMs\":%.3f,\"modelFetchMs\":%.3f,\"decryptMs\":%.3f,\"sessionMs\":%.3f,\"inferenceMs\":%.3f,\"totalMs\":%.3f}",
-                t.cold(), t.keyFetchMs(), t.modelFetchMs(), t.decryptMs(), t.sessionMs(), t.inferenceMs(), t.totalMs());
-    }
-
-    static byte[] withTiming(byte[] envelopeJson, Optional<Timing> timing) {
-        if (timing.isEmpty()) {
-            return envelopeJson;
-        }
-        String extra = ",\"timing\":" + timingJson(timing.get()) + "}";
-        byte[] e = extra.getBytes(StandardCharsets.US_ASCII);
-        byte[] out = java.util.Arrays.copyOf(envelopeJson, envelopeJson.length - 1 + e.length);
-        System.arraycopy(e, 0, out, envelopeJson.length - 1, e.length);
-        return out;
-    }
-
     private static byte[] error(String message) {
         ObjectNode n = JSON.createObjectNode();
         n.put("error", message);
@@ -456,6 +400,19 @@ public final class RuntimeServer implements AutoCloseable {
         e.put("reason", reason);
         e.put("message", message);
         return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** As {@link #send(HttpExchange, int, byte[])}, for a body given as consecutive parts (written without joining them). */
+    private static void send(HttpExchange ex, int status, java.util.List<java.nio.ByteBuffer> parts) throws IOException {
+        long n = 0;
+        for (java.nio.ByteBuffer b : parts) {
+            n += b.remaining();
+        }
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, n);
+        for (java.nio.ByteBuffer b : parts) {
+            ex.getResponseBody().write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+        }
     }
 
     /** Always a body and a fixed Content-Length: OpenWhisk treats chunked or empty answers as no answer. */

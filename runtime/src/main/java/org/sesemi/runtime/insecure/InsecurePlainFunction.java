@@ -1,8 +1,6 @@
 package org.sesemi.runtime.insecure;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -18,6 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.sesemi.protocol.oip.InferenceRequest;
 import org.sesemi.protocol.oip.InferenceResponse;
+import org.sesemi.protocol.action.InitBody;
+import org.sesemi.protocol.action.RunBody;
 import org.sesemi.protocol.oip.OipCodec;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.runtime.core.RuntimeSettings;
@@ -107,9 +107,13 @@ public final class InsecurePlainFunction implements AutoCloseable {
     }
 
     private void init(HttpExchange ex) throws IOException {
-        JsonNode env = JSON.readTree(ex.getRequestBody().readAllBytes()).path("value").path("env");
-        Map<String, String> settings = new HashMap<>();
-        env.fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
+        Map<String, String> settings;
+        try {
+            settings = new HashMap<>(InitBody.env(ex.getRequestBody().readAllBytes()));
+        } catch (RunBody.NotAnObject e) {
+            send(ex, 400, error("the /init body must be a JSON object" + e.getMessage()));
+            return;
+        }
         synchronized (lock) {
             if (engine != null) {
                 send(ex, 403, error("Cannot initialize the action more than once."));
@@ -140,8 +144,16 @@ public final class InsecurePlainFunction implements AutoCloseable {
             return;
         }
         long t0 = SystemTime.ticker().read();
-        JsonNode value = JSON.readTree(ex.getRequestBody().readAllBytes()).path("value");
-        if (!value.isObject()) {
+        // As the secure runtime's host does: the body read once, the request inside "value" handed on as bytes.
+        byte[] body = ex.getRequestBody().readAllBytes();
+        RunBody.TopLevel top;
+        try {
+            top = RunBody.read(body);
+        } catch (RunBody.NotAnObject e) {
+            send(ex, 200, error("the /run body must be a JSON object" + e.getMessage()));
+            return;
+        }
+        if (top.value() == null || !top.valueIsObject()) {
             send(ex, 200, error("value must be an OIP request object"));
             return;
         }
@@ -150,7 +162,7 @@ public final class InsecurePlainFunction implements AutoCloseable {
         long t1;
         InferenceResponse response;
         try {
-            request = OipCodec.parseRequest(JSON.writeValueAsBytes(value));
+            request = OipCodec.parseRequest(top.value().copyOf(body));
             load = session();
             t1 = SystemTime.ticker().read();
             response = session.run(request);
@@ -159,16 +171,13 @@ public final class InsecurePlainFunction implements AutoCloseable {
             return;
         }
         long t2 = SystemTime.ticker().read();
-        ObjectNode n = JSON.createObjectNode();
-        n.put("insecure", true);
-        n.set("response", JSON.readTree(OipCodec.writeResponse(response)));
-        ObjectNode t = n.putObject("timing");
-        t.put("cold", load[0] > 0);
-        t.put("modelFetchMs", load[0]);
-        t.put("sessionMs", load[1]);
-        t.put("inferenceMs", (t2 - t1) / 1e6);
-        t.put("totalMs", (t2 - t0) / 1e6);
-        send(ex, 200, JSON.writeValueAsBytes(n));
+        // {"insecure":true,"response":<the OIP response as written>,"timing":{...}}: the response is not parsed again.
+        byte[] oip = OipCodec.writeResponse(response);
+        byte[] head = "{\"insecure\":true,\"response\":".getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = String.format(java.util.Locale.ROOT, ",\"timing\":{\"cold\":%b,\"modelFetchMs\":%s,\"sessionMs\":%s,\"inferenceMs\":%s,\"totalMs\":%s}}",
+                load[0] > 0, load[0], load[1], (t2 - t1) / 1e6, (t2 - t0) / 1e6).getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer out = ByteBuffer.allocate(head.length + oip.length + tail.length).put(head).put(oip).put(tail);
+        send(ex, 200, out.array());
     }
 
     /** Reads the plaintext model and creates the session on first use; returns {fetch ms, session ms} (0 when warm). */
