@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -150,18 +151,36 @@ public final class HttpService implements AutoCloseable {
             // the JDK server drops a connection rather than drain a large unread body: say so, lest a client reuse it
             h.set("Connection", "close");
         }
-        byte[] body = resp.body();
-        ex.sendResponseHeaders(resp.status(), body.length == 0 ? -1 : body.length);
+        long length = resp.bodyLength();
+        ex.sendResponseHeaders(resp.status(), length == 0 ? -1 : length);
         OutputStream os = ex.getResponseBody();
-        if (body.length > 0) {
-            os.write(body);
+        for (ByteBuffer part : resp.bodyParts()) {
+            write(os, part);
         }
         if (unread) {
             os.flush();
             Drain.discard(ex.getRequestBody(), drainLimit);
         }
         os.close();
-        return body.length;
+        return length;
+    }
+
+    /** Writes a part's remaining bytes without moving its position (no copy when it is backed by an array). */
+    private static void write(OutputStream os, ByteBuffer part) throws IOException {
+        if (!part.hasRemaining()) {
+            return;
+        }
+        if (part.hasArray()) {
+            os.write(part.array(), part.arrayOffset() + part.position(), part.remaining());
+            return;
+        }
+        ByteBuffer b = part.duplicate();
+        byte[] chunk = new byte[Math.min(b.remaining(), 64 * 1024)];
+        while (b.hasRemaining()) {
+            int n = Math.min(chunk.length, b.remaining());
+            b.get(chunk, 0, n);
+            os.write(chunk, 0, n);
+        }
     }
 
     /** Configures a service; {@link #start()} binds and serves. */

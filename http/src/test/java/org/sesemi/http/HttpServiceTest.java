@@ -35,6 +35,12 @@ class HttpServiceTest {
                 .delete("/items/{id}", r -> Response.empty(204))
                 .get("/items/", r -> Response.text(200, "text/plain", "list"))
                 .post("/echo", r -> Response.bytes(200, "application/octet-stream", r.body(1024)))
+                .get("/parts", r -> {
+                    byte[] record = "[[{\"a\":1}]]".getBytes(StandardCharsets.US_ASCII);
+                    return Response.parts(200, Response.JSON, List.of(java.nio.ByteBuffer.wrap(record, 2, 7),
+                            java.nio.ByteBuffer.allocateDirect(3).put("+;!".getBytes(StandardCharsets.US_ASCII)).flip(),
+                            java.nio.ByteBuffer.allocate(0)));
+                })
                 .get("/boom", r -> {
                     throw new IllegalStateException("secret detail");
                 })
@@ -72,6 +78,17 @@ class HttpServiceTest {
         awaitSeen(4);
         assertThat(seen).extracting(Seen::route).contains("/items/{id}", "/items/", Request.UNMATCHED);
         assertThat(seen).filteredOn(s -> s.status() == 405).extracting(Seen::method).containsExactly("POST");
+    }
+
+    /** A body of parts goes out as their consecutive remaining bytes, with their total as Content-Length. */
+    @Test
+    void aBodyOfPartsIsWrittenAsTheirRemainingBytesInOrder() throws IOException {
+        String r = exchange("GET /parts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(r).startsWith("HTTP/1.1 200").containsIgnoringCase("Content-Length: 10").endsWith("\r\n\r\n{\"a\":1}+;!");
+        Response twice = Response.parts(200, Response.JSON, List.of(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}, 1, 2)));
+        assertThat(twice.body()).containsExactly(2, 3);
+        assertThat(twice.body()).as("reading the body leaves the parts as they were").containsExactly(2, 3);
+        assertThat(Response.empty(204).bodyLength()).isZero();
     }
 
     @Test
