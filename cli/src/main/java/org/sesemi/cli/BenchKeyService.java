@@ -64,7 +64,7 @@ final class BenchKeyService implements Callable<Integer> {
         Path dir = Files.createTempDirectory("sesemi-bench-ks-");
         Path teeDir = dir.resolve("tee");
         // No rate limit: the bench measures how many releases the KeyService serves, not how many it admits.
-        try (KeyServiceServer server = KeyServiceServer.start(SimulatedKeyService.config(dir.resolve("ks.db"), teeDir, 0).withRateLimit(0, 1))) {
+        try (KeyServiceServer server = KeyServiceServer.start(SimulatedKeyService.config(dir.resolve("ks.db"), teeDir, 0).toBuilder().rateLimit(0, 1).build())) {
             KeyServiceEndpoint endpoint = SimulatedKeyService.endpoint(server, teeDir);
             SimulatedTee runtimeTee = SimulatedTee.open(teeDir, "bench-runtime");
             PrincipalIdentity owner = PrincipalIdentity.generate(), user = PrincipalIdentity.generate();

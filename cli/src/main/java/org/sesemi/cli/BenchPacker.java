@@ -96,7 +96,7 @@ final class BenchPacker implements Callable<Integer> {
         List<Arrival> arrivals = workload.arrivals().toList();
         // MiniLM is charged 2 × 23 MB in the runtime's model cache: a budget of 50 MB per model holds cacheModels models.
         String budget = (50 * cacheModels) + "m";
-        CostModel cost = CostModel.defaults().withCapacity(capacity).withCacheSlots(cacheModels);
+        CostModel cost = CostModel.builder().capacity(capacity).cacheSlots(cacheModels).build();
         int memoryMb = 512;
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode report = m.createObjectNode();
@@ -121,7 +121,7 @@ final class BenchPacker implements Callable<Integer> {
                 ObjectNode measured = measure(stack, policy, poolSize, arrivals, ids, req, memoryMb, budget, cost);
                 // The embedded platform starts its containers on this machine: they share its cores.
                 SimulationResult sim = Simulator.run(arrivals.stream(), policy, poolSize,
-                        cost.withMemoryMb(memoryMb).withHostCores(Runtime.getRuntime().availableProcessors()));
+                        cost.toBuilder().memoryMb(memoryMb).hostCores(Runtime.getRuntime().availableProcessors()).build());
                 ObjectNode predicted = m.createObjectNode().put("completed", sim.completed()).put("rejected", sim.rejected())
                         .put("p50_ms", BenchCommand.round(sim.latencyP50Ms())).put("p99_ms", BenchCommand.round(sim.latencyP99Ms())).put("cold_starts", sim.coldStarts())
                         .put("model_loads", sim.modelSwitches() + sim.coldStarts()).put("gb_s_billed", BenchCommand.round(sim.gbSecondsBilled()));

@@ -97,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
             PackerGateway.Config packer = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "demo",
                     OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(1024).withConcurrency(8)
                             .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true"))),
-                    "affinity", CostModel.defaults().withCapacity(8).withCacheSlots(4).policyConfig(2), 1 << 20, 16);
+                    "affinity", CostModel.builder().capacity(8).cacheSlots(4).build().policyConfig(2), 1 << 20, 16);
             try (PackerGateway gateway = PackerGateway.start(packer, stack.platformClient)) {
                 URI invoke = gateway.uri().resolve("/v1/invoke");
                 out.printf("[6] FnPacker gateway on %s packs the models onto 2 functions %s (affinity policy;%n", invoke, gateway.functions());

@@ -61,13 +61,13 @@ final class EmbeddedStack implements AutoCloseable {
         try {
             k = KeyServiceServer.start(SimulatedKeyService.config(dir.resolve("keyservice.db"), teeDir, keyServicePort));
             this.keyServiceConfig = SimulatedKeyService.config(dir.resolve("keyservice.db"), teeDir, k.port());
-            InvokerConfig invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb).withStockOpenWhisk(openWhiskLimits);
+            InvokerConfig invokerConfig = InvokerConfig.builder().userMemoryMb(userMemoryMb).stockOpenWhisk(openWhiskLimits).build();
             pool = containers.isPresent()
                     // The runtime's init parameters name paths under dir (model store, simulated TEE): mount it.
                     ? new ContainerPool(invokerConfig, Containers.images(containers.get()), Containers.launcher(containers.get(), List.of(dir), Map.of()))
                     : new ContainerPool(invokerConfig, PlatformCommand.images(extraImages));
-            PlatformConfig platformConfig = PlatformConfig.defaults(dir.resolve("platform.db")).withPort(platformPort);
-            p = PlatformServer.start(openWhiskLimits ? platformConfig.withOpenWhiskLimits() : platformConfig, pool);
+            PlatformConfig.Builder platformConfig = PlatformConfig.builder(dir.resolve("platform.db")).port(platformPort);
+            p = PlatformServer.start((openWhiskLimits ? platformConfig.openWhiskLimits() : platformConfig).build(), pool);
             this.runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
             this.store = new DirectoryModelStore(Files.createDirectories(dir.resolve("model-store")));
             this.endpoint = SimulatedKeyService.endpoint(k, teeDir);
@@ -142,7 +142,7 @@ final class EmbeddedStack implements AutoCloseable {
         PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), port, group,
                 OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(functionMemoryMb).withConcurrency(8)
                         .withInitParameters(initParameters(Map.of())),
-                "affinity", CostModel.defaults().withCapacity(8).withCacheSlots(4).policyConfig(poolSize), 1 << 20, 1000, authToken);
+                "affinity", CostModel.builder().capacity(8).cacheSlots(4).build().policyConfig(poolSize), 1 << 20, 1000, authToken);
         return PackerGateway.start(config, platformClient);
     }
 

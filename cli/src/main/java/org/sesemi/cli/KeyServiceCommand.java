@@ -104,14 +104,15 @@ final class KeyServiceCommand {
         public Integer call() throws Exception {
             KeyServiceConfig cfg;
             try {
-                cfg = KeyServiceConfig.defaults().withHost(bind).withPort(port).withTee(tee.config())
-                        .withReleaseTtl(Duration.ofSeconds(ttl)).withRateLimit(rate, burst).withMaxBodyBytes(maxBody)
-                        .withRuntimeVerification(collateral.verification()).withExpectedStateVersion(expectStateVersion);
+                KeyServiceConfig.Builder b = KeyServiceConfig.builder().host(bind).port(port).tee(tee.config())
+                        .releaseTtl(Duration.ofSeconds(ttl)).rateLimit(rate, burst).maxBodyBytes(maxBody)
+                        .runtimeVerification(collateral.verification()).expectedStateVersion(expectStateVersion);
+                if (db != null) {
+                    b.database(db);
+                }
+                cfg = b.build();
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
-            }
-            if (db != null) {
-                cfg = cfg.withDatabase(db);
             }
             KeyServiceServer server;
             try {

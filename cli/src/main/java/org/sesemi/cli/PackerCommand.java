@@ -120,7 +120,7 @@ final class PackerCommand {
             try {
                 config = new PackerGateway.Config(bind, port, group,
                         OpenWhiskClient.BlackboxAction.of(image).withMemoryMb(memoryMb).withConcurrency(concurrency).withInitParameters(init),
-                        policy, CostModel.defaults().withCapacity(concurrency).withCacheSlots(cacheModels).withQueueTimeout(queueTimeout)
+                        policy, CostModel.builder().capacity(concurrency).cacheSlots(cacheModels).queueTimeout(queueTimeout).build()
                                 .policyConfig(poolSize), maxEnvelope,
                         maxModels, authToken());
             } catch (IllegalArgumentException e) {
@@ -222,7 +222,7 @@ final class PackerCommand {
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }
-            CostModel cost = CostModel.defaults().withCapacity(capacity).withCacheSlots(cacheModels);
+            CostModel cost = CostModel.builder().capacity(capacity).cacheSlots(cacheModels).build();
             WorkloadGenerator workload = w;
             PackingExperiment.Report report = PackingExperiment.run(description, workload::arrivals, poolSize, cost, out);
             PrintWriter o = spec.commandLine().getOut();

@@ -153,25 +153,26 @@ final class PlatformCommand {
             PlatformConfig config;
             InvokerConfig invokerConfig;
             try {
-                config = PlatformConfig.defaults(dir.resolve("platform.db")).withPort(port);
+                PlatformConfig.Builder platform = PlatformConfig.builder(dir.resolve("platform.db")).port(port);
                 boolean stock = switch (limits) {
                     case "sesemi" -> false;
                     // A stock OpenWhisk deployment's defaults (the Helm chart's whisk.limits) and its invoker's
                     // timeout and 503 handling; payload and result stay at --max-payload/--max-result, whose defaults
                     // are OpenWhisk's 1 MB.
                     case "openwhisk" -> {
-                        config = config.withOpenWhiskLimits();
+                        platform.openWhiskLimits();
                         yield true;
                     }
                     default -> throw new IllegalArgumentException("--limits must be sesemi or openwhisk, not '" + limits + "'");
                 };
-                config = config.withMaxPayloadBytes(maxPayload);
-                invokerConfig = InvokerConfig.defaults().withUserMemoryMb(userMemoryMb).withIdleTimeout(idleTimeout).withPrewarm(cells)
-                        .withMaxResultBytes(maxResult).withStockOpenWhisk(stock).withPauseGrace(pauseGrace);
+                config = platform.maxPayloadBytes(maxPayload).build();
+                InvokerConfig.Builder invoker = InvokerConfig.builder().userMemoryMb(userMemoryMb).idleTimeout(idleTimeout)
+                        .prewarm(cells).maxResultBytes(maxResult).stockOpenWhisk(stock).pauseGrace(pauseGrace);
                 if (port != 0) {
                     // Containers learn where the API is (__OW_API_HOST), as in OpenWhisk; unknown in advance for port 0.
-                    invokerConfig = invokerConfig.withApiHost("http://127.0.0.1:" + port);
+                    invoker.apiHost("http://127.0.0.1:" + port);
                 }
+                invokerConfig = invoker.build();
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }

@@ -30,8 +30,8 @@ final class SimulatedKeyService {
 
     /** A KeyService on 127.0.0.1:{@code port} (0: any free port) with its database and simulated TEE state in these places. */
     static KeyServiceConfig config(Path database, Path teeDir, int port) {
-        return KeyServiceConfig.defaults().withHost("127.0.0.1").withPort(port).withDatabase(database)
-                .withTee(TeeConfig.simulated(teeDir, TEE_NAME));
+        return KeyServiceConfig.builder().host("127.0.0.1").port(port).database(database)
+                .tee(TeeConfig.simulated(teeDir, TEE_NAME)).build();
     }
 
     /** How a client in this process reaches {@code server} and verifies it: the simulated root and the server's measurement. */

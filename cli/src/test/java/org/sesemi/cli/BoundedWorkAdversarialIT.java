@@ -73,7 +73,7 @@ class BoundedWorkAdversarialIT {
         PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "adv",
                 OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
                         .withInitParameters(stack.initParameters(Map.of())),
-                "affinity", CostModel.defaults().withCapacity(4).withCacheSlots(2).policyConfig(1), 1 << 20, 8, Optional.of(TOKEN));
+                "affinity", CostModel.builder().capacity(4).cacheSlots(2).build().policyConfig(1), 1 << 20, 8, Optional.of(TOKEN));
         gateway = PackerGateway.start(config, stack.platformClient);
         invoke = gateway.uri().resolve("/v1/invoke");
     }

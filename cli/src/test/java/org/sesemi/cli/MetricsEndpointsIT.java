@@ -61,7 +61,7 @@ class MetricsEndpointsIT {
             PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "metrics",
                     OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
                             .withInitParameters(stack.initParameters(Map.of())),
-                    "affinity", CostModel.defaults().withCapacity(4).withCacheSlots(2).policyConfig(1), 1 << 20, 4);
+                    "affinity", CostModel.builder().capacity(4).cacheSlots(2).build().policyConfig(1), 1 << 20, 4);
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient);
                     RuntimeServer runtime = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings,
                             Map.of(), System.out, System.err)) {

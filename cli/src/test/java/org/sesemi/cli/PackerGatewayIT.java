@@ -37,7 +37,7 @@ class PackerGatewayIT {
             PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "it",
                     OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
                             .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true"))),
-                    "affinity", CostModel.defaults().withCapacity(4).withCacheSlots(4).policyConfig(2), 1 << 20, 16);
+                    "affinity", CostModel.builder().capacity(4).cacheSlots(4).build().policyConfig(2), 1 << 20, 16);
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
                 assertThat(gateway.functions()).containsExactly("fp-it-0", "fp-it-1");
                 URI invoke = gateway.uri().resolve("/v1/invoke");
@@ -100,8 +100,8 @@ class PackerGatewayIT {
                 PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "busy-" + policy,
                         OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(1)
                                 .withInitParameters(stack.initParameters(Map.of())),
-                        policy, CostModel.defaults().withCapacity(1).withCacheSlots(2).policyConfig(1)
-                                .withQueueTimeout(java.time.Duration.ofSeconds(60)), 1 << 20, 16);
+                        policy, CostModel.builder().capacity(1).cacheSlots(2).build().policyConfig(1)
+                                .toBuilder().queueTimeout(java.time.Duration.ofSeconds(60)).build(), 1 << 20, 16);
                 try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient);
                         var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                     URI invoke = gateway.uri().resolve("/v1/invoke");
@@ -148,7 +148,7 @@ class PackerGatewayIT {
             PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "limit",
                     OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(2)
                             .withInitParameters(stack.initParameters(Map.of())),
-                    "dedicated", CostModel.defaults().withCapacity(2).policyConfig(1), 1 << 20, 1, java.util.Optional.of(token));
+                    "dedicated", CostModel.builder().capacity(2).build().policyConfig(1), 1 << 20, 1, java.util.Optional.of(token));
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
                 URI invoke = gateway.uri().resolve("/v1/invoke");
                 InferenceClient noToken = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), stack.model,

@@ -98,7 +98,7 @@ class PayloadByReferenceIT {
             PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "ref",
                     OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(1)
                             .withInitParameters(stack.initParameters(limits)),
-                    "affinity", CostModel.defaults().withCapacity(1).withCacheSlots(2).policyConfig(1), 1 << 20, 16);
+                    "affinity", CostModel.builder().capacity(1).cacheSlots(2).build().policyConfig(1), 1 << 20, 16);
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
                 URI invoke = gateway.uri().resolve("/v1/invoke");
                 InferenceClient viaGateway = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), model, stack.requestKey);

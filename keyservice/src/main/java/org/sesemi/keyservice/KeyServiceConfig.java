@@ -9,7 +9,7 @@ import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.collateral.PeerVerification;
 
 /**
- * Everything a KeyService needs, with laptop defaults ({@link #defaults()}).
+ * Everything a KeyService needs, made with {@link #builder()}; the defaults ({@link #defaults()}) suit a laptop.
  *
  * @param host address to bind (default 127.0.0.1)
  * @param port TCP port (default 8443; 0 = any free port)
@@ -64,56 +64,119 @@ public record KeyServiceConfig(String host, int port, Path database, TeeConfig t
         }
     }
 
+    /** The defaults above. */
     public static KeyServiceConfig defaults() {
-        return new KeyServiceConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_DATABASE, TeeConfig.defaults("keyservice"),
-                Optional.empty(), Duration.ofSeconds(60), 64 * 1024, 200, 400, Duration.ofHours(12), false, PeerVerification.defaults(), 0);
+        return builder().build();
     }
 
-    public KeyServiceConfig withHost(String h) {
-        return new KeyServiceConfig(h, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public KeyServiceConfig withPort(int p) {
-        return new KeyServiceConfig(host, p, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host;
+        b.port = port;
+        b.database = database;
+        b.tee = tee;
+        b.runtimePolicy = runtimePolicy;
+        b.releaseTtl = releaseTtl;
+        b.maxBodyBytes = maxBodyBytes;
+        b.ratePerSecond = ratePerSecond;
+        b.rateBurst = rateBurst;
+        b.certificateValidity = certificateValidity;
+        b.releaseAuditFsync = releaseAuditFsync;
+        b.runtimeVerification = runtimeVerification;
+        b.expectStateVersion = expectStateVersion;
+        return b;
     }
 
-    public KeyServiceConfig withDatabase(Path d) {
-        return new KeyServiceConfig(host, port, d, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
-    }
+    /** Builds a {@link KeyServiceConfig}; {@link #build()} checks the values. Not thread-safe. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = DEFAULT_PORT;
+        private Path database = DEFAULT_DATABASE;
+        private TeeConfig tee = TeeConfig.defaults("keyservice");
+        private Optional<VerificationPolicy> runtimePolicy = Optional.empty();
+        private Duration releaseTtl = Duration.ofSeconds(60);
+        private int maxBodyBytes = 64 * 1024;
+        private double ratePerSecond = 200;
+        private int rateBurst = 400;
+        private Duration certificateValidity = Duration.ofHours(12);
+        private boolean releaseAuditFsync;
+        private PeerVerification runtimeVerification = PeerVerification.defaults();
+        private long expectStateVersion;
 
-    public KeyServiceConfig withTee(TeeConfig t) {
-        return new KeyServiceConfig(host, port, database, t, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
-    }
+        private Builder() {}
 
-    public KeyServiceConfig withRuntimePolicy(VerificationPolicy p) {
-        return new KeyServiceConfig(host, port, database, tee, Optional.of(p), releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
-    }
+        public Builder host(String v) {
+            host = v;
+            return this;
+        }
 
-    public KeyServiceConfig withReleaseTtl(Duration ttl) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, ttl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
-    }
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
 
-    public KeyServiceConfig withMaxBodyBytes(int max) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, max, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
-    }
+        public Builder database(Path v) {
+            database = v;
+            return this;
+        }
 
-    public KeyServiceConfig withRateLimit(double perSecond, int burst) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, perSecond, burst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
-    }
+        public Builder tee(TeeConfig v) {
+            tee = v;
+            return this;
+        }
 
-    public KeyServiceConfig withCertificateValidity(Duration v) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, v, releaseAuditFsync, runtimeVerification, expectStateVersion);
-    }
+        public Builder runtimePolicy(VerificationPolicy v) {
+            runtimePolicy = Optional.of(v);
+            return this;
+        }
 
-    public KeyServiceConfig withRuntimeVerification(PeerVerification v) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, v, expectStateVersion);
-    }
+        public Builder releaseTtl(Duration v) {
+            releaseTtl = v;
+            return this;
+        }
 
-    public KeyServiceConfig withReleaseAuditFsync(boolean fsync) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, fsync, runtimeVerification, expectStateVersion);
-    }
+        public Builder maxBodyBytes(int v) {
+            maxBodyBytes = v;
+            return this;
+        }
 
-    public KeyServiceConfig withExpectedStateVersion(long v) {
-        return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond, rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, v);
+        /** Sustained requests per second per caller (0 = unlimited) and the burst above it. */
+        public Builder rateLimit(double perSecond, int burst) {
+            ratePerSecond = perSecond;
+            rateBurst = burst;
+            return this;
+        }
+
+        public Builder certificateValidity(Duration v) {
+            certificateValidity = v;
+            return this;
+        }
+
+        public Builder runtimeVerification(PeerVerification v) {
+            runtimeVerification = v;
+            return this;
+        }
+
+        public Builder releaseAuditFsync(boolean v) {
+            releaseAuditFsync = v;
+            return this;
+        }
+
+        public Builder expectedStateVersion(long v) {
+            expectStateVersion = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the bounds when a value is out of them */
+        public KeyServiceConfig build() {
+            return new KeyServiceConfig(host, port, database, tee, runtimePolicy, releaseTtl, maxBodyBytes, ratePerSecond,
+                    rateBurst, certificateValidity, releaseAuditFsync, runtimeVerification, expectStateVersion);
+        }
     }
 }

@@ -19,23 +19,23 @@ public final class KeyServiceMain {
     private KeyServiceMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        KeyServiceConfig cfg = KeyServiceConfig.defaults().withPort(0);
+        KeyServiceConfig.Builder cfg = KeyServiceConfig.builder().port(0);
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
-            cfg = switch (args[i]) {
-                case "--db" -> cfg.withDatabase(Path.of(v));
-                case "--simulated-dir" -> cfg.withTee(TeeConfig.simulated(Path.of(v), "keyservice"));
-                case "--port" -> cfg.withPort(Integer.parseInt(v));
-                case "--host" -> cfg.withHost(v);
-                case "--ttl" -> cfg.withReleaseTtl(Duration.ofSeconds(Long.parseLong(v)));
-                case "--expect-state-version" -> cfg.withExpectedStateVersion(Long.parseLong(v));
-                case "--rate" -> cfg.withRateLimit(Double.parseDouble(v), Math.max(1, (int) Double.parseDouble(v) * 2));
+            switch (args[i]) {
+                case "--db" -> cfg.database(Path.of(v));
+                case "--simulated-dir" -> cfg.tee(TeeConfig.simulated(Path.of(v), "keyservice"));
+                case "--port" -> cfg.port(Integer.parseInt(v));
+                case "--host" -> cfg.host(v);
+                case "--ttl" -> cfg.releaseTtl(Duration.ofSeconds(Long.parseLong(v)));
+                case "--expect-state-version" -> cfg.expectedStateVersion(Long.parseLong(v));
+                case "--rate" -> cfg.rateLimit(Double.parseDouble(v), Math.max(1, (int) Double.parseDouble(v) * 2));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            };
+            }
         }
         KeyServiceServer server;
         try {
-            server = KeyServiceServer.start(cfg);
+            server = KeyServiceServer.start(cfg.build());
         } catch (StateIntegrityException e) {
             System.err.println("keyservice: " + e.getMessage());
             System.exit(STATE_REFUSED_EXIT);

@@ -292,7 +292,7 @@ class KeyServiceBadInputTest {
     @Test
     void expiredEvidenceIsRejected(@TempDir Path other) {
         // A KeyService whose clock is two days ahead sees every fresh runtime certificate (valid 1 h) as expired.
-        try (KsFixture late = new KsFixture(other, c -> c.withRuntimePolicy(VerificationPolicy.simulated(
+        try (KsFixture late = new KsFixture(other, c -> c.runtimePolicy(VerificationPolicy.simulated(
                 SimulatedTee.open(other.resolve("tee"), "keyservice")).toBuilder()
                 .clock(Clock.offset(Clock.systemUTC(), Duration.ofDays(2))).build()));
                 KeyServiceClient rt = late.runtime("runtime-a")) {
@@ -306,7 +306,7 @@ class KeyServiceBadInputTest {
     @Test
     void evidenceThatExpiresDuringAConnectionStopsWorkingAndCannotReconnect(@TempDir Path other) {
         FakeClock clock = new FakeClock(java.time.Instant.now());
-        try (KsFixture ks2 = new KsFixture(other, c -> c.withRuntimePolicy(VerificationPolicy.simulated(
+        try (KsFixture ks2 = new KsFixture(other, c -> c.runtimePolicy(VerificationPolicy.simulated(
                 SimulatedTee.open(other.resolve("tee"), "keyservice")).toBuilder().clock(clock).build()))) {
             PrincipalIdentity o = PrincipalIdentity.generate();
             ModelId m = new ModelId(o.id(), "m");
@@ -342,7 +342,7 @@ class KeyServiceBadInputTest {
 
     @Test
     void rateLimitAnswers429WithRetryAfter(@TempDir Path other) {
-        try (KsFixture limited = new KsFixture(other, c -> c.withRateLimit(0.01, 2));
+        try (KsFixture limited = new KsFixture(other, c -> c.rateLimit(0.01, 2));
                 RawHttp r = RawHttp.principal(limited, owner)) {
             assertThat(r.json("POST", "/v1/register", "{}").status()).isEqualTo(201);
             assertThat(r.json("POST", "/v1/register", "{}").status()).isEqualTo(200);

@@ -249,7 +249,7 @@ class KeyServiceRollbackAdversarialTest {
             Files.deleteIfExists(dir.resolve("ks.db" + suffix));
         }
         Files.copy(old, dir.resolve("ks.db"), StandardCopyOption.REPLACE_EXISTING);
-        ks = new KsFixture(dir, c -> c.withPort(port));
+        ks = new KsFixture(dir, c -> c.port(port));
         try (KeyServiceClient rt = ks.runtime("runtime")) {
             rt.release(user.id(), model); // one enclave without a trusted counter cannot tell ...
         }
@@ -264,7 +264,7 @@ class KeyServiceRollbackAdversarialTest {
         ks = null;
         // An operator who knows the newest version refuses to start on the old copy.
         long expect = seen;
-        assertThatThrownBy(() -> new KsFixture(dir, c -> c.withExpectedStateVersion(expect)))
+        assertThatThrownBy(() -> new KsFixture(dir, c -> c.expectedStateVersion(expect)))
                 .isInstanceOfSatisfying(StateIntegrityException.class,
                         e -> assertThat(e.kind()).isEqualTo(StateIntegrityException.Kind.ROLLED_BACK));
     }

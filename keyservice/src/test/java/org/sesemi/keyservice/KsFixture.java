@@ -25,12 +25,12 @@ public final class KsFixture implements AutoCloseable {
         this(dir, c -> c);
     }
 
-    public KsFixture(Path dir, java.util.function.UnaryOperator<KeyServiceConfig> tweak) {
+    public KsFixture(Path dir, java.util.function.UnaryOperator<KeyServiceConfig.Builder> tweak) {
         this.dir = dir;
         this.teeDir = dir.resolve("tee");
-        KeyServiceConfig cfg = KeyServiceConfig.defaults().withPort(0).withDatabase(dir.resolve("ks.db"))
-                .withTee(TeeConfig.simulated(teeDir, "keyservice")).withRateLimit(0, 1);
-        this.server = KeyServiceServer.start(tweak.apply(cfg));
+        KeyServiceConfig.Builder cfg = KeyServiceConfig.builder().port(0).database(dir.resolve("ks.db"))
+                .tee(TeeConfig.simulated(teeDir, "keyservice")).rateLimit(0, 1);
+        this.server = KeyServiceServer.start(tweak.apply(cfg).build());
         this.endpoint = new KeyServiceEndpoint(server.uri(), clientPolicy());
     }
 

@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Configuration of the embedded platform's controller (REST API, store, throttles). Defaults suit one machine: the
+ * Configuration of the embedded platform's controller (REST API, store, throttles), made with {@link #builder(Path)}.
+ * Defaults suit one machine: the
  * API listens on loopback port 3233 like OpenWhisk standalone; limits are wider than OpenWhisk's defaults where
  * SeSeMI needs it (model-serving runtimes need more than 512 MB, one SeMIRT enclave serves many concurrent
  * requests); throttles are generous because the only tenant is the machine's owner.
@@ -40,49 +41,96 @@ public record PlatformConfig(InetAddress bindAddress, int port, Path database, i
 
     /** Defaults for one machine, storing state in {@code database}. */
     public static PlatformConfig defaults(Path database) {
-        return new PlatformConfig(InetAddress.getLoopbackAddress(), DEFAULT_PORT, database, 4096, 500, 1 << 20, 50 << 20, 12_000,
-                500, 10_000);
+        return builder(database).build();
     }
 
     /** OpenWhisk's payload limit ({@code whisk.activation.payload.max}): 1 MB. */
     public static final int OPENWHISK_PAYLOAD_BYTES = 1 << 20;
 
-    /**
-     * A stock Apache OpenWhisk's limits (its {@code application.conf} and the Helm chart's {@code whisk.limits}):
-     * action memory 128..512 MB (default 256, as always here), concurrency 1, 60 invocations per minute and 30
-     * concurrent per namespace, 1 MB invoke body.
-     */
-    public PlatformConfig withOpenWhiskLimits() {
-        return withActionLimits(512, 1).withThrottles(60, 30).withMaxPayloadBytes(OPENWHISK_PAYLOAD_BYTES);
+    /** A builder starting from the defaults, storing state in {@code database}. */
+    public static Builder builder(Path database) {
+        return new Builder(database);
     }
 
-    public PlatformConfig withPort(int newPort) {
-        return new PlatformConfig(bindAddress, newPort, database, maxActionMemoryMb, maxActionConcurrency, maxPayloadBytes,
-                maxEntityBytes, invocationsPerMinute, concurrentInvocations, activationRetention);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder(database);
+        b.bindAddress = bindAddress;
+        b.port = port;
+        b.maxActionMemoryMb = maxActionMemoryMb;
+        b.maxActionConcurrency = maxActionConcurrency;
+        b.maxPayloadBytes = maxPayloadBytes;
+        b.maxEntityBytes = maxEntityBytes;
+        b.invocationsPerMinute = invocationsPerMinute;
+        b.concurrentInvocations = concurrentInvocations;
+        b.activationRetention = activationRetention;
+        return b;
     }
 
-    public PlatformConfig withBindAddress(InetAddress address) {
-        return new PlatformConfig(address, port, database, maxActionMemoryMb, maxActionConcurrency, maxPayloadBytes, maxEntityBytes,
-                invocationsPerMinute, concurrentInvocations, activationRetention);
-    }
+    /** Builds a {@link PlatformConfig}; {@link #build()} checks the values. Not thread-safe. */
+    public static final class Builder {
+        private final Path database;
+        private InetAddress bindAddress = InetAddress.getLoopbackAddress();
+        private int port = DEFAULT_PORT;
+        private int maxActionMemoryMb = 4096;
+        private int maxActionConcurrency = 500;
+        private int maxPayloadBytes = 1 << 20;
+        private int maxEntityBytes = 50 << 20;
+        private int invocationsPerMinute = 12_000;
+        private int concurrentInvocations = 500;
+        private int activationRetention = 10_000;
 
-    public PlatformConfig withActionLimits(int maxMemoryMb, int maxConcurrency) {
-        return new PlatformConfig(bindAddress, port, database, maxMemoryMb, maxConcurrency, maxPayloadBytes, maxEntityBytes,
-                invocationsPerMinute, concurrentInvocations, activationRetention);
-    }
+        private Builder(Path database) {
+            this.database = Objects.requireNonNull(database, "database");
+        }
 
-    public PlatformConfig withThrottles(int perMinute, int concurrent) {
-        return new PlatformConfig(bindAddress, port, database, maxActionMemoryMb, maxActionConcurrency, maxPayloadBytes,
-                maxEntityBytes, perMinute, concurrent, activationRetention);
-    }
+        public Builder bindAddress(InetAddress v) {
+            bindAddress = v;
+            return this;
+        }
 
-    public PlatformConfig withMaxPayloadBytes(int bytes) {
-        return new PlatformConfig(bindAddress, port, database, maxActionMemoryMb, maxActionConcurrency, bytes, maxEntityBytes,
-                invocationsPerMinute, concurrentInvocations, activationRetention);
-    }
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
 
-    public PlatformConfig withActivationRetention(int records) {
-        return new PlatformConfig(bindAddress, port, database, maxActionMemoryMb, maxActionConcurrency, maxPayloadBytes,
-                maxEntityBytes, invocationsPerMinute, concurrentInvocations, records);
+        /** Upper bounds of an action's {@code limits.memory} and {@code limits.concurrency}. */
+        public Builder actionLimits(int maxMemoryMb, int maxConcurrency) {
+            maxActionMemoryMb = maxMemoryMb;
+            maxActionConcurrency = maxConcurrency;
+            return this;
+        }
+
+        /** Per-namespace invocations per minute and activations in flight before 429. */
+        public Builder throttles(int perMinute, int concurrent) {
+            invocationsPerMinute = perMinute;
+            concurrentInvocations = concurrent;
+            return this;
+        }
+
+        public Builder maxPayloadBytes(int v) {
+            maxPayloadBytes = v;
+            return this;
+        }
+
+        public Builder activationRetention(int v) {
+            activationRetention = v;
+            return this;
+        }
+
+        /**
+         * A stock Apache OpenWhisk's limits (its {@code application.conf} and the Helm chart's {@code whisk.limits}):
+         * action memory 128..512 MB (default 256, as always here), concurrency 1, 60 invocations per minute and 30
+         * concurrent per namespace, 1 MB invoke body.
+         */
+        public Builder openWhiskLimits() {
+            return actionLimits(512, 1).throttles(60, 30).maxPayloadBytes(OPENWHISK_PAYLOAD_BYTES);
+        }
+
+        /** @throws IllegalArgumentException when a limit is out of its bounds */
+        public PlatformConfig build() {
+            return new PlatformConfig(bindAddress, port, database, maxActionMemoryMb, maxActionConcurrency, maxPayloadBytes,
+                    maxEntityBytes, invocationsPerMinute, concurrentInvocations, activationRetention);
+        }
     }
 }

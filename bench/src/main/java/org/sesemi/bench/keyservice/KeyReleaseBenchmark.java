@@ -67,8 +67,8 @@ public class KeyReleaseBenchmark {
             dir = Files.createTempDirectory("ks-bench");
             Path tee = dir.resolve("tee");
             // Rate limit off: the benchmark measures the service, not the limiter.
-            server = KeyServiceServer.start(KeyServiceConfig.defaults().withPort(0).withDatabase(dir.resolve("ks.db"))
-                    .withTee(TeeConfig.simulated(tee, "keyservice")).withRateLimit(0, 1).withReleaseAuditFsync(auditFsync));
+            server = KeyServiceServer.start(KeyServiceConfig.builder().port(0).database(dir.resolve("ks.db"))
+                    .tee(TeeConfig.simulated(tee, "keyservice")).rateLimit(0, 1).releaseAuditFsync(auditFsync).build());
             endpoint = new KeyServiceEndpoint(server.uri(), VerificationPolicy.simulated(SimulatedTee.open(tee, "keyservice"))
                     .toBuilder().expectMeasurement(server.measurement()).build());
             runtimeTee = SimulatedTee.open(tee, "bench-runtime");

@@ -71,7 +71,7 @@ public final class FunctionSizing {
         PolicyConfig policy = config.policyConfig();
         if (policy.capacity() != concurrency) {
             notes.add("policy capacity " + policy.capacity() + " set to the function's concurrency " + concurrency);
-            policy = policy.withCapacity(concurrency);
+            policy = policy.toBuilder().capacity(concurrency).build();
         }
         return new Fitted(new PackerGateway.Config(config.bind(), config.port(), config.group(), f, config.policy(), policy,
                 config.maxEnvelopeBytes(), config.maxModels(), config.authToken()), List.copyOf(notes));

@@ -5,7 +5,7 @@ import java.util.Map;
 import org.sesemi.packer.policy.PolicyConfig;
 
 /**
- * What things cost in the simulator: the truth the policies' estimates are judged against. Defaults are measured
+ * What things cost in the simulator, made with {@link #builder()}: the truth the policies' estimates are judged against. Defaults are measured
  * on the embedded platform with the real runtime (see the package summary in {@code org.sesemi.packer}).
  *
  * <p>A request's latency is: waiting at the gateway (a queued request) + waiting at the instance (only when a
@@ -69,8 +69,112 @@ public record CostModel(Duration coldStart, Duration switchCost, Map<String, Dur
 
     /** The calibrated defaults: MiniLM on the real runtime, prototype pool settings, exact execution times. */
     public static CostModel defaults() {
-        return new CostModel(DEFAULT_COLD_START, DEFAULT_SWITCH, Map.of(), DEFAULT_EXECUTION, Map.of(), 0.0, 1, 1, 1,
-                DEFAULT_KEEP_ALIVE, DEFAULT_MEMORY_MB, Duration.ofSeconds(10), 0);
+        return builder().build();
+    }
+
+    /** A builder starting from the calibrated defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this cost model. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.coldStart = coldStart;
+        b.switchCost = switchCost;
+        b.switchCostByModel = switchCostByModel;
+        b.execution = execution;
+        b.executionByModel = executionByModel;
+        b.executionJitter = executionJitter;
+        b.seed = seed;
+        b.capacity = capacity;
+        b.cacheSlots = cacheSlots;
+        b.keepAlive = keepAlive;
+        b.memoryMb = memoryMb;
+        b.queueTimeout = queueTimeout;
+        b.hostCores = hostCores;
+        return b;
+    }
+
+    /** Builds a {@link CostModel}; {@link #build()} checks the values. Not thread-safe. */
+    public static final class Builder {
+        private Duration coldStart = DEFAULT_COLD_START;
+        private Duration switchCost = DEFAULT_SWITCH;
+        private Map<String, Duration> switchCostByModel = Map.of();
+        private Duration execution = DEFAULT_EXECUTION;
+        private Map<String, Duration> executionByModel = Map.of();
+        private double executionJitter;
+        private long seed = 1;
+        private int capacity = 1;
+        private int cacheSlots = 1;
+        private Duration keepAlive = DEFAULT_KEEP_ALIVE;
+        private int memoryMb = DEFAULT_MEMORY_MB;
+        private Duration queueTimeout = Duration.ofSeconds(10);
+        private int hostCores;
+
+        private Builder() {}
+
+        public Builder coldStart(Duration v) {
+            coldStart = v;
+            return this;
+        }
+
+        /** The default model load on a live container, and per-model overrides. */
+        public Builder switchCost(Duration v, Map<String, Duration> byModel) {
+            switchCost = v;
+            switchCostByModel = byModel;
+            return this;
+        }
+
+        /** The default execution time, and per-model overrides. */
+        public Builder execution(Duration v, Map<String, Duration> byModel) {
+            execution = v;
+            executionByModel = byModel;
+            return this;
+        }
+
+        /** Each execution scaled by a uniform factor in [1 − jitter, 1 + jitter] from an RNG seeded with {@code rngSeed}. */
+        public Builder jitter(double jitter, long rngSeed) {
+            executionJitter = jitter;
+            seed = rngSeed;
+            return this;
+        }
+
+        public Builder capacity(int v) {
+            capacity = v;
+            return this;
+        }
+
+        public Builder cacheSlots(int v) {
+            cacheSlots = v;
+            return this;
+        }
+
+        public Builder keepAlive(Duration v) {
+            keepAlive = v;
+            return this;
+        }
+
+        public Builder memoryMb(int v) {
+            memoryMb = v;
+            return this;
+        }
+
+        public Builder queueTimeout(Duration v) {
+            queueTimeout = v;
+            return this;
+        }
+
+        public Builder hostCores(int v) {
+            hostCores = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when a size is not positive, a duration negative or the jitter out of [0, 1) */
+        public CostModel build() {
+            return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter, seed,
+                    capacity, cacheSlots, keepAlive, memoryMb, queueTimeout, hostCores);
+        }
     }
 
     public long switchNanos(String model) {
@@ -83,42 +187,7 @@ public record CostModel(Duration coldStart, Duration switchCost, Map<String, Dur
 
     /** What a policy is told about this pool: the same capacity, cache and keep-alive, and the defaults as priors. */
     public PolicyConfig policyConfig(int poolSize) {
-        return new PolicyConfig(poolSize, capacity, cacheSlots, keepAlive, queueTimeout, 10_000, switchCost,
-                coldStart);
-    }
-
-    public CostModel withCapacity(int c) {
-        return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter,
-                seed, c, cacheSlots, keepAlive, memoryMb, queueTimeout, hostCores);
-    }
-
-    public CostModel withCacheSlots(int s) {
-        return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter,
-                seed, capacity, s, keepAlive, memoryMb, queueTimeout, hostCores);
-    }
-
-    public CostModel withJitter(double jitter, long rngSeed) {
-        return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, jitter, rngSeed,
-                capacity, cacheSlots, keepAlive, memoryMb, queueTimeout, hostCores);
-    }
-
-    public CostModel withQueueTimeout(Duration d) {
-        return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter,
-                seed, capacity, cacheSlots, keepAlive, memoryMb, d, hostCores);
-    }
-
-    public CostModel withKeepAlive(Duration d) {
-        return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter,
-                seed, capacity, cacheSlots, d, memoryMb, queueTimeout, hostCores);
-    }
-
-    public CostModel withHostCores(int cores) {
-        return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter, seed,
-                capacity, cacheSlots, keepAlive, memoryMb, queueTimeout, cores);
-    }
-
-    public CostModel withMemoryMb(int mb) {
-        return new CostModel(coldStart, switchCost, switchCostByModel, execution, executionByModel, executionJitter, seed,
-                capacity, cacheSlots, keepAlive, mb, queueTimeout, hostCores);
+        return PolicyConfig.builder().poolSize(poolSize).capacity(capacity).cacheSlots(cacheSlots).keepAlive(keepAlive)
+                .queueTimeout(queueTimeout).estimates(switchCost, coldStart).build();
     }
 }

@@ -15,7 +15,7 @@ class FunctionSizingTest {
 
     private static PackerGateway.Config config(BlackboxAction function, int capacity) {
         return new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "g", function, "affinity",
-                PolicyConfig.defaults().withPoolSize(2).withCapacity(capacity).withCacheSlots(4), 1 << 20, 16);
+                PolicyConfig.builder().poolSize(2).capacity(capacity).cacheSlots(4).build(), 1 << 20, 16);
     }
 
     private static NamespaceLimits limits(String json) throws Exception {

@@ -19,7 +19,7 @@ class ModelTableTest {
     long now;
 
     PackingPolicy policy(String name) {
-        return Policies.create(name, PolicyConfig.defaults().withPoolSize(2).withCapacity(4), () -> now);
+        return Policies.create(name, PolicyConfig.builder().poolSize(2).capacity(4).build(), () -> now);
     }
 
     /** One request of {@code model} through the table and the policy, answered {@code served}. */

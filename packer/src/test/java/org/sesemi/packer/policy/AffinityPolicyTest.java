@@ -22,7 +22,7 @@ class AffinityPolicyTest {
 
     @Test
     void aFreeInstanceThatHoldsTheModelWinsOverTheFirstFreeOne() {
-        AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(2));
+        AffinityPolicy p = policy(PolicyConfig.builder().poolSize(2).build());
         p.completed(route(p, 1, "A"), TimeUnit.MILLISECONDS.toNanos(10)); // instance 0 holds A
         clock.advance(Duration.ofMillis(20));
         // A was seen 20 ms ago: evicting it would cost many reloads, so B starts the second container.
@@ -43,7 +43,7 @@ class AffinityPolicyTest {
 
     @Test
     void aWarmInstanceIsPreferredToAColdStartAndAnEmptySlotToAnEviction() {
-        AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(3).withCacheSlots(2));
+        AffinityPolicy p = policy(PolicyConfig.builder().poolSize(3).cacheSlots(2).build());
         Decision.Route a = route(p, 1, "A");
         assertThat(a.instance()).isZero();
         p.completed(a, TimeUnit.MILLISECONDS.toNanos(10));
@@ -57,7 +57,7 @@ class AffinityPolicyTest {
 
     @Test
     void stealsTheInstanceWhoseModelIsLeastLikelyToBeNeeded() {
-        AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(2));
+        AffinityPolicy p = policy(PolicyConfig.builder().poolSize(2).build());
         // Warm both instances with A and B at the same time (concurrent, so the second cold-starts instance 1).
         Decision.Route a = route(p, 1, "A");
         Decision.Route b = route(p, 2, "B");
@@ -80,7 +80,7 @@ class AffinityPolicyTest {
         assertThat(c.evicted()).contains("B");
         // And the other way round: when B is the popular one, A is evicted, whatever the instance order.
         p.completed(c, TimeUnit.MILLISECONDS.toNanos(10));
-        AffinityPolicy q = policy(PolicyConfig.defaults().withPoolSize(2));
+        AffinityPolicy q = policy(PolicyConfig.builder().poolSize(2).build());
         clock.advance(Duration.ofMillis(1_000));
         Decision.Route qa = route(q, 1, "A");
         Decision.Route qb = route(q, 2, "B");
@@ -98,7 +98,7 @@ class AffinityPolicyTest {
 
     @Test
     void anInstanceServingTheModelAbsorbsConcurrencyUpToItsCapacity() {
-        AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(3).withCapacity(2));
+        AffinityPolicy p = policy(PolicyConfig.builder().poolSize(3).capacity(2).build());
         Decision.Route a1 = route(p, 1, "A");
         Decision.Route a2 = route(p, 2, "A");
         assertThat(a2.instance()).isEqualTo(a1.instance());
@@ -113,7 +113,7 @@ class AffinityPolicyTest {
 
     @Test
     void waitsForTheModelsOwnInstanceWhenThatIsCheaperThanLoadingItElsewhere() {
-        AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(2));
+        AffinityPolicy p = policy(PolicyConfig.builder().poolSize(2).build());
         Decision.Route a = route(p, 1, "A");
         Decision.Route b = route(p, 2, "B");
         p.completed(b, TimeUnit.MILLISECONDS.toNanos(10));
@@ -135,7 +135,7 @@ class AffinityPolicyTest {
 
     @Test
     void queuesWithADeadlineInsteadOfFailingWhenAllAreBusy() {
-        AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(1).withQueueTimeout(Duration.ofSeconds(3)));
+        AffinityPolicy p = policy(PolicyConfig.builder().poolSize(1).queueTimeout(Duration.ofSeconds(3)).build());
         clock.advance(Duration.ofMillis(7));
         Decision.Route a = route(p, 1, "A");
         Decision b = p.offer(2, "B");
@@ -158,9 +158,7 @@ class AffinityPolicyTest {
 
     @Test
     void rejectsOnlyWhenTheQueueIsFull() {
-        PolicyConfig c = PolicyConfig.defaults();
-        AffinityPolicy p = policy(new PolicyConfig(1, 1, 1, c.keepAlive(), c.queueTimeout(), 1, c.switchCost(),
-                c.coldStart()));
+        AffinityPolicy p = policy(PolicyConfig.builder().poolSize(1).maxQueued(1).build());
         route(p, 1, "A");
         assertThat(p.offer(2, "B")).isInstanceOf(Decision.Queued.class);
         assertThat(p.offer(3, "C")).isEqualTo(new Decision.Rejected(3, "C", AffinityPolicy.QUEUE_FULL));
@@ -168,7 +166,7 @@ class AffinityPolicyTest {
 
     @Test
     void aContainerIdleBeyondTheKeepAliveIsBelievedCold() {
-        AffinityPolicy p = policy(PolicyConfig.defaults().withPoolSize(2));
+        AffinityPolicy p = policy(PolicyConfig.builder().poolSize(2).build());
         Decision.Route a = route(p, 1, "A");
         Decision.Route b = route(p, 2, "B");
         p.completed(a, TimeUnit.MILLISECONDS.toNanos(10));

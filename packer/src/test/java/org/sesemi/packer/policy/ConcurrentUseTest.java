@@ -30,7 +30,7 @@ class ConcurrentUseTest {
     @ValueSource(strings = {"affinity", "dedicated"})
     void manyThreadsOfferAndCompleteWithoutLosingOrOverfillingAnything(String name) throws Exception {
         int capacity = 2;
-        PolicyConfig config = PolicyConfig.defaults().withPoolSize(4).withCapacity(capacity);
+        PolicyConfig config = PolicyConfig.builder().poolSize(4).capacity(capacity).build();
         PackingPolicy policy = Policies.create(name, config, System::nanoTime);
         AtomicIntegerArray inFlight = new AtomicIntegerArray(64);
         AtomicLong ids = new AtomicLong();

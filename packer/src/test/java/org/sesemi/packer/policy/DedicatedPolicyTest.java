@@ -8,7 +8,7 @@ import org.sesemi.time.FakeClock;
 
 class DedicatedPolicyTest {
     private final FakeClock clock = new FakeClock();
-    private final DedicatedPolicy policy = new DedicatedPolicy(PolicyConfig.defaults().withPoolSize(1), clock);
+    private final DedicatedPolicy policy = new DedicatedPolicy(PolicyConfig.builder().poolSize(1).build(), clock);
 
     @Test
     void oneInstancePerModelCreatedOnFirstUseWhateverThePoolSize() {

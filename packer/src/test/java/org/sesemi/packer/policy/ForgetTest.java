@@ -13,7 +13,7 @@ class ForgetTest {
 
     @Test
     void dedicatedReusesAForgottenModelsInstanceInsteadOfGrowing() {
-        DedicatedPolicy p = new DedicatedPolicy(PolicyConfig.defaults().withCapacity(1), clock);
+        DedicatedPolicy p = new DedicatedPolicy(PolicyConfig.builder().capacity(1).build(), clock);
         Decision.Route a = (Decision.Route) p.offer(1, "a");
         assertThat(p.forget("a")).isFalse(); // in flight
         p.completed(a, TimeUnit.MILLISECONDS.toNanos(10));
@@ -26,7 +26,7 @@ class ForgetTest {
 
     @Test
     void paperDropsTheClaimOfAForgottenModel() {
-        PaperPolicy p = new PaperPolicy(PolicyConfig.defaults().withPoolSize(1), clock);
+        PaperPolicy p = new PaperPolicy(PolicyConfig.builder().poolSize(1).build(), clock);
         Decision.Route r1 = (Decision.Route) p.offer(1, "a");
         Decision.Route r2 = (Decision.Route) p.offer(2, "a"); // second in flight: a claims instance 0
         assertThat(p.claimOf(0)).contains("a");
@@ -41,7 +41,7 @@ class ForgetTest {
 
     @Test
     void affinityForgetsStatsAndBelievedCacheEntries() {
-        AffinityPolicy p = new AffinityPolicy(PolicyConfig.defaults().withPoolSize(1).withCapacity(2), clock);
+        AffinityPolicy p = new AffinityPolicy(PolicyConfig.builder().poolSize(1).capacity(2).build(), clock);
         Decision.Route r = (Decision.Route) p.offer(1, "a");
         assertThat(p.forget("a")).isFalse();
         p.completed(r, TimeUnit.MILLISECONDS.toNanos(10));

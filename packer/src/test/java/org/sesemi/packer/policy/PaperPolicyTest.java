@@ -9,7 +9,7 @@ import org.sesemi.time.FakeClock;
 
 class PaperPolicyTest {
     private final FakeClock clock = new FakeClock();
-    private final PaperPolicy policy = new PaperPolicy(PolicyConfig.defaults().withPoolSize(3), clock);
+    private final PaperPolicy policy = new PaperPolicy(PolicyConfig.builder().poolSize(3).build(), clock);
 
     private Decision.Route route(long id, String model) {
         Decision d = policy.offer(id, model);

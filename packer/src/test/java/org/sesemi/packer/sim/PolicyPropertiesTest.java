@@ -113,7 +113,7 @@ class PolicyPropertiesTest {
     void affinityAndDedicatedNeverRouteBeyondAnInstancesCapacity(@ForAll("workloads") List<Arrival> arrivals,
             @ForAll @IntRange(min = 1, max = 4) int pool, @ForAll @IntRange(min = 1, max = 3) int capacity,
             @ForAll @IntRange(min = 1, max = 3) int slots, @ForAll boolean dedicated) {
-        CostModel cost = CostModel.defaults().withCapacity(capacity).withCacheSlots(slots);
+        CostModel cost = CostModel.builder().capacity(capacity).cacheSlots(slots).build();
         String name = dedicated ? DedicatedPolicy.NAME : AffinityPolicy.NAME;
         CapacityChecker[] checker = new CapacityChecker[1];
         SimulationResult r = Simulator.run(arrivals.stream(), (Ticker clock) -> {
@@ -129,7 +129,7 @@ class PolicyPropertiesTest {
     void withOneCacheSlotAnInstanceRunsOneModelAtATime(@ForAll("workloads") List<Arrival> arrivals,
             @ForAll @IntRange(min = 1, max = 4) int pool, @ForAll @IntRange(min = 1, max = 3) int capacity,
             @ForAll boolean paper) {
-        CostModel cost = CostModel.defaults().withCapacity(capacity);
+        CostModel cost = CostModel.builder().capacity(capacity).build();
         String name = paper ? org.sesemi.packer.policy.PaperPolicy.NAME : AffinityPolicy.NAME;
         Map<Integer, Map<String, Integer>> running = new HashMap<>();
         Simulator.run(arrivals.stream(), (Ticker clock) -> new PackingPolicy() {
@@ -184,7 +184,7 @@ class PolicyPropertiesTest {
     void everyRequestEndsCompletedOrRejectedAndEveryRoutedOneCompletes(@ForAll("workloads") List<Arrival> arrivals,
             @ForAll("policies") String policy, @ForAll @IntRange(min = 1, max = 4) int pool,
             @ForAll @IntRange(min = 1, max = 3) int capacity, @ForAll @IntRange(min = 1, max = 3) int slots) {
-        CostModel cost = CostModel.defaults().withCapacity(capacity).withCacheSlots(slots);
+        CostModel cost = CostModel.builder().capacity(capacity).cacheSlots(slots).build();
         PackingPolicy[] p = new PackingPolicy[1];
         SimulationResult r = Simulator.run(arrivals.stream(), clock -> {
             p[0] = Policies.create(policy, cost.policyConfig(pool), clock);
@@ -210,7 +210,7 @@ class PolicyPropertiesTest {
     void aRunIsDeterministicForItsInputsAndSeed(@ForAll("workloads") List<Arrival> arrivals,
             @ForAll("policies") String policy, @ForAll @IntRange(min = 1, max = 4) int pool,
             @ForAll long seed) {
-        CostModel cost = CostModel.defaults().withJitter(0.3, seed);
+        CostModel cost = CostModel.builder().jitter(0.3, seed).build();
         SimulationResult a = Simulator.run(arrivals.stream(), policy, pool, cost);
         SimulationResult b = Simulator.run(arrivals.stream(), policy, pool, cost);
         assertThat(a).isEqualTo(b);

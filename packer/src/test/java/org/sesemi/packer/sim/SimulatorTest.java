@@ -35,12 +35,12 @@ class SimulatorTest {
     @Test
     void containerStartsShareTheHostsCores() {
         // Three models arriving together, one function each: with one core the starts share it (1, 2, 3 at once).
-        SimulationResult shared = run(DedicatedPolicy.NAME, 3, COST.withHostCores(1), 0, "A", 0, "B", 0, "C");
+        SimulationResult shared = run(DedicatedPolicy.NAME, 3, COST.toBuilder().hostCores(1).build(), 0, "A", 0, "B", 0, "C");
         assertThat(shared.coldStarts()).isEqualTo(3);
         assertThat(shared.latencyMaxMs()).isEqualTo(3 * 1_600 + 140.0);
         assertThat(shared.latencyP50Ms()).isEqualTo(2 * 1_600 + 140.0);
         // With enough cores, or the default (unbounded), every start takes the same time.
-        assertThat(run(DedicatedPolicy.NAME, 3, COST.withHostCores(3), 0, "A", 0, "B", 0, "C").latencyMaxMs()).isEqualTo(1_740.0);
+        assertThat(run(DedicatedPolicy.NAME, 3, COST.toBuilder().hostCores(3).build(), 0, "A", 0, "B", 0, "C").latencyMaxMs()).isEqualTo(1_740.0);
         assertThat(run(DedicatedPolicy.NAME, 3, COST, 0, "A", 0, "B", 0, "C").latencyMaxMs()).isEqualTo(1_740.0);
     }
 
@@ -83,7 +83,7 @@ class SimulatorTest {
 
     @Test
     void aQueuedRequestIsRejectedAtItsDeadline() {
-        CostModel cost = COST.withQueueTimeout(Duration.ofSeconds(1));
+        CostModel cost = COST.toBuilder().queueTimeout(Duration.ofSeconds(1)).build();
         SimulationResult r = run(AffinityPolicy.NAME, 1, cost, 0, "A", 1, "B");
         assertThat(r.rejected()).isEqualTo(1);
         assertThat(r.rejectedByReason()).isEqualTo(Map.of(Simulator.QUEUE_TIMEOUT, 1L));
@@ -102,7 +102,7 @@ class SimulatorTest {
 
     @Test
     void concurrentRequestsOnOneInstanceShareItsColdStartAndModelLoad() {
-        SimulationResult r = run(AffinityPolicy.NAME, 1, COST.withCapacity(4), 0, "A", 100, "A", 200, "A");
+        SimulationResult r = run(AffinityPolicy.NAME, 1, COST.toBuilder().capacity(4).build(), 0, "A", 100, "A", 200, "A");
         assertThat(r.coldStarts()).isEqualTo(1);
         assertThat(r.modelSwitches()).isZero();
         // All wait for the model to be ready at 1,730 ms and run side by side: latencies 1,740, 1,640, 1,540.
@@ -125,14 +125,14 @@ class SimulatorTest {
 
     @Test
     void perModelCostsAndSeededJitter() {
-        CostModel cost = new CostModel(Duration.ZERO, Duration.ofMillis(100), Map.of("big", Duration.ofMillis(500)),
-                Duration.ofMillis(10), Map.of("big", Duration.ofMillis(40)), 0, 1, 1, 1, Duration.ofMinutes(10),
-                1_024, Duration.ofSeconds(10), 0);
+        CostModel cost = CostModel.builder().coldStart(Duration.ZERO)
+                .switchCost(Duration.ofMillis(100), Map.of("big", Duration.ofMillis(500)))
+                .execution(Duration.ofMillis(10), Map.of("big", Duration.ofMillis(40))).memoryMb(1_024).build();
         SimulationResult r = run(AffinityPolicy.NAME, 1, cost, 0, "big", 1_000, "small");
         assertThat(r.latencyMaxMs()).isEqualTo(540.0);
         assertThat(r.latencyP50Ms()).isEqualTo(110.0);
 
-        CostModel jittered = cost.withJitter(0.5, 42);
+        CostModel jittered = cost.toBuilder().jitter(0.5, 42).build();
         SimulationResult j1 = run(AffinityPolicy.NAME, 1, jittered, 0, "big", 1_000, "small");
         SimulationResult j2 = run(AffinityPolicy.NAME, 1, jittered, 0, "big", 1_000, "small");
         assertThat(j1).isEqualTo(j2);

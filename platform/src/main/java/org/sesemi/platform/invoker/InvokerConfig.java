@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Configuration of the {@link ContainerPool}. Defaults work on a laptop and follow OpenWhisk's (2048 MB user memory as in
+ * Configuration of the {@link ContainerPool}, made with {@link #builder()}. Defaults work on a laptop and follow OpenWhisk's (2048 MB user memory as in
  * the ansible default, 10 minutes keep-alive, 1 MB result limit).
  *
  * @param userMemoryMb capacity: the sum of {@code limits.memoryMb} of the action containers alive at once
@@ -58,50 +58,97 @@ public record InvokerConfig(int userMemoryMb, Duration idleTimeout, Duration sta
 
     /** The defaults: 2048 MB, 10 min keep-alive, 30 s start timeout, 2 s log wait, 1 MiB results, 16 MiB log buffer. */
     public static InvokerConfig defaults() {
-        return new InvokerConfig(2048, Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(2), 1024 * 1024,
-                16 * 1024 * 1024, Optional.empty(), List.of(), false, Duration.ofSeconds(10));
+        return builder().build();
     }
 
-    public InvokerConfig withUserMemoryMb(int mb) {
-        return new InvokerConfig(mb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk, pauseGrace);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public InvokerConfig withIdleTimeout(Duration d) {
-        return new InvokerConfig(userMemoryMb, d, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk, pauseGrace);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.userMemoryMb = userMemoryMb;
+        b.idleTimeout = idleTimeout;
+        b.startTimeout = startTimeout;
+        b.logWait = logWait;
+        b.maxResultBytes = maxResultBytes;
+        b.maxBufferedLogBytes = maxBufferedLogBytes;
+        b.apiHost = apiHost;
+        b.prewarm = prewarm;
+        b.stockOpenWhisk = stockOpenWhisk;
+        b.pauseGrace = pauseGrace;
+        return b;
     }
 
-    public InvokerConfig withStartTimeout(Duration d) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, d, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk, pauseGrace);
-    }
+    /** Builds an {@link InvokerConfig}; {@link #build()} checks the values. Not thread-safe. */
+    public static final class Builder {
+        private int userMemoryMb = 2048;
+        private Duration idleTimeout = Duration.ofMinutes(10);
+        private Duration startTimeout = Duration.ofSeconds(30);
+        private Duration logWait = Duration.ofSeconds(2);
+        private int maxResultBytes = 1024 * 1024;
+        private int maxBufferedLogBytes = 16 * 1024 * 1024;
+        private Optional<String> apiHost = Optional.empty();
+        private List<Prewarm> prewarm = List.of();
+        private boolean stockOpenWhisk;
+        private Duration pauseGrace = Duration.ofSeconds(10);
 
-    public InvokerConfig withLogWait(Duration d) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, d, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk, pauseGrace);
-    }
+        private Builder() {}
 
-    public InvokerConfig withPrewarm(List<Prewarm> stemCells) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost,
-                stemCells, stockOpenWhisk, pauseGrace);
-    }
+        public Builder userMemoryMb(int v) {
+            userMemoryMb = v;
+            return this;
+        }
 
-    public InvokerConfig withApiHost(String host) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes,
-                Optional.of(host), prewarm, stockOpenWhisk, pauseGrace);
-    }
+        public Builder idleTimeout(Duration v) {
+            idleTimeout = v;
+            return this;
+        }
 
-    public InvokerConfig withMaxResultBytes(int bytes) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, bytes, maxBufferedLogBytes, apiHost, prewarm, stockOpenWhisk, pauseGrace);
-    }
+        public Builder startTimeout(Duration v) {
+            startTimeout = v;
+            return this;
+        }
 
-    /** With a stock OpenWhisk invoker's timeout and {@code 503} handling (see {@code stockOpenWhisk}). */
-    public InvokerConfig withStockOpenWhisk(boolean stock) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm,
-                stock, pauseGrace);
-    }
+        public Builder logWait(Duration v) {
+            logWait = v;
+            return this;
+        }
 
-    /** With idle containers paused after {@code d} (where the launcher can pause them). */
-    public InvokerConfig withPauseGrace(Duration d) {
-        return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes, apiHost, prewarm,
-                stockOpenWhisk, d);
+        public Builder maxResultBytes(int v) {
+            maxResultBytes = v;
+            return this;
+        }
+
+        public Builder apiHost(String v) {
+            apiHost = Optional.of(v);
+            return this;
+        }
+
+        public Builder prewarm(List<Prewarm> stemCells) {
+            prewarm = stemCells;
+            return this;
+        }
+
+        /** A stock OpenWhisk invoker's timeout and {@code 503} handling (see {@code stockOpenWhisk}). */
+        public Builder stockOpenWhisk(boolean v) {
+            stockOpenWhisk = v;
+            return this;
+        }
+
+        /** Idle containers are paused after this long (where the launcher can pause them). */
+        public Builder pauseGrace(Duration v) {
+            pauseGrace = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the value out of its bounds */
+        public InvokerConfig build() {
+            return new InvokerConfig(userMemoryMb, idleTimeout, startTimeout, logWait, maxResultBytes, maxBufferedLogBytes,
+                    apiHost, prewarm, stockOpenWhisk, pauseGrace);
+        }
     }
 
     private static void requirePositive(Duration d, String name) {

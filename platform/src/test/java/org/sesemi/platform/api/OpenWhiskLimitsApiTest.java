@@ -15,7 +15,7 @@ import org.sesemi.platform.PlatformConfig;
 import org.sesemi.platform.api.PlatformFixture.Resp;
 
 /**
- * {@code sesemi platform serve --limits openwhisk} ({@link PlatformConfig#withOpenWhiskLimits()}) on the wire: the
+ * {@code sesemi platform serve --limits openwhisk} ({@link PlatformConfig.Builder#openWhiskLimits()}) on the wire: the
  * documents describe a stock OpenWhisk with OpenWhisk's field names and units, and its limits are enforced.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -29,7 +29,7 @@ class OpenWhiskLimitsApiTest {
 
     @BeforeAll
     void start() {
-        p = PlatformFixture.start(dir, PlatformConfig::withOpenWhiskLimits);
+        p = PlatformFixture.start(dir, PlatformConfig.Builder::openWhiskLimits);
     }
 
     @AfterAll

@@ -55,14 +55,14 @@ final class PlatformFixture implements AutoCloseable {
                 CONCURRENT_IMAGE, new ImageRegistry.Image(command, Map.of("__OW_ALLOW_CONCURRENT", "true"))));
     }
 
-    static PlatformFixture start(Path dir, UnaryOperator<PlatformConfig> tweak) {
+    static PlatformFixture start(Path dir, UnaryOperator<PlatformConfig.Builder> tweak) {
         return start(dir, tweak, 1024);
     }
 
-    static PlatformFixture start(Path dir, UnaryOperator<PlatformConfig> tweak, int userMemoryMb) {
-        ContainerPool pool = new ContainerPool(InvokerConfig.defaults().withUserMemoryMb(userMemoryMb), images());
+    static PlatformFixture start(Path dir, UnaryOperator<PlatformConfig.Builder> tweak, int userMemoryMb) {
+        ContainerPool pool = new ContainerPool(InvokerConfig.builder().userMemoryMb(userMemoryMb).build(), images());
         try {
-            PlatformConfig cfg = tweak.apply(PlatformConfig.defaults(dir.resolve("platform.db")).withPort(0));
+            PlatformConfig cfg = tweak.apply(PlatformConfig.builder(dir.resolve("platform.db")).port(0)).build();
             return new PlatformFixture(pool, PlatformServer.start(cfg, pool));
         } catch (RuntimeException e) {
             pool.close();
@@ -71,9 +71,9 @@ final class PlatformFixture implements AutoCloseable {
     }
 
     /** Restarts the API over the same database (same pool). */
-    PlatformFixture restart(Path dir, UnaryOperator<PlatformConfig> tweak) {
+    PlatformFixture restart(Path dir, UnaryOperator<PlatformConfig.Builder> tweak) {
         server.close();
-        PlatformConfig cfg = tweak.apply(PlatformConfig.defaults(dir.resolve("platform.db")).withPort(0));
+        PlatformConfig cfg = tweak.apply(PlatformConfig.builder(dir.resolve("platform.db")).port(0)).build();
         return new PlatformFixture(pool, PlatformServer.start(cfg, pool));
     }
 

@@ -25,7 +25,7 @@ class ThrottlesApiTest {
 
     @BeforeAll
     void start() {
-        p = PlatformFixture.start(dir, c -> c.withThrottles(5, 1));
+        p = PlatformFixture.start(dir, c -> c.throttles(5, 1));
         assertThat(p.createAction("t", "\"limits\":{\"memory\":128}").status()).isEqualTo(200);
         assertThat(p.call("PUT", ACTIONS + "t", "{\"exec\":{\"kind\":\"blackbox\",\"image\":\"testaction\"},\"limits\":{\"memory\":128}}",
                 PlatformFixture.SYSTEM).status()).isEqualTo(200);

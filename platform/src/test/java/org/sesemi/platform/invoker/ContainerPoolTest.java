@@ -31,7 +31,7 @@ class ContainerPoolTest {
     }
 
     private ContainerPool pool(int memoryMb) {
-        return pool(InvokerConfig.defaults().withUserMemoryMb(memoryMb));
+        return pool(InvokerConfig.builder().userMemoryMb(memoryMb).build());
     }
 
     @AfterEach
@@ -329,7 +329,7 @@ class ContainerPoolTest {
 
     @Test
     void logsAreCutAtTheSentinelsAndTruncatedAtTheLimit() throws Exception {
-        ContainerPool pool = pool(InvokerConfig.defaults().withUserMemoryMb(512).withMaxResultBytes(4 * 1024 * 1024));
+        ContainerPool pool = pool(InvokerConfig.builder().userMemoryMb(512).maxResultBytes(4 * 1024 * 1024).build());
         ActionSpec chatty = action("guest", "chatty", 1, limits(20_000, 128, 1));
         ActivationOutcome outcome = run(pool, invocation(chatty, params().<ObjectNode>set("log", TestActions.JSON.createArrayNode().add("a")
                 .add("b")).set("errLog", TestActions.JSON.createArrayNode().add("oops"))));
@@ -353,8 +353,8 @@ class ContainerPoolTest {
 
     @Test
     void prewarmedStemCellsAreUsedAndReplaced() throws Exception {
-        ContainerPool pool = pool(InvokerConfig.defaults().withUserMemoryMb(512)
-                .withPrewarm(List.of(new InvokerConfig.Prewarm(TestActions.IMAGE, 128, 1))));
+        ContainerPool pool = pool(InvokerConfig.builder().userMemoryMb(512)
+                .prewarm(List.of(new InvokerConfig.Prewarm(TestActions.IMAGE, 128, 1))).build());
         await().atMost(AWAIT).until(() -> pool.stats().prewarmed() == 1);
         assertThat(pool.stats().memoryInUseMb()).isZero();
         ActionSpec fits = action("guest", "stem", 1, limits(10_000, 128, 1));
@@ -372,7 +372,7 @@ class ContainerPoolTest {
 
     @Test
     void idleContainersExpire() throws Exception {
-        ContainerPool pool = pool(InvokerConfig.defaults().withUserMemoryMb(512).withIdleTimeout(Duration.ofMillis(300)));
+        ContainerPool pool = pool(InvokerConfig.builder().userMemoryMb(512).idleTimeout(Duration.ofMillis(300)).build());
         long pid = pid(run(pool, invocation(action("guest", "brief", 1, limits(10_000, 128, 1)), params())));
         await().atMost(AWAIT).until(() -> pool.stats().idle() == 0 && !alive(pid));
         assertThat(pool.stats().memoryInUseMb()).isZero();
@@ -380,7 +380,7 @@ class ContainerPoolTest {
 
     @Test
     void oversizedResultsAreTruncatedApplicationErrors() throws Exception {
-        ContainerPool pool = pool(InvokerConfig.defaults().withUserMemoryMb(512).withMaxResultBytes(64));
+        ContainerPool pool = pool(InvokerConfig.builder().userMemoryMb(512).maxResultBytes(64).build());
         ActivationOutcome outcome = run(pool, invocation(action("guest", "large", 1, limits(10_000, 128, 1)),
                 params().put("payload", "y".repeat(500))));
         assertThat(outcome.statusCode()).as(describe(outcome)).isEqualTo(ActivationOutcome.APPLICATION_ERROR);
@@ -391,8 +391,8 @@ class ContainerPoolTest {
     @Test
     void closeDestroysEveryContainerAndFailsQueuedWork() throws Exception {
         java.time.Instant testStart = java.time.Instant.now().minusMillis(1);
-        ContainerPool pool = pool(InvokerConfig.defaults().withUserMemoryMb(256)
-                .withPrewarm(List.of(new InvokerConfig.Prewarm(TestActions.IMAGE, 128, 1))));
+        ContainerPool pool = pool(InvokerConfig.builder().userMemoryMb(256)
+                .prewarm(List.of(new InvokerConfig.Prewarm(TestActions.IMAGE, 128, 1))).build());
         ActionSpec a = action("guest", "a", 1, limits(20_000, 128, 1));
         ActionSpec b = action("guest", "b", 1, limits(20_000, 256, 1));
         long idlePid = pid(run(pool, invocation(a, params())));
@@ -475,7 +475,7 @@ class ContainerPoolTest {
 
     @Test
     void aContainerThatNeverListensIsAFailedStartAndIsKilled() throws Exception {
-        ContainerPool pool = pool(InvokerConfig.defaults().withUserMemoryMb(512).withStartTimeout(Duration.ofMillis(400)));
+        ContainerPool pool = pool(InvokerConfig.builder().userMemoryMb(512).startTimeout(Duration.ofMillis(400)).build());
         java.time.Instant testStart = java.time.Instant.now().minusMillis(1);
         ActivationOutcome outcome = run(pool, invocation(action("guest", "mute", 1, limits(1000, 128, 1), "c", "never-listens"),
                 params()));

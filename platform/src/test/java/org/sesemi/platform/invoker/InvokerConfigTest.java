@@ -20,9 +20,9 @@ class InvokerConfigTest {
 
     @Test
     void rejectsNonsense() {
-        assertThatThrownBy(() -> InvokerConfig.defaults().withUserMemoryMb(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> InvokerConfig.defaults().withIdleTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> InvokerConfig.defaults().withStartTimeout(Duration.ofSeconds(-1)))
+        assertThatThrownBy(() -> InvokerConfig.builder().userMemoryMb(0).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> InvokerConfig.builder().idleTimeout(Duration.ZERO).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> InvokerConfig.builder().startTimeout(Duration.ofSeconds(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new InvokerConfig.Prewarm("x", 0, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ImageRegistry.Image(List.of(), Map.of())).isInstanceOf(IllegalArgumentException.class);
@@ -30,7 +30,7 @@ class InvokerConfigTest {
 
     @Test
     void aPrewarmOfAnUnknownImageIsRejectedAtStart() {
-        InvokerConfig config = InvokerConfig.defaults().withPrewarm(List.of(new InvokerConfig.Prewarm("nope", 128, 1)));
+        InvokerConfig config = InvokerConfig.builder().prewarm(List.of(new InvokerConfig.Prewarm("nope", 128, 1))).build();
         assertThatThrownBy(() -> new ContainerPool(config, ImageRegistry.of(Map.of())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
     }

@@ -98,7 +98,7 @@ class PausingPoolTest {
 
     @Test
     void anIdleContainerIsPausedAndResumedForTheNextActivation() throws Exception {
-        ContainerPool pool = new ContainerPool(InvokerConfig.defaults().withUserMemoryMb(512).withPauseGrace(Duration.ofMillis(300)),
+        ContainerPool pool = new ContainerPool(InvokerConfig.builder().userMemoryMb(512).pauseGrace(Duration.ofMillis(300)).build(),
                 TestActions.registry(), freezingLauncher());
         pools.add(pool);
         ActionSpec echo = action("guest", "pausing", 1, limits(20_000, 128, 1));
@@ -122,7 +122,7 @@ class PausingPoolTest {
 
     @Test
     void localProcessesAreNeverPaused() throws Exception {
-        ContainerPool pool = new ContainerPool(InvokerConfig.defaults().withUserMemoryMb(512).withPauseGrace(Duration.ofMillis(100)),
+        ContainerPool pool = new ContainerPool(InvokerConfig.builder().userMemoryMb(512).pauseGrace(Duration.ofMillis(100)).build(),
                 TestActions.registry());
         pools.add(pool);
         ActionSpec echo = action("guest", "unpaused", 1, limits(20_000, 128, 1));

@@ -26,7 +26,7 @@ class StockOpenWhiskPoolTest {
     private final List<ContainerPool> pools = new ArrayList<>();
 
     private ContainerPool pool(boolean stock) {
-        ContainerPool pool = new ContainerPool(InvokerConfig.defaults().withUserMemoryMb(512).withStockOpenWhisk(stock),
+        ContainerPool pool = new ContainerPool(InvokerConfig.builder().userMemoryMb(512).stockOpenWhisk(stock).build(),
                 TestActions.registry());
         pools.add(pool);
         return pool;

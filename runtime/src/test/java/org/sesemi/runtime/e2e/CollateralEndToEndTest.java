@@ -57,9 +57,9 @@ class CollateralEndToEndTest {
     final RequestKey requestKey = RequestKey.generate();
 
     private KeyServiceServer keyService(Path teeDir, Set<String> acceptedTcb) {
-        return KeyServiceServer.start(KeyServiceConfig.defaults().withPort(0).withHost("127.0.0.1").withDatabase(dir.resolve("ks.db"))
-                .withTee(TeeConfig.simulated(teeDir, "keyservice")).withRateLimit(0, 1)
-                .withRuntimeVerification(PeerVerification.defaults().withCollateral(OUT_OF_DATE).withAcceptedTcb(acceptedTcb)));
+        return KeyServiceServer.start(KeyServiceConfig.builder().port(0).host("127.0.0.1").database(dir.resolve("ks.db"))
+                .tee(TeeConfig.simulated(teeDir, "keyservice")).rateLimit(0, 1)
+                .runtimeVerification(PeerVerification.defaults().withCollateral(OUT_OF_DATE).withAcceptedTcb(acceptedTcb)).build());
     }
 
     private static KeyServiceEndpoint endpoint(KeyServiceServer ks, Path teeDir) {

@@ -71,8 +71,8 @@ class KeyFloodEndToEndTest {
     @BeforeEach
     void start() throws Exception {
         Path teeDir = dir.resolve("tee");
-        ks = KeyServiceServer.start(KeyServiceConfig.defaults().withPort(0).withHost("127.0.0.1").withDatabase(dir.resolve("ks.db"))
-                .withTee(TeeConfig.simulated(teeDir, "keyservice")).withReleaseTtl(TTL).withRateLimit(20, 20));
+        ks = KeyServiceServer.start(KeyServiceConfig.builder().port(0).host("127.0.0.1").database(dir.resolve("ks.db"))
+                .tee(TeeConfig.simulated(teeDir, "keyservice")).releaseTtl(TTL).rateLimit(20, 20).build());
         endpoint = new KeyServiceEndpoint(ks.uri(), VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder()
                 .expectMeasurement(ks.measurement()).build());
         Measurement runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();

@@ -64,8 +64,8 @@ class SignerGrantEndToEndTest {
     @BeforeEach
     void start() {
         teeDir = dir.resolve("tee");
-        ks = KeyServiceServer.start(KeyServiceConfig.defaults().withPort(0).withHost("127.0.0.1").withDatabase(dir.resolve("ks.db"))
-                .withTee(TeeConfig.simulated(teeDir, "keyservice")).withRateLimit(0, 1));
+        ks = KeyServiceServer.start(KeyServiceConfig.builder().port(0).host("127.0.0.1").database(dir.resolve("ks.db"))
+                .tee(TeeConfig.simulated(teeDir, "keyservice")).rateLimit(0, 1).build());
         endpoint = new KeyServiceEndpoint(ks.uri(), VerificationPolicy.simulated(SimulatedTee.open(teeDir, "keyservice")).toBuilder()
                 .expectMeasurement(ks.measurement()).build());
         store = new DirectoryModelStore(dir.resolve("models"));
