@@ -1,0 +1,70 @@
+package org.sesemi.runtime.host;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import org.sesemi.http.Response;
+import org.sesemi.protocol.envelope.Timing;
+import org.sesemi.runtime.core.Outcome;
+
+/**
+ * The runtime's bodies in the action protocol's error shape: {@code {"error": message}} for the protocol's own refusals
+ * (init twice, run before init, no such endpoint) and {@code {"error":{"code","reason","message"}}} for a rejection.
+ * Every answer has a body and a fixed {@code Content-Length} (the HTTP layer sends a non-empty body that way):
+ * OpenWhisk treats chunked or empty answers as no answer.
+ */
+final class RuntimeReplies {
+    static final String JSON = Response.JSON;
+
+    private RuntimeReplies() {}
+
+    static Response error(int status, String message) {
+        return Response.json(status, RuntimeServer.JSON.createObjectNode().put("error", message).toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Response rejection(int status, String code, String reason, String message) {
+        var n = RuntimeServer.JSON.createObjectNode();
+        n.putObject("error").put("code", code).put("reason", reason).put("message", message);
+        return Response.json(status, n.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A rejection of the core, answered with {@code status}. */
+    static Response rejected(int status, Outcome.Rejected r) {
+        return rejection(status, r.code().wire(), r.reason(), r.message());
+    }
+
+    /**
+     * The sealed JSON envelope, with the timing metadata as its last member when present. Without timing the envelope's
+     * bytes are sent as the core wrote them; with it (a diagnostic, off by default) they are joined once.
+     */
+    static byte[] withTiming(byte[] envelopeJson, Optional<Timing> timing) {
+        if (timing.isEmpty()) {
+            return envelopeJson;
+        }
+        List<ByteBuffer> parts = Timing.appendTo(envelopeJson, timing);
+        int n = 0;
+        for (ByteBuffer b : parts) {
+            n += b.remaining();
+        }
+        ByteBuffer joined = ByteBuffer.allocate(n);
+        for (ByteBuffer b : parts) {
+            joined.put(b.duplicate());
+        }
+        return joined.array();
+    }
+
+    static byte[] resource(String name) {
+        try (InputStream in = RuntimeReplies.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " missing from the runtime jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
