@@ -140,7 +140,7 @@ final class BenchPlatform implements Callable<Integer> {
             // Warm: through FnPacker's gateway, through the platform, and straight to a runtime's /run, interleaved.
             stack.createFunction("warm", memoryMb, 8, timing);
             InferenceClient viaPlatform = stack.userClient("warm");
-            try (RuntimeServer direct = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1").withAllowConcurrent(true),
+            try (RuntimeServer direct = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).allowConcurrent(true).build(),
                     EnclaveRuntime::fromSettings, Map.of(), quiet(), quiet());
                     PackerGateway gateway = stack.startGateway("bench", 1, memoryMb)) {
                 init(direct.port(), stack.initParameters(timing));

@@ -113,7 +113,7 @@ final class RuntimeCommand {
             try {
                 RuntimeSettings.coreConfig(settings); // validate numbers before listening
                 RuntimeSettings.peerVerification(settings); // and the collateral setting
-                host = HostConfig.fromEnvironment(settings).withBind(bind);
+                host = HostConfig.fromEnvironment(settings).bind(bind).build();
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }

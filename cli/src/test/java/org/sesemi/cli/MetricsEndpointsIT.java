@@ -63,7 +63,7 @@ class MetricsEndpointsIT {
                             .withInitParameters(stack.initParameters(Map.of())),
                     "affinity", CostModel.builder().capacity(4).cacheSlots(2).build().policyConfig(1), 1 << 20, 4);
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient);
-                    RuntimeServer runtime = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings,
+                    RuntimeServer runtime = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings,
                             Map.of(), System.out, System.err)) {
                 // Before /init the runtime already answers /metrics (cache numbers are NaN/0 then).
                 assertThat(scrape(URI.create("http://127.0.0.1:" + runtime.port() + "/metrics"))).isNotEmpty();

@@ -51,9 +51,9 @@ class OpenApiDocumentsIT {
                     OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withInitParameters(stack.initParameters(Map.of())),
                     "dedicated", CostModel.defaults().policyConfig(1), 1 << 20, 4);
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient);
-                    RuntimeServer openWhisk = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings,
+                    RuntimeServer openWhisk = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings,
                             Map.of(), System.out, System.err);
-                    RuntimeServer knative = RuntimeServer.start(HostConfig.knative(0).withBind("127.0.0.1"),
+                    RuntimeServer knative = RuntimeServer.start(HostConfig.knative().bind("127.0.0.1").port(0).build(),
                             EnclaveRuntime.fromSettings(stack.initParameters(Map.of())))) {
                 URI gw = gateway.uri();
                 OpenAPI g = parse(get(gw.resolve("/v1/openapi.json")));

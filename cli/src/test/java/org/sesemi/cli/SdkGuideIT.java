@@ -78,7 +78,7 @@ class SdkGuideIT {
                     key, MixedInputsModel.REQUEST));
 
             PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
-            try (RuntimeServer knative = RuntimeServer.start(HostConfig.knative(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings,
+            try (RuntimeServer knative = RuntimeServer.start(HostConfig.knative().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings,
                     stack.initParameters(Map.of()), quiet, quiet)) {
                 assertOutputs(SdkExamples.inferViaKnative(URI.create("http://127.0.0.1:" + knative.port() + "/"), user, model, key,
                         MixedInputsModel.REQUEST));

@@ -64,7 +64,7 @@ class LeakTest {
             ModelKey secretModelKey = ModelKey.generate(1);
             ModelId swapped = f.addModel("swapped", TestModels.affine(6, 0));
             Files.copy(f.store.pathOf(m), f.store.pathOf(swapped), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            try (RuntimeServer s = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), settings -> f.core, Map.of(),
+            try (RuntimeServer s = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), settings -> f.core, Map.of(),
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))) {
                 HttpClient http = HttpClient.newHttpClient();
                 URI run = URI.create("http://127.0.0.1:" + s.port() + "/run");

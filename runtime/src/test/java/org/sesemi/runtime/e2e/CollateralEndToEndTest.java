@@ -94,7 +94,7 @@ class CollateralEndToEndTest {
         float[] x = {1, 2, 3, 4};
 
         try (KeyServiceServer strict = keyService(teeDir, VerificationPolicy.DEFAULT_ACCEPTED_TCB);
-                RuntimeServer rt = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings,
+                RuntimeServer rt = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings,
                         Map.of(), System.out, System.err)) {
             publish(endpoint(strict, teeDir), store, model, runtimeMeasurement);
             // The runtime itself accepts the KeyService on this OutOfDate platform (its operator said so).
@@ -124,7 +124,7 @@ class CollateralEndToEndTest {
         }
 
         try (KeyServiceServer lenient = keyService(teeDir, Set.of("UpToDate", "OutOfDate"));
-                RuntimeServer rt = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings,
+                RuntimeServer rt = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings,
                         Map.of(), System.out, System.err)) {
             HttpResponse<String> r = init(rt, runtimeEnv(lenient, teeDir, store, "UpToDate,OutOfDate"));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -144,7 +144,7 @@ class CollateralEndToEndTest {
         Path teeDir = dir.resolve("tee");
         DirectoryModelStore store = new DirectoryModelStore(dir.resolve("models"));
         try (KeyServiceServer ks = keyService(teeDir, VerificationPolicy.DEFAULT_ACCEPTED_TCB);
-                RuntimeServer rt = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings,
+                RuntimeServer rt = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings,
                         Map.of(), System.out, System.err)) {
             HttpResponse<String> r = init(rt, runtimeEnv(ks, teeDir, store, "UpToDate"));
             assertThat(r.statusCode()).isEqualTo(502);

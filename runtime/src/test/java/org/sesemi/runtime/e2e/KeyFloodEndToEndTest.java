@@ -77,7 +77,7 @@ class KeyFloodEndToEndTest {
                 .expectMeasurement(ks.measurement()).build());
         Measurement runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
         store = new DirectoryModelStore(dir.resolve("models"));
-        runtime = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings, Map.of(),
+        runtime = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings, Map.of(),
                 System.out, System.err);
         String init = new ObjectMapper().writeValueAsString(Map.of("value", Map.of("env", Map.of(
                 RuntimeSettings.KS_URL, ks.uri().toString(),

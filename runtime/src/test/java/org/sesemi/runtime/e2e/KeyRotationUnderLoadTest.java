@@ -87,7 +87,7 @@ class KeyRotationUnderLoadTest {
     }
 
     RuntimeServer runtime() throws Exception {
-        RuntimeServer rt = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings, Map.of(),
+        RuntimeServer rt = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings, Map.of(),
                 System.out, System.err);
         runtimes.add(rt);
         String init = new ObjectMapper().writeValueAsString(Map.of("value", Map.of("name", "semirt", "env", Map.of(

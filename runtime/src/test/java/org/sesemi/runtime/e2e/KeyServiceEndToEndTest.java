@@ -73,7 +73,7 @@ class KeyServiceEndToEndTest {
                 .expectMeasurement(ks.measurement()).build());
         runtimeMeasurement = SimulatedTee.open(teeDir, "runtime").measurement();
         store = new DirectoryModelStore(dir.resolve("models"));
-        runtime = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings, Map.of(),
+        runtime = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings, Map.of(),
                 System.out, System.err);
         String init = new ObjectMapper().writeValueAsString(Map.of("value", Map.of("name", "semirt", "env", Map.of(
                 RuntimeSettings.KS_URL, ks.uri().toString(),
@@ -144,7 +144,7 @@ class KeyServiceEndToEndTest {
 
     @Test
     void initFailsClearlyWhenTheKeyServiceEvidenceIsNotTheExpectedOne() throws Exception {
-        try (RuntimeServer other = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings, Map.of(),
+        try (RuntimeServer other = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings, Map.of(),
                 System.out, System.err)) {
             String init = new ObjectMapper().writeValueAsString(Map.of("value", Map.of("env", Map.of(
                     RuntimeSettings.KS_URL, ks.uri().toString(),

@@ -86,7 +86,7 @@ class SignerGrantEndToEndTest {
 
     /** Starts a runtime server of this build, initialised against the KeyService, and sends one request through it. */
     void infer(String build, ModelId model) throws Exception {
-        try (RuntimeServer rt = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), EnclaveRuntime::fromSettings, Map.of(),
+        try (RuntimeServer rt = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings, Map.of(),
                 System.out, System.err)) {
             String init = new ObjectMapper().writeValueAsString(Map.of("value", Map.of("name", "semirt", "env", Map.of(
                     RuntimeSettings.KS_URL, ks.uri().toString(),

@@ -65,7 +65,7 @@ class AnswerByReferenceTest {
         }
         try (Fixture f = new Fixture(dir, CoreConfig.builder().payloadRefAbove(4096).build())) {
             ModelId m = f.addModel("affine", TestModels.affine(3, 0));
-            try (RuntimeServer ow = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), f.core)) {
+            try (RuntimeServer ow = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), f.core)) {
                 HttpResponse<String> init = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ow.port() + "/init"))
                         .POST(HttpRequest.BodyPublishers.ofString("{\"value\":{}}")).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(init.statusCode()).isEqualTo(200);

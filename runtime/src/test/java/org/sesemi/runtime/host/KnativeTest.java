@@ -33,7 +33,7 @@ class KnativeTest {
     void servesEnvelopesMapsRejectionsToStatusesAndReportsHealth() throws Exception {
         try (Fixture f = new Fixture(dir, CoreConfig.defaults())) {
             ModelId m = f.addModel("affine", TestModels.affine(2, 0));
-            HostConfig cfg = HostConfig.fromEnvironment(Map.of("__OW_RUNTIME_PLATFORM", "knative", "PORT", "0")).withBind("127.0.0.1");
+            HostConfig cfg = HostConfig.fromEnvironment(Map.of("__OW_RUNTIME_PLATFORM", "knative", "PORT", "0")).bind("127.0.0.1").build();
             assertThat(cfg.platform()).isEqualTo(HostConfig.Platform.KNATIVE);
             try (RuntimeServer s = RuntimeServer.start(cfg, settings -> f.core, Map.of(), System.out, System.err)) {
                 URI root = URI.create("http://127.0.0.1:" + s.port() + "/");
@@ -73,8 +73,8 @@ class KnativeTest {
     void oipErrorsCarryTheirStatusOnKnativeAndInsideTheSealedBodyOnOpenWhisk() throws Exception {
         try (Fixture f = new Fixture(dir, CoreConfig.defaults())) {
             ModelId m = f.addModel("affine", TestModels.affine(2, 0));
-            try (RuntimeServer kn = RuntimeServer.start(HostConfig.knative(0).withBind("127.0.0.1"), f.core);
-                    RuntimeServer ow = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), f.core)) {
+            try (RuntimeServer kn = RuntimeServer.start(HostConfig.knative().bind("127.0.0.1").port(0).build(), f.core);
+                    RuntimeServer ow = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), f.core)) {
                 URI root = URI.create("http://127.0.0.1:" + kn.port() + "/");
                 String env = new String(EnvelopeJson.write(f.seal(m, request(floats("nope", X, 2, 4)), false)), StandardCharsets.UTF_8);
                 HttpResponse<String> raw = http.send(HttpRequest.newBuilder(root).POST(HttpRequest.BodyPublishers.ofString(env)).build(),

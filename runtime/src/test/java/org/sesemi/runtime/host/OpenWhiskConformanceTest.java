@@ -53,7 +53,7 @@ class OpenWhiskConformanceTest {
     void setUp() throws Exception {
         f = new Fixture(dir, CoreConfig.builder().concurrency(2, 200, Duration.ofSeconds(60)).build());
         model = f.addModel("affine", TestModels.affine(1, 0));
-        server = start(HostConfig.openWhisk(0).withBind("127.0.0.1"));
+        server = start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build());
     }
 
     RuntimeServer start(HostConfig cfg) throws Exception {
@@ -255,7 +255,7 @@ class OpenWhiskConformanceTest {
         server.close();
         try (Fixture g = new Fixture(dir.resolve("busy"), CoreConfig.builder().concurrency(1, 0, Duration.ofSeconds(5)).build())) {
             ModelId m = g.addModel("affine", TestModels.affine(1, 0));
-            server = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), g.core);
+            server = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), g.core);
             post("/init", "{}");
             g.keys.gate = new CountDownLatch(1);
             String env1 = new String(EnvelopeJson.write(g.seal(m, request(floats("x", X, 2, 4)), true)), StandardCharsets.UTF_8);
@@ -294,7 +294,7 @@ class OpenWhiskConformanceTest {
     @Test
     void d_withoutConcurrencyAnOverlappingRunIsRefused() throws Exception {
         server.close();
-        server = start(HostConfig.openWhisk(0).withBind("127.0.0.1").withAllowConcurrent(false));
+        server = start(HostConfig.openWhisk().bind("127.0.0.1").port(0).allowConcurrent(false).build());
         post("/init", "{}");
         f.keys.revoke(f.user.id(), model);
         f.keys.grant(f.user.id(), model, f.requestKey);
@@ -319,7 +319,7 @@ class OpenWhiskConformanceTest {
         assertContentLength(get);
         assertThat(post("/nope", "{}").statusCode()).isEqualTo(404);
         server.close();
-        server = start(HostConfig.openWhisk(0).withBind("127.0.0.1").withMaxBodyBytes(4096));
+        server = start(HostConfig.openWhisk().bind("127.0.0.1").port(0).maxBodyBytes(4096).build());
         post("/init", "{}");
         HttpResponse<String> big = post("/run", "{\"value\":\"" + "a".repeat(10_000) + "\"}");
         assertThat(big.statusCode()).isEqualTo(200); // an application error: the container stays warm
@@ -333,7 +333,7 @@ class OpenWhiskConformanceTest {
         server.close();
         try (Fixture g = new Fixture(dir.resolve("timing"), CoreConfig.builder().timing(true).build())) {
             ModelId m = g.addModel("affine", TestModels.affine(1, 0));
-            server = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), g.core);
+            server = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), g.core);
             post("/init", "{}");
             InferenceClient c = new InferenceClient(URI.create("http://127.0.0.1:" + server.port() + "/run"),
                     InferenceClient.Protocol.OPENWHISK_RUN, g.user.id(), m, g.requestKey);

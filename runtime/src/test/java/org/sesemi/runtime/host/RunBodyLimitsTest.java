@@ -32,7 +32,7 @@ class RunBodyLimitsTest {
     void setUp() throws Exception {
         f = new Fixture(dir, CoreConfig.defaults());
         f.addModel("affine", TestModels.affine(1, 0));
-        server = RuntimeServer.start(HostConfig.openWhisk(0).withBind("127.0.0.1"), f.core);
+        server = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), f.core);
         assertThat(post("/init", "{}").statusCode()).isEqualTo(200);
     }
 
