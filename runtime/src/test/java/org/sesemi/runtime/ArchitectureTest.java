@@ -46,6 +46,21 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
+    /**
+     * The core's parts (keys, models, engine) refuse requests in the action protocol's one vocabulary
+     * ({@link org.sesemi.runtime.core.ErrorCode} + reason, thrown as {@link org.sesemi.runtime.core.RefusedException});
+     * that vocabulary is all they may use of the core package above them.
+     */
+    @Test
+    void corePartsUseOnlyTheCoresErrorVocabulary() {
+        noClasses().that().resideInAnyPackage("org.sesemi.runtime.core.keys..", "org.sesemi.runtime.core.models..",
+                        "org.sesemi.runtime.core.engine..")
+                .should().dependOnClassesThat(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("org.sesemi.runtime.core")
+                        .and(com.tngtech.archunit.base.DescribedPredicate.not(com.tngtech.archunit.core.domain.JavaClass.Predicates
+                                .belongToAnyOf(org.sesemi.runtime.core.ErrorCode.class, org.sesemi.runtime.core.RefusedException.class))))
+                .check(CLASSES);
+    }
+
     @Test
     void theCoreDoesNotDependOnTheHost() {
         noClasses().that().resideInAPackage("org.sesemi.runtime.core..")

@@ -15,23 +15,19 @@ import org.sesemi.crypto.CryptoException;
 import org.sesemi.crypto.RequestCipher;
 import org.sesemi.crypto.RequestEnvelope;
 import org.sesemi.runtime.core.engine.Admission;
-import org.sesemi.runtime.core.engine.BusyException;
 import org.sesemi.runtime.core.engine.EngineException;
 import org.sesemi.runtime.core.engine.InputLimits;
 import org.sesemi.runtime.core.engine.ModelSession;
 import org.sesemi.runtime.core.engine.OnnxEngine;
 import org.sesemi.runtime.core.engine.PlaintextBuffers;
 import org.sesemi.runtime.core.keys.KeyCache;
-import org.sesemi.runtime.core.keys.KeyDeniedException;
 import org.sesemi.runtime.core.keys.KeyLookup;
 import org.sesemi.runtime.core.keys.KeySource;
-import org.sesemi.runtime.core.keys.KeySourceUnavailableException;
 import org.sesemi.runtime.core.keys.ReleasedKeys;
 import org.sesemi.runtime.core.models.EncryptedModelLoader;
 import org.sesemi.runtime.core.models.LoadTimes;
 import org.sesemi.runtime.core.models.ModelCache;
 import org.sesemi.runtime.core.models.ModelSessions;
-import org.sesemi.runtime.core.models.ModelTooLargeException;
 import org.sesemi.runtime.core.models.ModelVersionChangedException;
 import org.sesemi.runtime.core.models.ModelVersions;
 import org.sesemi.runtime.store.ModelNotFoundException;
@@ -167,22 +163,14 @@ public final class EnclaveRuntime implements AutoCloseable {
                 env = PayloadReferences.read(env, payloadStore, config.maxEnvelopeBytes());
             }
             return serveFileVersion(env, binary, ph, t0);
-        } catch (PayloadReferences.Refused e) {
-            return reject(e.code(), e.reason(), e.getMessage(), env, t0, ph);
-        } catch (BusyException e) {
-            return reject(ErrorCode.BUSY, "busy", e.getMessage(), env, t0, ph);
-        } catch (KeyDeniedException e) {
-            return reject(ErrorCode.DENIED, e.reason(), "key release denied: " + e.getMessage(), env, t0, ph);
-        } catch (org.sesemi.runtime.core.keys.KeyFetchLimitedException e) {
-            // Not BUSY: OpenWhisk treats a 503 from /run as an unhealthy container and destroys it.
-            return reject(ErrorCode.UNAVAILABLE, "key_fetch_limited", e.getMessage(), env, t0, ph);
-        } catch (KeySourceUnavailableException e) {
-            return reject(ErrorCode.UNAVAILABLE, e.reason(), e.getMessage(), env, t0, ph);
+        } catch (RefusedException e) {
+            // Busy, denied, unavailable (key_fetch_limited is not BUSY: OpenWhisk treats a 503 from /run as an unhealthy
+            // container and destroys it), model_too_large, a payload reference refused: code and reason as thrown.
+            String message = e.code() == ErrorCode.DENIED ? "key release denied: " + e.getMessage() : e.getMessage();
+            return reject(e.code(), e.reason(), message, env, t0, ph);
         } catch (ModelVersionChangedException e) {
             // The file kept changing under us (re-uploaded more than twice during one request).
             return reject(ErrorCode.MODEL_INTEGRITY, "wrong_key", "encrypted model rejected: " + e.getMessage(), env, t0, ph);
-        } catch (ModelTooLargeException e) {
-            return reject(ErrorCode.MODEL_TOO_LARGE, "model_too_large", e.getMessage(), env, t0, ph);
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof ModelNotFoundException nf) {
                 return reject(ErrorCode.MODEL_NOT_FOUND, "model_not_found", nf.getMessage(), env, t0, ph);
@@ -245,12 +233,12 @@ public final class EnclaveRuntime implements AutoCloseable {
         for (int attempt = 0; ; attempt++) {
             try {
                 return serve(env, binary, ph, t0, version);
-            } catch (KeyDeniedException e) {
-                if (!e.reason().equals("key_retired") || attempt >= 3) {
+            } catch (RefusedException e) {
+                if (!e.isDenial("key_retired") || attempt >= 3) {
                     throw e;
                 }
                 if (version == fileSays) {
-                    throw new KeyDeniedException("key_retired", "the model file of " + env.model() + " is encrypted under key version "
+                    throw RefusedException.denied("key_retired", "the model file of " + env.model() + " is encrypted under key version "
                             + version + ", which the owner retired; the owner must upload the model encrypted under a current version");
                 }
                 versions.forget(env.model());

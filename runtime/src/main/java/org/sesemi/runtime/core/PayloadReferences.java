@@ -17,41 +17,21 @@ import org.sesemi.crypto.RequestCipher;
  * ({@code docs/protocol.md}, "Payloads by reference"). A referenced request object is read once (bounded by the
  * envelope limit, before anything is allocated for it), deleted, and checked against its reference (length, SHA-256);
  * the AEAD then checks that it was sealed for this reference. A large answer is written under a fresh unguessable name
- * and returned as a reference; the client deletes it after reading. Only ciphertext passes through here.
+ * and returned as a reference; the client deletes it after reading. Only ciphertext passes through here. A referenced
+ * payload that cannot be used is a {@link RefusedException} with a stable code and reason.
  */
 final class PayloadReferences {
     private PayloadReferences() {}
-
-    /** A referenced payload that cannot be used: a stable code and reason, a message without secrets. */
-    static final class Refused extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final ErrorCode code;
-        private final String reason;
-
-        Refused(ErrorCode code, String reason, String message) {
-            super(message, null, false, false);
-            this.code = code;
-            this.reason = reason;
-        }
-
-        ErrorCode code() {
-            return code;
-        }
-
-        String reason() {
-            return reason;
-        }
-    }
 
     /** The request with its referenced payload read from the store into {@code buf}; the object is deleted. */
     static EnclaveRuntime.Request read(EnclaveRuntime.Request env, Optional<PayloadStore> store, int maxBytes) {
         PayloadRef ref = env.byRef().ref();
         if (store.isEmpty()) {
-            throw new Refused(ErrorCode.UNAVAILABLE, "payload_store_unsupported", "the request's payload is stored by reference, "
+            throw new RefusedException(ErrorCode.UNAVAILABLE, "payload_store_unsupported", "the request's payload is stored by reference, "
                     + "but this runtime's model store has no payload area");
         }
         if (ref.length() > maxBytes) {
-            throw new Refused(ErrorCode.TOO_LARGE, "payload_too_large", "the referenced payload has " + ref.length()
+            throw new RefusedException(ErrorCode.TOO_LARGE, "payload_too_large", "the referenced payload has " + ref.length()
                     + " bytes, limit " + maxBytes);
         }
         PayloadStore s = store.get();
@@ -63,10 +43,10 @@ final class PayloadReferences {
                 s.delete(ref.name()); // read at most once, whatever follows
             }
         } catch (NoSuchFileException e) {
-            throw new Refused(ErrorCode.UNAVAILABLE, "payload_not_found", "the request's payload object " + ref.name() + " is not in "
+            throw new RefusedException(ErrorCode.UNAVAILABLE, "payload_not_found", "the request's payload object " + ref.name() + " is not in "
                     + s.describe() + " (never written, or already used)");
         } catch (IOException e) {
-            throw new Refused(ErrorCode.UNAVAILABLE, "payload_store_unavailable", "cannot read the request's payload from "
+            throw new RefusedException(ErrorCode.UNAVAILABLE, "payload_store_unavailable", "cannot read the request's payload from "
                     + s.describe() + ": " + e.getClass().getSimpleName());
         }
         try {
@@ -77,7 +57,7 @@ final class PayloadReferences {
                 case TRAILING_DATA -> "payload_oversized";
                 default -> "payload_swapped";
             };
-            throw new Refused(ErrorCode.AUTHENTICATION_FAILED, reason, e.getMessage());
+            throw new RefusedException(ErrorCode.AUTHENTICATION_FAILED, reason, e.getMessage());
         }
         return new EnclaveRuntime.Request(env.model(), env.user(), env.requestId(), object, 0, object.length, env.byRef(), true);
     }
@@ -88,7 +68,7 @@ final class PayloadReferences {
         try {
             store.put(sealed.envelope().ref().name(), sealed.object());
         } catch (IOException e) {
-            throw new Refused(ErrorCode.UNAVAILABLE, "payload_store_unavailable", "cannot write the answer's payload to "
+            throw new RefusedException(ErrorCode.UNAVAILABLE, "payload_store_unavailable", "cannot write the answer's payload to "
                     + store.describe() + ": " + e.getClass().getSimpleName());
         }
         return EnvelopeJson.write((ReferenceEnvelope) sealed.envelope());

@@ -9,7 +9,7 @@ import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalId;
 import org.sesemi.crypto.RequestKey;
-import org.sesemi.runtime.core.keys.KeyDeniedException;
+import org.sesemi.runtime.core.RefusedException;
 import org.sesemi.runtime.core.keys.KeySource;
 import org.sesemi.runtime.core.keys.ReleasedKeys;
 
@@ -66,15 +66,15 @@ public final class InMemoryKeySource implements KeySource {
         }
         var versions = modelKeys.get(model);
         if (versions == null || versions.isEmpty()) {
-            throw new KeyDeniedException("unknown_model", "no model key for " + model);
+            throw RefusedException.denied("unknown_model", "no model key for " + model);
         }
         ModelKey mk = version == 0 ? versions.lastEntry().getValue() : versions.get(version);
         if (mk == null) {
-            throw new KeyDeniedException(version < versions.lastKey() ? "key_retired" : "no_model_key", "no key version " + version);
+            throw RefusedException.denied(version < versions.lastKey() ? "key_retired" : "no_model_key", "no key version " + version);
         }
         RequestKey rk = grants.get(user + "|" + model);
         if (rk == null) {
-            throw new KeyDeniedException("no_grant", "user " + user + " has no grant for " + model);
+            throw RefusedException.denied("no_grant", "user " + user + " has no grant for " + model);
         }
         return new ReleasedKeys(mk, rk, clock.instant().plus(ttl));
     }

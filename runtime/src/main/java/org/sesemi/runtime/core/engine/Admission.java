@@ -1,5 +1,6 @@
 package org.sesemi.runtime.core.engine;
 
+import org.sesemi.runtime.core.RefusedException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -7,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bounded concurrency with a bounded wait queue: at most {@code maxConcurrent} requests run, at most {@code maxQueue}
- * wait (each at most {@code maxWait}); anyone beyond that is refused at once with {@link BusyException}, so overload
+ * wait (each at most {@code maxWait}); anyone beyond that is refused at once with {@link RefusedException#busy busy}, so overload
  * costs a fast answer instead of memory. Thread-safe.
  */
 public final class Admission {
@@ -34,21 +35,21 @@ public final class Admission {
     /**
      * Waits for a permit within the limits.
      *
-     * @throws BusyException when the queue is full or the wait exceeded {@code maxWait}
+     * @throws RefusedException (busy) when the queue is full or the wait exceeded {@code maxWait}
      */
     public Permit enter() {
         if (!permits.tryAcquire()) {
             if (waiting.incrementAndGet() > maxQueue) {
                 waiting.decrementAndGet();
-                throw new BusyException("the runtime is busy: all " + permits.availablePermits() + "+ slots in use and the wait queue is full");
+                throw RefusedException.busy("the runtime is busy: all " + permits.availablePermits() + "+ slots in use and the wait queue is full");
             }
             try {
                 if (!permits.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
-                    throw new BusyException("the runtime is busy: no slot became free within " + maxWait.toMillis() + " ms");
+                    throw RefusedException.busy("the runtime is busy: no slot became free within " + maxWait.toMillis() + " ms");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BusyException("interrupted while waiting for a slot");
+                throw RefusedException.busy("interrupted while waiting for a slot");
             } finally {
                 waiting.decrementAndGet();
             }

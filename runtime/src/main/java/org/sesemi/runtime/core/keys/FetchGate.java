@@ -1,5 +1,6 @@
 package org.sesemi.runtime.core.keys;
 
+import org.sesemi.runtime.core.RefusedException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Iterator;
@@ -11,6 +12,8 @@ import java.util.Map;
  * the unproven-fetch budget. Thread-safe (synchronized; every call is short and never blocks).
  */
 final class FetchGate {
+    /** The reason of a refusal for a pair over the unproven-fetch budget. */
+    static final String KEY_FETCH_LIMITED = "key_fetch_limited";
     /** A remembered refusal. */
     record Denial(String reason, Instant until) {}
 
@@ -79,7 +82,7 @@ final class FetchGate {
      * Admits a fetch: proven pairs always; unproven ones within the budget (then {@link #done} must follow).
      *
      * @return true if this fetch counts against the unproven budget
-     * @throws KeyFetchLimitedException beyond the budget
+     * @throws RefusedException ({@code unavailable}, reason {@code key_fetch_limited}) beyond the budget
      */
     synchronized boolean admit(Object pair) {
         if (proven.get(pair) != null) {
@@ -90,7 +93,7 @@ final class FetchGate {
         lastRefillNanos = now;
         if (tokens < 1 || unprovenInFlight >= limits.unprovenInFlight()) {
             limited++;
-            throw new KeyFetchLimitedException("too many key fetches for (model, user) pairs new to this runtime; retry later");
+            throw RefusedException.unavailable(KEY_FETCH_LIMITED, "too many key fetches for (model, user) pairs new to this runtime; retry later", null);
         }
         tokens -= 1;
         unprovenInFlight++;

@@ -1,5 +1,7 @@
 package org.sesemi.runtime.core.keys;
 
+import org.sesemi.runtime.core.ErrorCode;
+import org.sesemi.runtime.core.RefusedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
@@ -55,9 +57,8 @@ public final class KeyCache implements KeyLookup {
     /**
      * Returns valid keys for the pair, fetching them if absent or expired.
      *
-     * @throws KeyDeniedException as thrown by the source, or remembered from it
-     * @throws KeySourceUnavailableException as thrown by the source
-     * @throws KeyFetchLimitedException when the pair was never released here and such fetches are over budget
+     * @throws RefusedException {@code denied} as thrown by the source, or remembered from it; {@code unavailable} as thrown
+     *     by the source, or ({@code key_fetch_limited}) when the pair was never released here and such fetches are over budget
      */
     public Lookup get(PrincipalId user, ModelId model) {
         return get(user, model, 0);
@@ -91,7 +92,7 @@ public final class KeyCache implements KeyLookup {
             }
             FetchGate.Denial denied = gate.denial(k);
             if (denied != null) {
-                throw new KeyDeniedException(denied.reason(), "the KeyService refused (" + denied.reason() + "; remembered)");
+                throw RefusedException.denied(denied.reason(), "the KeyService refused (" + denied.reason() + "; remembered)");
             }
             CompletableFuture<ReleasedKeys> mine = new CompletableFuture<>();
             if (entries.putIfAbsent(k, mine) != null) {
@@ -113,7 +114,7 @@ public final class KeyCache implements KeyLookup {
                 }
                 return new Lookup(r, true);
             } catch (RuntimeException e) {
-                if (e instanceof KeyDeniedException d) {
+                if (e instanceof RefusedException d && d.code() == ErrorCode.DENIED) {
                     gate.denied(k, d.reason());
                 }
                 entries.remove(k, mine);

@@ -1,5 +1,6 @@
 package org.sesemi.runtime.core.keys;
 
+import org.sesemi.runtime.core.RefusedException;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.PrincipalId;
 
@@ -11,7 +12,7 @@ public interface KeyLookup {
     /**
      * The keys of (user, model) with model key {@code version} (0 = the newest).
      *
-     * @throws KeyDeniedException, {@link KeySourceUnavailableException}, {@link KeyFetchLimitedException} as the
+     * @throws RefusedException ({@code denied}, {@code unavailable}) as the
      *     source or the lookup's own bounds decide
      */
     KeyCache.Lookup get(PrincipalId user, ModelId model, int version);

@@ -1,5 +1,6 @@
 package org.sesemi.runtime.core.keys;
 
+import org.sesemi.runtime.core.RefusedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,13 +55,13 @@ public final class KeyServiceKeySource implements KeySource, AutoCloseable {
      * against the expected measurement) so that a misconfigured or unreachable KeyService fails initialisation
      * instead of the first request, and the handshake cost lands in the cold start, not in a request.
      *
-     * @throws KeySourceUnavailableException with the KeyService client's reason (e.g. {@code ks_evidence_rejected})
+     * @throws RefusedException {@code unavailable} with the KeyService client's reason (e.g. {@code ks_evidence_rejected})
      */
     public void connect() {
         try {
             client().health();
         } catch (KeyServiceException e) {
-            throw new KeySourceUnavailableException("cannot reach an acceptable KeyService at " + endpoint.baseUri() + " ("
+            throw RefusedException.unavailable(KeySource.UNAVAILABLE, "cannot reach an acceptable KeyService at " + endpoint.baseUri() + " ("
                     + e.reason() + "): " + e.getMessage(), e);
         }
     }
@@ -72,14 +73,14 @@ public final class KeyServiceKeySource implements KeySource, AutoCloseable {
             return new ReleasedKeys(r.modelKey(), r.requestKey(), r.expiresAt());
         } catch (KeyServiceException e) {
             if (DENIALS.contains(e.reason())) {
-                throw new KeyDeniedException(e.reason(), "the KeyService refused (" + e.reason() + ")");
+                throw RefusedException.denied(e.reason(), "the KeyService refused (" + e.reason() + ")");
             }
             if (e.reason().equals("rate_limited")) {
                 // Reachable, but refusing this runtime's pace: say so instead of "unavailable".
-                throw new KeySourceUnavailableException("keyservice_rate_limited", "the KeyService rate-limited this runtime (HTTP "
+                throw RefusedException.unavailable("keyservice_rate_limited", "the KeyService rate-limited this runtime (HTTP "
                         + e.status() + "); retry later", e);
             }
-            throw new KeySourceUnavailableException("KeyService unavailable (" + e.reason() + ", HTTP " + e.status() + ")", e);
+            throw RefusedException.unavailable(KeySource.UNAVAILABLE, "KeyService unavailable (" + e.reason() + ", HTTP " + e.status() + ")", e);
         }
     }
 

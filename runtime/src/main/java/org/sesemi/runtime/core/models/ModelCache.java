@@ -1,5 +1,6 @@
 package org.sesemi.runtime.core.models;
 
+import org.sesemi.runtime.core.RefusedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.function.LongConsumer;
 import org.sesemi.crypto.CryptoException;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
-import org.sesemi.runtime.core.engine.BusyException;
 import org.sesemi.runtime.core.engine.ModelSession;
 import org.sesemi.time.SystemTime;
 
@@ -29,8 +29,8 @@ import org.sesemi.time.SystemTime;
  *       cache and no lease holds it (closing an ONNX Runtime session during a run crashes the JVM).</li>
  *   <li>Budget: a load reserves its charge (reported by the loader, before it allocates the plaintext) and evicts
  *       least-recently-used idle models until it fits. If only in-use models stand in the way it waits up to
- *       {@code maxWait} for leases to be released, then fails with {@link BusyException}. A model larger than the
- *       whole budget fails at once with {@link ModelTooLargeException}.</li>
+ *       {@code maxWait} for leases to be released, then fails as {@link RefusedException#busy busy}. A model larger than the
+ *       whole budget fails at once as {@link RefusedException#modelTooLarge model_too_large}.</li>
  *   <li>A model is only served to a request holding the same model key it was decrypted with.</li>
  * </ul>
  * Thread-safe.
@@ -115,7 +115,7 @@ public final class ModelCache implements ModelSessions {
      *
      * @param times filled in when this call loads the model
      * @throws CryptoException if the model does not decrypt under {@code key} (or was cached under another key)
-     * @throws ModelTooLargeException, {@link BusyException}, {@link UncheckedIOException} (store), or engine failures
+     * @throws RefusedException (model_too_large, busy), {@link UncheckedIOException} (store), or engine failures
      */
     @Override
     public Lease acquire(ModelId model, ModelKey key, LoadTimes times) {
@@ -196,7 +196,7 @@ public final class ModelCache implements ModelSessions {
 
     private void reserve(Entry e, long bytes) {
         if (bytes > budgetBytes) {
-            throw new ModelTooLargeException("model " + e.key.model + " needs " + bytes + " bytes, more than the whole model budget of "
+            throw RefusedException.modelTooLarge("model " + e.key.model + " needs " + bytes + " bytes, more than the whole model budget of "
                     + budgetBytes + " bytes");
         }
         List<ModelSession> toClose = new ArrayList<>();
@@ -214,7 +214,7 @@ public final class ModelCache implements ModelSessions {
                 }
                 long left = deadline - SystemTime.ticker().read();
                 if (left <= 0) {
-                    throw new BusyException("model budget full: " + used + " of " + budgetBytes
+                    throw RefusedException.busy("model budget full: " + used + " of " + budgetBytes
                             + " bytes held by models in use; cannot load " + e.key.model + " now");
                 }
                 freed.awaitNanos(left);
@@ -223,7 +223,7 @@ public final class ModelCache implements ModelSessions {
             e.charge = bytes;
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            throw new BusyException("interrupted while waiting for model budget");
+            throw RefusedException.busy("interrupted while waiting for model budget");
         } finally {
             lock.unlock();
             toClose.forEach(ModelSession::close); // idle: no lease holds them

@@ -1,5 +1,6 @@
 package org.sesemi.runtime.core.models;
 
+import org.sesemi.runtime.core.RefusedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +29,7 @@ public final class UncachedSessions implements ModelSessions {
         try {
             s = loader.load(model, key, bytes -> {
                 if (bytes > budgetBytes) {
-                    throw new ModelTooLargeException("model " + model + " needs " + bytes + " bytes, more than the budget");
+                    throw RefusedException.modelTooLarge("model " + model + " needs " + bytes + " bytes, more than the budget");
                 }
             }, times);
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package org.sesemi.runtime.core.keys;
 
+import org.sesemi.runtime.core.ErrorCode;
+import org.sesemi.runtime.core.RefusedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,7 +50,7 @@ class KeyCacheTest {
         KeyCache cache = new KeyCache(source, 10, clock, Duration.ofSeconds(1));
         var u = PrincipalIdentity.generate().id();
         ModelId a = model("a");
-        assertThatThrownBy(() -> cache.get(u, a)).isInstanceOfSatisfying(KeyDeniedException.class, e -> assertThat(e.reason()).isEqualTo("no_grant"));
+        assertThatThrownBy(() -> cache.get(u, a)).isInstanceOfSatisfying(RefusedException.class, e -> assertThat(e.isDenial("no_grant")).isTrue());
         source.grant(u, a, RequestKey.generate());
         clock.advance(KeyFetchLimits.defaults().denialTtl()); // denials are remembered this long (KeyFetchLimitsTest)
         assertThat(cache.get(u, a).fetched()).isTrue();

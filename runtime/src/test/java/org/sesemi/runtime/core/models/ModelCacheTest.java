@@ -17,7 +17,8 @@ import org.sesemi.crypto.CryptoException;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.ModelKey;
 import org.sesemi.crypto.PrincipalIdentity;
-import org.sesemi.runtime.core.engine.BusyException;
+import org.sesemi.runtime.core.ErrorCode;
+import org.sesemi.runtime.core.RefusedException;
 import org.sesemi.runtime.core.engine.EngineConfig;
 import org.sesemi.runtime.core.engine.ModelSession;
 import org.sesemi.runtime.core.engine.OnnxEngine;
@@ -56,7 +57,7 @@ class ModelCacheTest {
         ModelKey k = ModelKey.generate(1);
         try (ModelCache cache = new ModelCache(loader(600), 1000, Duration.ofMillis(200))) {
             ModelCache.Lease a = cache.acquire(id("a"), k, new LoadTimes());
-            assertThatThrownBy(() -> cache.acquire(id("bb"), k, new LoadTimes())).isInstanceOf(BusyException.class);
+            assertThatThrownBy(() -> cache.acquire(id("bb"), k, new LoadTimes())).isInstanceOfSatisfying(RefusedException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BUSY));
             // a still works: its session was not closed
             assertThat(a.session().metadata().inputs()).hasSize(1);
             a.close();
@@ -71,7 +72,7 @@ class ModelCacheTest {
     @Test
     void tooLargeForTheWholeBudgetFailsAtOnceAndIsNotCached() {
         try (ModelCache cache = new ModelCache(loader(5000), 1000, Duration.ofSeconds(5))) {
-            assertThatThrownBy(() -> cache.acquire(id("a"), ModelKey.generate(1), new LoadTimes())).isInstanceOf(ModelTooLargeException.class);
+            assertThatThrownBy(() -> cache.acquire(id("a"), ModelKey.generate(1), new LoadTimes())).isInstanceOfSatisfying(RefusedException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MODEL_TOO_LARGE));
             assertThat(cache.stats().usedBytes()).isZero();
             assertThat(cache.stats().models()).isZero();
         }
