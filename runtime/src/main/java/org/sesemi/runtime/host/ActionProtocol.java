@@ -106,7 +106,7 @@ final class ActionProtocol {
                 return RuntimeReplies.rejection(200, "malformed", "malformed", "value must be a request envelope object");
             }
             return switch (server.serve(c, body.value().copyOf(raw))) {
-                case Outcome.Sealed s -> Response.json(200, RuntimeReplies.withTiming(s.envelopeJson(), s.timing()));
+                case Outcome.Sealed s -> RuntimeReplies.sealed(200, s.envelopeJson(), s.timing());
                 case Outcome.Rejected x -> RuntimeReplies.rejected(x.code() == ErrorCode.BUSY ? 503 : 200, x);
             };
         } finally {

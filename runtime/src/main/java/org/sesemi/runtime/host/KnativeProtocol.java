@@ -54,7 +54,7 @@ final class KnativeProtocol {
         // The envelope itself, or the one inside "value": as received, not re-serialized.
         return switch (server.serve(server.core(), body.value() == null ? raw : body.value().copyOf(raw))) {
             // OIP's status for the sealed answer (200, or 400/500 around a sealed OIP error body).
-            case Outcome.Sealed s -> Response.json(s.oipStatus(), RuntimeReplies.withTiming(s.envelopeJson(), s.timing()));
+            case Outcome.Sealed s -> RuntimeReplies.sealed(s.oipStatus(), s.envelopeJson(), s.timing());
             case Outcome.Rejected x -> RuntimeReplies.rejected(x.code().httpStatus(), x);
         };
     }

@@ -3,9 +3,7 @@ package org.sesemi.runtime.host;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Optional;
 import org.sesemi.http.Response;
 import org.sesemi.protocol.envelope.Timing;
@@ -38,23 +36,11 @@ final class RuntimeReplies {
     }
 
     /**
-     * The sealed JSON envelope, with the timing metadata as its last member when present. Without timing the envelope's
-     * bytes are sent as the core wrote them; with it (a diagnostic, off by default) they are joined once.
+     * The sealed JSON envelope as the core wrote it, with the timing metadata as its last member when present: the two
+     * are sent one after the other ({@link Timing#appendTo}), the envelope's bytes not copied.
      */
-    static byte[] withTiming(byte[] envelopeJson, Optional<Timing> timing) {
-        if (timing.isEmpty()) {
-            return envelopeJson;
-        }
-        List<ByteBuffer> parts = Timing.appendTo(envelopeJson, timing);
-        int n = 0;
-        for (ByteBuffer b : parts) {
-            n += b.remaining();
-        }
-        ByteBuffer joined = ByteBuffer.allocate(n);
-        for (ByteBuffer b : parts) {
-            joined.put(b.duplicate());
-        }
-        return joined.array();
+    static Response sealed(int status, byte[] envelopeJson, Optional<Timing> timing) {
+        return Response.parts(status, JSON, Timing.appendTo(envelopeJson, timing));
     }
 
     static byte[] resource(String name) {
