@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.models.workload.Arrival;
 import org.sesemi.models.workload.ZipfWorkload;
+import org.sesemi.packer.gateway.GatewayConfig;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.policy.Policies;
 import org.sesemi.packer.sim.CostModel;
@@ -147,11 +147,11 @@ final class BenchPacker implements Callable<Integer> {
     private static ObjectNode measure(LocalStack stack, String policy, int poolSize, List<Arrival> arrivals, Map<String, ModelId> ids,
             InferenceRequest req, int memoryMb, String budget, CostModel cost) throws Exception {
         String group = "bench-" + policy;
-        PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, group,
-                OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(memoryMb).withConcurrency(cost.capacity())
+        GatewayConfig config = GatewayConfig.builder().group(group)
+                .function(OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(memoryMb).withConcurrency(cost.capacity())
                         .withTimeoutMs(120_000)
-                        .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true", RuntimeSettings.MODEL_BUDGET, budget))),
-                policy, cost.policyConfig(poolSize), 1 << 20, 1000);
+                        .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true", RuntimeSettings.MODEL_BUDGET, budget))))
+                .policy(policy, cost.policyConfig(poolSize)).build();
         double[] latency = new double[arrivals.size()];
         boolean[] ok = new boolean[arrivals.size()];
         boolean[] cold = new boolean[arrivals.size()];

@@ -1,7 +1,6 @@
 package org.sesemi.cli;
 
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -17,6 +16,7 @@ import org.sesemi.protocol.oip.Tensor;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.RequestKey;
+import org.sesemi.packer.gateway.GatewayConfig;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.sim.CostModel;
 import org.sesemi.runtime.core.RuntimeSettings;
@@ -94,10 +94,10 @@ final class DemoCommand implements Callable<Integer> {
 
             // FnPacker owns a pool of two functions on the platform; each runs the runtime image. Their init parameters
             // (sent to /init when a container starts) are only addresses and public measurements.
-            PackerGateway.Config packer = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "demo",
-                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(1024).withConcurrency(8)
-                            .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true"))),
-                    "affinity", CostModel.builder().capacity(8).cacheSlots(4).build().policyConfig(2), 1 << 20, 16);
+            GatewayConfig packer = GatewayConfig.builder().group("demo")
+                    .function(OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(1024).withConcurrency(8)
+                            .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true"))))
+                    .policy("affinity", CostModel.builder().capacity(8).cacheSlots(4).build().policyConfig(2)).maxModels(16).build();
             try (PackerGateway gateway = PackerGateway.start(packer, stack.platformClient)) {
                 URI invoke = gateway.uri().resolve("/v1/invoke");
                 out.printf("[6] FnPacker gateway on %s packs the models onto 2 functions %s (affinity policy;%n", invoke, gateway.functions());

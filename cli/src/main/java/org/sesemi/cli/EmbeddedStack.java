@@ -15,6 +15,7 @@ import org.sesemi.client.keyservice.KeyServiceEndpoint;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.keyservice.KeyServiceConfig;
 import org.sesemi.keyservice.KeyServiceServer;
+import org.sesemi.packer.gateway.GatewayConfig;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.sim.CostModel;
 import org.sesemi.platform.PlatformConfig;
@@ -139,10 +140,10 @@ final class EmbeddedStack implements AutoCloseable {
 
     /** As above; with {@code authToken}, callers of {@code /v1} and {@code /metrics} need it as a bearer token. */
     PackerGateway startGateway(int port, String group, int poolSize, int functionMemoryMb, java.util.Optional<String> authToken) throws Exception {
-        PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), port, group,
-                OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(functionMemoryMb).withConcurrency(8)
-                        .withInitParameters(initParameters(Map.of())),
-                "affinity", CostModel.builder().capacity(8).cacheSlots(4).build().policyConfig(poolSize), 1 << 20, 1000, authToken);
+        GatewayConfig config = GatewayConfig.builder().bind(InetAddress.getLoopbackAddress(), port).group(group)
+                .function(OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(functionMemoryMb).withConcurrency(8)
+                        .withInitParameters(initParameters(Map.of())))
+                .policy("affinity", CostModel.builder().capacity(8).cacheSlots(4).build().policyConfig(poolSize)).authToken(authToken).build();
         return PackerGateway.start(config, platformClient);
     }
 

@@ -19,6 +19,7 @@ import org.sesemi.models.workload.TraceLimits;
 import org.sesemi.models.workload.TraceWorkload;
 import org.sesemi.models.workload.WorkloadGenerator;
 import org.sesemi.models.workload.ZipfWorkload;
+import org.sesemi.packer.gateway.GatewayConfig;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.policy.Policies;
 import org.sesemi.packer.sim.CostModel;
@@ -116,13 +117,12 @@ final class PackerCommand {
 
         @Override
         public Integer call() throws Exception {
-            PackerGateway.Config config;
+            GatewayConfig config;
             try {
-                config = new PackerGateway.Config(bind, port, group,
-                        OpenWhiskClient.BlackboxAction.of(image).withMemoryMb(memoryMb).withConcurrency(concurrency).withInitParameters(init),
-                        policy, CostModel.builder().capacity(concurrency).cacheSlots(cacheModels).queueTimeout(queueTimeout).build()
-                                .policyConfig(poolSize), maxEnvelope,
-                        maxModels, authToken());
+                config = GatewayConfig.builder().bind(bind, port).group(group)
+                        .function(OpenWhiskClient.BlackboxAction.of(image).withMemoryMb(memoryMb).withConcurrency(concurrency).withInitParameters(init))
+                        .policy(policy, CostModel.builder().capacity(concurrency).cacheSlots(cacheModels).queueTimeout(queueTimeout).build()
+                                .policyConfig(poolSize)).maxEnvelopeBytes(maxEnvelope).maxModels(maxModels).authToken(authToken()).build();
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UserException(e.getMessage());
             }

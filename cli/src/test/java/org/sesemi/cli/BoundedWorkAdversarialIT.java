@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,6 +40,7 @@ import org.sesemi.crypto.PrincipalId;
 import org.sesemi.crypto.RequestCipher;
 import org.sesemi.crypto.RequestEnvelope;
 import org.sesemi.crypto.RequestKey;
+import org.sesemi.packer.gateway.GatewayConfig;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.sim.CostModel;
 import org.sesemi.platform.PlatformServer;
@@ -70,10 +70,11 @@ class BoundedWorkAdversarialIT {
     @BeforeAll
     void start() throws Exception {
         stack = LocalStack.start("sesemi-adversarial-it-", 2048, false);
-        PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "adv",
-                OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
-                        .withInitParameters(stack.initParameters(Map.of())),
-                "affinity", CostModel.builder().capacity(4).cacheSlots(2).build().policyConfig(1), 1 << 20, 8, Optional.of(TOKEN));
+        GatewayConfig config = GatewayConfig.builder().group("adv")
+                .function(OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
+                        .withInitParameters(stack.initParameters(Map.of())))
+                .policy("affinity", CostModel.builder().capacity(4).cacheSlots(2).build().policyConfig(1)).maxModels(8)
+                .authToken(Optional.of(TOKEN)).build();
         gateway = PackerGateway.start(config, stack.platformClient);
         invoke = gateway.uri().resolve("/v1/invoke");
     }

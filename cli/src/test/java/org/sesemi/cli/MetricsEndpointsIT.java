@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,6 +30,7 @@ import org.sesemi.client.inference.InferenceClient;
 import org.sesemi.client.inference.RuntimeRejectedException;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.crypto.RequestKey;
+import org.sesemi.packer.gateway.GatewayConfig;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.sim.CostModel;
 import org.sesemi.runtime.core.EnclaveRuntime;
@@ -58,10 +58,10 @@ class MetricsEndpointsIT {
     @Test
     void everyServerExposesParseableMetricsWithoutSecrets() throws Exception {
         try (LocalStack stack = LocalStack.start("sesemi-metrics-it-", 2048, false)) {
-            PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "metrics",
-                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
-                            .withInitParameters(stack.initParameters(Map.of())),
-                    "affinity", CostModel.builder().capacity(4).cacheSlots(2).build().policyConfig(1), 1 << 20, 4);
+            GatewayConfig config = GatewayConfig.builder().group("metrics")
+                    .function(OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
+                            .withInitParameters(stack.initParameters(Map.of())))
+                    .policy("affinity", CostModel.builder().capacity(4).cacheSlots(2).build().policyConfig(1)).maxModels(4).build();
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient);
                     RuntimeServer runtime = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings,
                             Map.of(), System.out, System.err)) {

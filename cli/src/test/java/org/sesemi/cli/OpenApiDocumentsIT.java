@@ -9,7 +9,6 @@ import io.swagger.v3.oas.models.tags.Tag;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +24,7 @@ import org.sesemi.attestation.tee.SimulatedTee;
 import org.sesemi.attestation.VerificationPolicy;
 import org.sesemi.attestation.ratls.RaTls;
 import org.sesemi.client.platform.OpenWhiskClient;
+import org.sesemi.packer.gateway.GatewayConfig;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.sim.CostModel;
 import org.sesemi.runtime.core.EnclaveRuntime;
@@ -47,9 +47,9 @@ class OpenApiDocumentsIT {
     void everyServerDescribesWhatItServes() throws Exception {
         try (LocalStack stack = LocalStack.start("sesemi-openapi-it-", 1024, false)) {
             // dedicated: no function is created before the first request, so nothing starts on the platform.
-            PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "openapi",
-                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withInitParameters(stack.initParameters(Map.of())),
-                    "dedicated", CostModel.defaults().policyConfig(1), 1 << 20, 4);
+            GatewayConfig config = GatewayConfig.builder().group("openapi")
+                    .function(OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withInitParameters(stack.initParameters(Map.of())))
+                    .policy("dedicated", CostModel.defaults().policyConfig(1)).maxModels(4).build();
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient);
                     RuntimeServer openWhisk = RuntimeServer.start(HostConfig.openWhisk().bind("127.0.0.1").port(0).build(), EnclaveRuntime::fromSettings,
                             Map.of(), System.out, System.err);

@@ -3,7 +3,6 @@ package org.sesemi.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +17,7 @@ import org.sesemi.client.inference.RuntimeRejectedException;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.crypto.ModelId;
 import org.sesemi.crypto.RequestKey;
+import org.sesemi.packer.gateway.GatewayConfig;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.sim.CostModel;
 import org.sesemi.runtime.core.RuntimeSettings;
@@ -34,10 +34,10 @@ class PackerGatewayIT {
     void packsThreeModelsOntoTwoFunctions() throws Exception {
         try (LocalStack stack = LocalStack.start("sesemi-packer-it-", 2048, false)) {
             List<ModelId> models = List.of(stack.model, stack.publish("minilm-b"), stack.publish("minilm-c"));
-            PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "it",
-                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
-                            .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true"))),
-                    "affinity", CostModel.builder().capacity(4).cacheSlots(4).build().policyConfig(2), 1 << 20, 16);
+            GatewayConfig config = GatewayConfig.builder().group("it")
+                    .function(OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(4)
+                            .withInitParameters(stack.initParameters(Map.of(RuntimeSettings.TIMING, "true"))))
+                    .policy("affinity", CostModel.builder().capacity(4).cacheSlots(4).build().policyConfig(2)).maxModels(16).build();
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
                 assertThat(gateway.functions()).containsExactly("fp-it-0", "fp-it-1");
                 URI invoke = gateway.uri().resolve("/v1/invoke");
@@ -69,8 +69,15 @@ class PackerGatewayIT {
                 HttpResponse<String> huge = http.send(HttpRequest.newBuilder(invoke).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[(1 << 20) + 1]))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(huge.statusCode()).isEqualTo(413);
+                assertThat(huge.body()).contains("\"code\":\"too_large\"", "larger than 1048576 bytes");
                 HttpResponse<String> get = http.send(HttpRequest.newBuilder(invoke).GET().build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(get.statusCode()).isEqualTo(405);
+                assertThat(get.headers().firstValue("Allow")).hasValue("POST");
+                assertThat(get.body()).contains("\"code\":\"method_not_allowed\"");
+                HttpResponse<String> nowhere = http.send(HttpRequest.newBuilder(gateway.uri().resolve("/v1/nothing")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(nowhere.statusCode()).isEqualTo(404);
+                assertThat(nowhere.body()).contains("\"code\":\"not_found\"");
 
                 assertThat(gateway.stats().routed()).isEqualTo(7);
                 assertThat(gateway.routes().values().stream().flatMap(m -> m.keySet().stream()).distinct().count()).isEqualTo(3);
@@ -97,11 +104,11 @@ class PackerGatewayIT {
         try (LocalStack stack = LocalStack.start("sesemi-packer-busy-it-", 2048, false)) {
             ModelId other = stack.publish("minilm-other");
             for (String policy : List.of("affinity", "paper")) {
-                PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "busy-" + policy,
-                        OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(1)
-                                .withInitParameters(stack.initParameters(Map.of())),
-                        policy, CostModel.builder().capacity(1).cacheSlots(2).build().policyConfig(1)
-                                .toBuilder().queueTimeout(java.time.Duration.ofSeconds(60)).build(), 1 << 20, 16);
+                GatewayConfig config = GatewayConfig.builder().group("busy-" + policy)
+                        .function(OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(1)
+                                .withInitParameters(stack.initParameters(Map.of())))
+                        .policy(policy, CostModel.builder().capacity(1).cacheSlots(2).build().policyConfig(1)
+                                .toBuilder().queueTimeout(java.time.Duration.ofSeconds(60)).build()).maxModels(16).build();
                 try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient);
                         var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                     URI invoke = gateway.uri().resolve("/v1/invoke");
@@ -145,10 +152,11 @@ class PackerGatewayIT {
         try (LocalStack stack = LocalStack.start("sesemi-packer-limit-it-", 2048, false)) {
             ModelId other = stack.publish("minilm-other");
             String token = "gateway-token-" + java.util.UUID.randomUUID();
-            PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "limit",
-                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(2)
-                            .withInitParameters(stack.initParameters(Map.of())),
-                    "dedicated", CostModel.builder().capacity(2).build().policyConfig(1), 1 << 20, 1, java.util.Optional.of(token));
+            GatewayConfig config = GatewayConfig.builder().group("limit")
+                    .function(OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(2)
+                            .withInitParameters(stack.initParameters(Map.of())))
+                    .policy("dedicated", CostModel.builder().capacity(2).build().policyConfig(1)).maxModels(1)
+                    .authToken(java.util.Optional.of(token)).build();
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
                 URI invoke = gateway.uri().resolve("/v1/invoke");
                 InferenceClient noToken = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), stack.model,

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,6 +27,7 @@ import org.sesemi.client.inference.RuntimeRejectedException;
 import org.sesemi.protocol.oip.Tensor;
 import org.sesemi.client.platform.OpenWhiskClient;
 import org.sesemi.crypto.ModelId;
+import org.sesemi.packer.gateway.GatewayConfig;
 import org.sesemi.packer.gateway.PackerGateway;
 import org.sesemi.packer.sim.CostModel;
 import org.sesemi.platform.PlatformServer;
@@ -95,10 +95,10 @@ class PayloadByReferenceIT {
 
             // The same through FnPacker's gateway (1 MiB envelope limit, like the platform's), which routes by the
             // reference envelope's model id.
-            PackerGateway.Config config = new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "ref",
-                    OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(1)
-                            .withInitParameters(stack.initParameters(limits)),
-                    "affinity", CostModel.builder().capacity(1).cacheSlots(2).build().policyConfig(1), 1 << 20, 16);
+            GatewayConfig config = GatewayConfig.builder().group("ref")
+                    .function(OpenWhiskClient.BlackboxAction.of(PlatformCommand.SEMIRT_IMAGE).withMemoryMb(512).withConcurrency(1)
+                            .withInitParameters(stack.initParameters(limits)))
+                    .policy("affinity", CostModel.builder().capacity(1).cacheSlots(2).build().policyConfig(1)).maxModels(16).build();
             try (PackerGateway gateway = PackerGateway.start(config, stack.platformClient)) {
                 URI invoke = gateway.uri().resolve("/v1/invoke");
                 InferenceClient viaGateway = new InferenceClient(invoke, InferenceClient.Protocol.ENVELOPE, stack.user.id(), model, stack.requestKey);

@@ -31,10 +31,10 @@ public final class FunctionSizing {
     private FunctionSizing() {}
 
     /** The gateway's configuration fitted to {@code limits}, and a sentence per adjustment (for the operator's log). */
-    public record Fitted(PackerGateway.Config config, List<String> adjustments) {}
+    public record Fitted(GatewayConfig config, List<String> adjustments) {}
 
     /** Fits {@code config}'s function and policy to the platform's limits. */
-    public static Fitted fit(PackerGateway.Config config, NamespaceLimits limits) {
+    public static Fitted fit(GatewayConfig config, NamespaceLimits limits) {
         List<String> notes = new ArrayList<>();
         BlackboxAction f = config.function();
         if (f.memoryMb().isPresent()) {
@@ -73,7 +73,6 @@ public final class FunctionSizing {
             notes.add("policy capacity " + policy.capacity() + " set to the function's concurrency " + concurrency);
             policy = policy.toBuilder().capacity(concurrency).build();
         }
-        return new Fitted(new PackerGateway.Config(config.bind(), config.port(), config.group(), f, config.policy(), policy,
-                config.maxEnvelopeBytes(), config.maxModels(), config.authToken()), List.copyOf(notes));
+        return new Fitted(config.toBuilder().function(f).policyConfig(policy).build(), List.copyOf(notes));
     }
 }

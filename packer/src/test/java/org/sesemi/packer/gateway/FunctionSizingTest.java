@@ -3,7 +3,6 @@ package org.sesemi.packer.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.InetAddress;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.sesemi.client.platform.OpenWhiskClient.BlackboxAction;
@@ -13,9 +12,9 @@ import org.sesemi.packer.policy.PolicyConfig;
 class FunctionSizingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static PackerGateway.Config config(BlackboxAction function, int capacity) {
-        return new PackerGateway.Config(InetAddress.getLoopbackAddress(), 0, "g", function, "affinity",
-                PolicyConfig.builder().poolSize(2).capacity(capacity).cacheSlots(4).build(), 1 << 20, 16);
+    private static GatewayConfig config(BlackboxAction function, int capacity) {
+        return GatewayConfig.builder().group("g").function(function)
+                .policy("affinity", PolicyConfig.builder().poolSize(2).capacity(capacity).cacheSlots(4).build()).maxModels(16).build();
     }
 
     private static NamespaceLimits limits(String json) throws Exception {
