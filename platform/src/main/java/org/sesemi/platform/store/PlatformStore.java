@@ -3,11 +3,8 @@ package org.sesemi.platform.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +12,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.sqlite.SQLiteConfig;
 
 /**
  * The platform's state in one SQLite database (WAL, {@code synchronous=NORMAL}: a crash of this process loses
@@ -37,6 +33,7 @@ public final class PlatformStore implements AutoCloseable {
     private final Connection conn;
     private final int activationRetention;
     private final SqlThread sql;
+    private final EntityCache cache = new EntityCache();
 
     private PlatformStore(Connection conn, int activationRetention) {
         this.conn = conn;
@@ -49,45 +46,7 @@ public final class PlatformStore implements AutoCloseable {
         if (activationRetention < 1) {
             throw new IllegalArgumentException("activationRetention must be positive");
         }
-        try {
-            Path parent = db.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            SQLiteConfig cfg = new SQLiteConfig();
-            cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-            cfg.setBusyTimeout(10_000);
-            cfg.enforceForeignKeys(true);
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath(), cfg.toProperties());
-            try {
-                migrate(c);
-            } catch (SQLException e) {
-                c.close();
-                throw e;
-            }
-            return new PlatformStore(c, activationRetention);
-        } catch (SQLException | IOException e) {
-            throw new StoreException("cannot open platform database " + db + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void migrate(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
-            s.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('revision', 0)");
-            s.execute("CREATE TABLE IF NOT EXISTS subjects (uuid TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-                    + " namespace TEXT NOT NULL UNIQUE, key_sha256 BLOB NOT NULL)");
-            s.execute("CREATE TABLE IF NOT EXISTS actions (namespace TEXT NOT NULL, name TEXT NOT NULL, revision INTEGER NOT NULL,"
-                    + " updated INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (namespace, name))");
-            s.execute("CREATE INDEX IF NOT EXISTS actions_by_updated ON actions (namespace, updated DESC)");
-            s.execute("CREATE TABLE IF NOT EXISTS activations (seq INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT NOT NULL,"
-                    + " activation_id TEXT NOT NULL UNIQUE, action_path TEXT NOT NULL, start INTEGER NOT NULL,"
-                    + " duration_ms INTEGER NOT NULL, memory_mb INTEGER NOT NULL, cold INTEGER NOT NULL,"
-                    + " status_code INTEGER NOT NULL, record TEXT NOT NULL)");
-            s.execute("CREATE INDEX IF NOT EXISTS activations_by_start ON activations (namespace, start DESC)");
-            s.execute("CREATE INDEX IF NOT EXISTS activations_by_action ON activations (namespace, action_path, start DESC)");
-        }
+        return new PlatformStore(StoreSchema.connect(db), activationRetention);
     }
 
     // ---------------------------------------------------------------- subjects
@@ -108,11 +67,14 @@ public final class PlatformStore implements AutoCloseable {
     }
 
     public Optional<Subject> subjectByUuid(String uuid) {
-        return locked(() -> {
+        Optional<Subject> cached = cache.subject(uuid);
+        return cached.isPresent() ? cached : locked(() -> {
             try (PreparedStatement p = conn.prepareStatement("SELECT name, namespace, key_sha256 FROM subjects WHERE uuid = ?")) {
                 p.setString(1, uuid);
                 try (ResultSet r = p.executeQuery()) {
-                    return r.next() ? Optional.of(new Subject(r.getString(1), r.getString(2), uuid, r.getBytes(3))) : Optional.empty();
+                    Optional<Subject> s = r.next() ? Optional.of(new Subject(r.getString(1), r.getString(2), uuid, r.getBytes(3))) : Optional.empty();
+                    s.ifPresent(cache::subjectLoaded);
+                    return s;
                 }
             }
         });
@@ -120,17 +82,25 @@ public final class PlatformStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- actions
 
+    /** An action, from memory when a recent read or write left it there ({@link EntityCache}). */
     public Optional<StoredAction> action(String namespace, String name) {
-        return locked(() -> readAction(namespace, name));
+        Optional<StoredAction> cached = cache.action(namespace, name);
+        return cached.isPresent() ? cached : locked(() -> readAction(namespace, name));
     }
 
+    /** On the SQL thread: reads the committed action and leaves it in the cache. */
     private Optional<StoredAction> readAction(String namespace, String name) throws SQLException {
         try (PreparedStatement p = conn.prepareStatement("SELECT revision, updated, doc FROM actions WHERE namespace = ? AND name = ?")) {
             p.setString(1, namespace);
             p.setString(2, name);
             try (ResultSet r = p.executeQuery()) {
-                return r.next() ? Optional.of(new StoredAction(namespace, name, r.getLong(1), r.getLong(2), parse(r.getString(3))))
-                        : Optional.empty();
+                if (!r.next()) {
+                    return Optional.empty();
+                }
+                String text = r.getString(3);
+                StoredAction a = new StoredAction(namespace, name, r.getLong(1), r.getLong(2), parse(text));
+                cache.actionLoaded(a, text.length());
+                return Optional.of(a);
             }
         }
     }
@@ -144,26 +114,33 @@ public final class PlatformStore implements AutoCloseable {
      */
     public StoredAction putAction(String namespace, String name, Optional<Long> expectedRevision, long updated, ObjectNode doc) {
         String text = write(doc);
-        return locked(() -> transaction(() -> {
-            Optional<StoredAction> current = readAction(namespace, name);
-            if (expectedRevision.isEmpty() && current.isPresent()) {
-                throw new ConflictException(true);
-            }
-            if (expectedRevision.isPresent() && (current.isEmpty() || current.get().revision() != expectedRevision.get())) {
-                throw new ConflictException(false);
-            }
-            long revision = nextRevision();
-            try (PreparedStatement p = conn.prepareStatement("INSERT OR REPLACE INTO actions (namespace, name, revision, updated, doc)"
-                    + " VALUES (?, ?, ?, ?, ?)")) {
-                p.setString(1, namespace);
-                p.setString(2, name);
-                p.setLong(3, revision);
-                p.setLong(4, updated);
-                p.setString(5, text);
-                p.executeUpdate();
-            }
-            return new StoredAction(namespace, name, revision, updated, doc.deepCopy());
-        }));
+        return locked(() -> {
+            StoredAction stored = transaction(() -> writeAction(namespace, name, expectedRevision, updated, doc, text));
+            cache.actionLoaded(stored, text.length());
+            return stored;
+        });
+    }
+
+    private StoredAction writeAction(String namespace, String name, Optional<Long> expectedRevision, long updated, ObjectNode doc,
+            String text) throws SQLException {
+        Optional<StoredAction> current = readAction(namespace, name);
+        if (expectedRevision.isEmpty() && current.isPresent()) {
+            throw new ConflictException(true);
+        }
+        if (expectedRevision.isPresent() && (current.isEmpty() || current.get().revision() != expectedRevision.get())) {
+            throw new ConflictException(false);
+        }
+        long revision = nextRevision();
+        try (PreparedStatement p = conn.prepareStatement("INSERT OR REPLACE INTO actions (namespace, name, revision, updated, doc)"
+                + " VALUES (?, ?, ?, ?, ?)")) {
+            p.setString(1, namespace);
+            p.setString(2, name);
+            p.setLong(3, revision);
+            p.setLong(4, updated);
+            p.setString(5, text);
+            p.executeUpdate();
+        }
+        return new StoredAction(namespace, name, revision, updated, doc.deepCopy());
     }
 
     private long nextRevision() throws SQLException {
@@ -178,17 +155,23 @@ public final class PlatformStore implements AutoCloseable {
 
     /** Deletes and returns the action, or empty if there was none. */
     public Optional<StoredAction> deleteAction(String namespace, String name) {
-        return locked(() -> transaction(() -> {
-            Optional<StoredAction> current = readAction(namespace, name);
-            if (current.isPresent()) {
-                try (PreparedStatement p = conn.prepareStatement("DELETE FROM actions WHERE namespace = ? AND name = ?")) {
-                    p.setString(1, namespace);
-                    p.setString(2, name);
-                    p.executeUpdate();
-                }
+        return locked(() -> {
+            Optional<StoredAction> deleted = transaction(() -> removeAction(namespace, name));
+            cache.actionDeleted(namespace, name);
+            return deleted;
+        });
+    }
+
+    private Optional<StoredAction> removeAction(String namespace, String name) throws SQLException {
+        Optional<StoredAction> current = readAction(namespace, name);
+        if (current.isPresent()) {
+            try (PreparedStatement p = conn.prepareStatement("DELETE FROM actions WHERE namespace = ? AND name = ?")) {
+                p.setString(1, namespace);
+                p.setString(2, name);
+                p.executeUpdate();
             }
-            return current;
-        }));
+        }
+        return current;
     }
 
     /** Actions of one entity namespace ({@code ns} or {@code ns/pkg}), most recently updated first. */

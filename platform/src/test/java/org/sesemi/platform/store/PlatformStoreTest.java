@@ -51,6 +51,68 @@ class PlatformStoreTest {
     }
 
     @Test
+    void aSubjectUnknownAtFirstIsFoundOnceAdded() {
+        try (PlatformStore s = open(10)) {
+            assertThat(s.subjectByUuid("late")).isEmpty();
+            s.addSubjectIfAbsent(new Subject("late", "late", "late", new byte[32]));
+            assertThat(s.subjectByUuid("late")).map(Subject::name).contains("late");
+        }
+    }
+
+    @Test
+    void actionsReadFromMemoryFollowEveryWrite() {
+        try (PlatformStore s = open(10)) {
+            assertThat(s.action("guest", "a")).isEmpty();
+            StoredAction v1 = s.putAction("guest", "a", Optional.empty(), 1, doc("a", "1"));
+            assertThat(s.action("guest", "a")).contains(v1);
+            s.action("guest", "a").orElseThrow().doc().put("version", "edited by a caller");
+            assertThat(s.action("guest", "a").orElseThrow().doc().get("version").asText()).isEqualTo("1");
+            StoredAction v2 = s.putAction("guest", "a", Optional.of(v1.revision()), 2, doc("a", "2"));
+            assertThat(s.action("guest", "a")).contains(v2);
+            assertThatThrownBy(() -> s.putAction("guest", "a", Optional.of(v1.revision()), 3, doc("a", "3")))
+                    .isInstanceOf(ConflictException.class);
+            assertThat(s.action("guest", "a")).contains(v2);
+            assertThat(s.deleteAction("guest", "a")).contains(v2);
+            assertThat(s.action("guest", "a")).isEmpty();
+        }
+        try (PlatformStore reopened = open(10)) {
+            assertThat(reopened.action("guest", "a")).isEmpty();
+        }
+    }
+
+    @Test
+    void concurrentReadersNeverSeeAnOlderRevisionThanTheyAlreadySaw() throws Exception {
+        try (PlatformStore s = open(10)) {
+            StoredAction first = s.putAction("guest", "a", Optional.empty(), 1, doc("a", "0"));
+            int updates = 300;
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.List<java.util.concurrent.Future<Long>> readers = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+                for (int r = 0; r < 2; r++) {
+                    readers.add(pool.submit(() -> {
+                        long seen = first.revision();
+                        while (writing.get()) {
+                            long now = s.action("guest", "a").orElseThrow().revision();
+                            assertThat(now).isGreaterThanOrEqualTo(seen);
+                            seen = now;
+                        }
+                        return seen;
+                    }));
+                }
+                StoredAction last = first;
+                for (int i = 1; i <= updates; i++) {
+                    last = s.putAction("guest", "a", Optional.of(last.revision()), i, doc("a", Integer.toString(i)));
+                }
+                writing.set(false);
+                for (var f : readers) {
+                    assertThat(f.get()).isLessThanOrEqualTo(last.revision());
+                }
+                assertThat(s.action("guest", "a")).contains(last);
+            }
+        }
+    }
+
+    @Test
     void createConflictsWhenPresentAndUpdatesAreCompareAndSet() {
         try (PlatformStore s = open(10)) {
             StoredAction a = s.putAction("guest", "hello", Optional.empty(), 1000, doc("hello", "0.0.1"));
