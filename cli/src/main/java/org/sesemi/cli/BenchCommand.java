@@ -70,7 +70,7 @@ final class BenchCommand {
             if (!envelope.equals("json") && !envelope.equals("binary")) {
                 throw new CliErrors.UserException("--envelope must be json or binary");
             }
-            return new BenchOverhead(Files.readAllBytes(model), shapeMap, new EngineConfig(intraOpThreads, false).withArena(ortArena, ortArena), !jsonTensors,
+            return new BenchOverhead(Files.readAllBytes(model), shapeMap, EngineConfig.builder().intraOpThreads(intraOpThreads).arena(ortArena, ortArena).build(), !jsonTensors,
                     envelope.equals("binary"));
         }
 

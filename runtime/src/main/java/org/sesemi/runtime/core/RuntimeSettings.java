@@ -177,8 +177,8 @@ public final class RuntimeSettings {
         }
         CoreConfig c = d.toBuilder().modelBudgetBytes(MemorySizing.modelBudget(s, cgroupRoot))
                 .concurrency(maxConcurrent, maxQueue, maxWait)
-                .engine(new EngineConfig(integer(s, INTRA_OP_THREADS, d.engine().intraOpThreads()), false)
-                        .withArena(bool(s, ORT_ARENA), bool(s, ORT_ARENA)))
+                .engine(EngineConfig.builder().intraOpThreads(integer(s, INTRA_OP_THREADS, d.engine().intraOpThreads()))
+                        .arena(bool(s, ORT_ARENA), bool(s, ORT_ARENA)).build())
                 .inputLimits(inputLimits(s))
                 .timing(bool(s, TIMING))
                 .payloadRefAbove(integer(s, PAYLOAD_REF_ABOVE, d.payloadRefAbove()))

@@ -1,7 +1,8 @@
 package org.sesemi.runtime.core.engine;
 
 /**
- * ONNX Runtime settings for every session.
+ * ONNX Runtime settings for every session; made with a {@link Builder} ({@link #builder()}, {@link #defaults()}),
+ * checked when built.
  *
  * @param intraOpThreads threads per inference inside ONNX Runtime (0 = ONNX Runtime's default, one per core).
  *     With many concurrent requests 1 is usually best; a single large model at low concurrency gains from more.
@@ -15,20 +16,51 @@ package org.sesemi.runtime.core.engine;
 public record EngineConfig(int intraOpThreads, boolean allowSpinning, boolean cpuArena, boolean memoryPattern) {
     public EngineConfig {
         if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intraOpThreads must be >= 0");
+            throw new IllegalArgumentException("intraOpThreads must be >= 0, not " + intraOpThreads);
         }
     }
 
-    /** The given threading, arena and memory pattern off. */
-    public EngineConfig(int intraOpThreads, boolean allowSpinning) {
-        this(intraOpThreads, allowSpinning, false, false);
-    }
-
+    /** One intra-op thread, no spinning, arena and memory pattern off. */
     public static EngineConfig defaults() {
-        return new EngineConfig(1, false);
+        return builder().build();
     }
 
-    public EngineConfig withArena(boolean cpuArena, boolean memoryPattern) {
-        return new EngineConfig(intraOpThreads, allowSpinning, cpuArena, memoryPattern);
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().intraOpThreads(intraOpThreads).allowSpinning(allowSpinning).arena(cpuArena, memoryPattern);
+    }
+
+    /** Collects settings; {@link #build()} checks them. */
+    public static final class Builder {
+        private int intraOpThreads = 1;
+        private boolean allowSpinning;
+        private boolean cpuArena;
+        private boolean memoryPattern;
+
+        private Builder() {}
+
+        /** 0 = ONNX Runtime's default (one per core). */
+        public Builder intraOpThreads(int v) {
+            intraOpThreads = v;
+            return this;
+        }
+
+        public Builder allowSpinning(boolean v) {
+            allowSpinning = v;
+            return this;
+        }
+
+        public Builder arena(boolean cpuArena, boolean memoryPattern) {
+            this.cpuArena = cpuArena;
+            this.memoryPattern = memoryPattern;
+            return this;
+        }
+
+        public EngineConfig build() {
+            return new EngineConfig(intraOpThreads, allowSpinning, cpuArena, memoryPattern);
+        }
     }
 }
