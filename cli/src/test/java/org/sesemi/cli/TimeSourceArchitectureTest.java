@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,9 +27,7 @@ import org.junit.jupiter.api.Test;
  * and the cli's {@code sesemi bench ...} commands ({@code org.sesemi.cli.Bench*}).
  */
 class TimeSourceArchitectureTest {
-    static final JavaClasses CLASSES = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("org.sesemi");
+    static final JavaClasses CLASSES = MainClasses.ALL;
 
     static final ArchRule ONE_TIME_SOURCE = noClasses()
             .that().resideOutsideOfPackage("org.sesemi.time..")

@@ -6,8 +6,6 @@ import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
@@ -21,8 +19,7 @@ import org.junit.jupiter.api.Test;
  * every module on this (the top) module's class path.
  */
 class WireProtocolOwnershipTest {
-    static final JavaClasses CLASSES = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("org.sesemi");
+    static final JavaClasses CLASSES = MainClasses.ALL;
 
     /**
      * What a class touches when it deals with the encoding of a message on its way: the envelopes (records in crypto,

@@ -12,32 +12,6 @@ class LayeringTest {
     static final JavaClasses CLASSES = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("org.sesemi.keyservice");
 
-    /** The JDK HTTP server is the HTTP layer's business (org.sesemi.http): the KeyService never touches it directly. */
-    static final com.tngtech.archunit.lang.ArchRule ONLY_THE_LAYER_TOUCHES_THE_JDK_SERVER = noClasses()
-            .that().resideOutsideOfPackage("org.sesemi.http..")
-            .should().dependOnClassesThat().resideInAPackage("com.sun.net.httpserver..")
-            .because("routing, body limits, error shapes, timeouts and access logs live in one HTTP layer (issue 11)");
-
-    @Test
-    void onlyTheHttpLayerTouchesTheJdkServer() {
-        ONLY_THE_LAYER_TOUCHES_THE_JDK_SERVER.check(CLASSES);
-    }
-
-    /** As KeyServiceHttp was before the layer: a handler of its own on the JDK server. */
-    static final class HandWrittenHandler implements com.sun.net.httpserver.HttpHandler {
-        @Override
-        public void handle(com.sun.net.httpserver.HttpExchange ex) {
-            ex.close();
-        }
-    }
-
-    @Test
-    void theHttpLayerRuleCatchesAHandWrittenHandler() {
-        JavaClasses offender = new ClassFileImporter().importClasses(HandWrittenHandler.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ONLY_THE_LAYER_TOUCHES_THE_JDK_SERVER.check(offender))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("com.sun.net.httpserver");
-    }
-
     @Test
     void theStoreKnowsNoDomainAndNoHttp() {
         noClasses().that().resideInAPackage("..keyservice.store..")

@@ -1,7 +1,5 @@
 package org.sesemi.attestation.ratls;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
@@ -46,7 +44,7 @@ import org.sesemi.crypto.PrincipalId;
 import org.sesemi.time.SystemTime;
 
 /**
- * RA-TLS for plain JSSE (works with {@code com.sun.net.httpserver.HttpsServer} and {@code java.net.http.HttpClient}).
+ * RA-TLS for plain JSSE (the HTTP layer applies it to the JDK {@code HttpsServer}; {@code java.net.http.HttpClient} and sockets use it directly).
  *
  * <p>A TEE {@link #issue issues} a self-signed certificate for a fresh P-256 key carrying its quote twice: in Gramine's
  * legacy extension (report_data = SHA-256(DER SPKI) ‖ 0³²) and as TCG DICE tagged evidence (report_data =
@@ -162,16 +160,6 @@ public final class RaTls {
             p.setWantClientAuth(true);
         }
         return p;
-    }
-
-    /** An {@code HttpsServer} configurator: TLS 1.3, client certificates required (or only requested). */
-    public static HttpsConfigurator httpsConfigurator(SSLContext ctx, boolean needClientAuth) {
-        return new HttpsConfigurator(ctx) {
-            @Override
-            public void configure(HttpsParameters params) {
-                params.setSSLParameters(parameters(ctx, needClientAuth));
-            }
-        };
     }
 
     /** Who the peer of an established session is; empty if it presented no certificate we verified. */

@@ -3,7 +3,9 @@ package org.sesemi.attestation.ratls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -62,7 +64,13 @@ class RaTlsLoopbackTest {
     private URI start(RaTlsIdentity id, VerificationPolicy clientPolicy, boolean allowPrincipals) throws IOException {
         SSLContext ctx = RaTls.sslContext(id.keyManager(), RaTls.clientTrust(clientPolicy, allowPrincipals));
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(RaTls.httpsConfigurator(ctx, true));
+        // The servers do this through the HTTP layer (org.sesemi.http); here the JDK server directly, RA-TLS alone.
+        server.setHttpsConfigurator(new HttpsConfigurator(ctx) {
+            @Override
+            public void configure(HttpsParameters params) {
+                params.setSSLParameters(RaTls.parameters(ctx, true));
+            }
+        });
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/whoami", ex -> {
             Optional<PeerIdentity> peer = RaTls.peer(((HttpsExchange) ex).getSSLSession());
