@@ -20,7 +20,6 @@ import org.sesemi.attestation.collateral.PeerVerification;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
 import org.sesemi.runtime.core.engine.EngineConfig;
 import org.sesemi.runtime.core.engine.InputLimits;
-import org.sesemi.runtime.core.keys.KeyServiceKeySource;
 import org.sesemi.runtime.store.DirectoryModelStore;
 import org.sesemi.runtime.store.ModelStore;
 import org.sesemi.runtime.store.S3ModelStore;
@@ -108,6 +107,14 @@ public final class RuntimeSettings {
      * @param own the TEE this runtime runs in
      */
     public static KeyServiceTrust keyService(Map<String, String> s, TeeProvider own) {
+        return keyService(s, keyServicePolicy(s), own);
+    }
+
+    /**
+     * The part of {@link #keyService(Map, TeeProvider)} that does not depend on this runtime's own TEE: the address and
+     * the expected measurement(s) and, in the simulated TEE, its root (opening the simulated KeyService's state).
+     */
+    static KeyServicePolicy keyServicePolicy(Map<String, String> s) {
         URI uri = URI.create(require(s, KS_URL));
         String expected = require(s, KS_MEASUREMENT);
         VerificationPolicy.Builder b;
@@ -120,8 +127,16 @@ public final class RuntimeSettings {
         for (String m : expected.split(",")) {
             b.expectMeasurement(Measurement.parse(m.trim()));
         }
-        PeerVerification.Applied applied = peerVerification(s).apply(b.build(), own, SystemTime.clock());
-        return new KeyServiceTrust(new KeyServiceEndpoint(uri, applied.policy()), applied.source());
+        return new KeyServicePolicy(uri, b.build());
+    }
+
+    /** Where the KeyService is and what its evidence must show, before collateral (which depends on the own TEE). */
+    record KeyServicePolicy(URI uri, VerificationPolicy base) {}
+
+    /** {@code policy} completed with collateral and accepted TCB statuses for a runtime in {@code own}. */
+    static KeyServiceTrust keyService(Map<String, String> s, KeyServicePolicy policy, TeeProvider own) {
+        PeerVerification.Applied applied = peerVerification(s).apply(policy.base(), own, SystemTime.clock());
+        return new KeyServiceTrust(new KeyServiceEndpoint(policy.uri(), applied.policy()), applied.source());
     }
 
     /** {@value #COLLATERAL} and {@value #ACCEPT_TCB}, validated. */
@@ -188,24 +203,10 @@ public final class RuntimeSettings {
 
     /**
      * The whole core: TEE, attested KeyService connection, model store, caches and engine. The key source and store
-     * are closed with the core.
+     * are closed with the core. Independent parts are built at the same time ({@link CoreInit}).
      */
     public static EnclaveRuntime create(Map<String, String> s) {
-        CoreConfig config = coreConfig(s);
-        TeeProvider tee = tee(s);
-        KeyServiceTrust trust = keyService(s, tee);
-        KeyServiceKeySource keys = new KeyServiceKeySource(trust.endpoint(), tee, Duration.ofHours(6), SystemTime.clock());
-        try {
-            keys.connect();
-        } catch (RuntimeException e) {
-            keys.close();
-            trust.collateral().close();
-            throw new RuntimeInitException(e.getMessage(), e);
-        }
-        ModelStore store = store(s);
-        // The naive baseline is chosen here, outside the core: other key and session policies, the same core.
-        CachePolicy caching = bool(s, NAIVE) ? CachePolicy.none() : CachePolicy.caching();
-        return EnclaveRuntime.create(config, keys, store, SystemTime.clock(), List.of(keys, store, trust.collateral()), caching);
+        return CoreInit.create(s, CoreInit.parallelByDefault());
     }
 
     /** The default input limits overlaid with {@link #MAX_INPUT_ELEMENTS} etc., and the per-model {@link #INPUT_LIMITS}. */
@@ -253,7 +254,7 @@ public final class RuntimeSettings {
         }
     }
 
-    private static boolean bool(Map<String, String> s, String name) {
+    static boolean bool(Map<String, String> s, String name) {
         String v = s.getOrDefault(name, "false").trim().toLowerCase(Locale.ROOT);
         return switch (v) {
             case "true", "1", "yes", "on" -> true;

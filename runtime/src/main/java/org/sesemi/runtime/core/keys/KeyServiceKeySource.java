@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Set;
 import org.sesemi.attestation.TeeProvider;
 import org.sesemi.attestation.ratls.RaTls;
+import org.sesemi.attestation.ratls.RaTlsIdentity;
 import org.sesemi.client.keyservice.KeyRelease;
 import org.sesemi.client.keyservice.KeyServiceClient;
 import org.sesemi.client.keyservice.KeyServiceEndpoint;
@@ -31,11 +32,28 @@ public final class KeyServiceKeySource implements KeySource, AutoCloseable {
     private KeyServiceClient client;
     private Instant issuedAt;
 
+    private RaTlsIdentity prepared;
+
     public KeyServiceKeySource(KeyServiceEndpoint endpoint, TeeProvider tee, Duration identityRefresh, Clock clock) {
         this.endpoint = endpoint;
         this.tee = tee;
         this.identityRefresh = identityRefresh;
         this.clock = clock;
+    }
+
+    /**
+     * As above, with the first RA-TLS identity already issued by {@code tee} (e.g. while the KeyService's policy was being
+     * built, {@code CoreInit}); it counts as issued now and must be valid for twice {@code identityRefresh} (see
+     * {@link #identityValidity}). Later identities are issued here as usual.
+     */
+    public KeyServiceKeySource(KeyServiceEndpoint endpoint, TeeProvider tee, Duration identityRefresh, Clock clock, RaTlsIdentity first) {
+        this(endpoint, tee, identityRefresh, clock);
+        this.prepared = java.util.Objects.requireNonNull(first, "first");
+    }
+
+    /** The validity of the RA-TLS certificates issued for {@code identityRefresh}: twice it, so a refresh always comes first. */
+    public static Duration identityValidity(Duration identityRefresh) {
+        return identityRefresh.multipliedBy(2);
     }
 
     private synchronized KeyServiceClient client() {
@@ -44,7 +62,9 @@ public final class KeyServiceKeySource implements KeySource, AutoCloseable {
             if (client != null) {
                 client.close();
             }
-            client = KeyServiceClient.forRuntime(endpoint, RaTls.issue(tee, identityRefresh.multipliedBy(2)));
+            RaTlsIdentity id = prepared != null ? prepared : RaTls.issue(tee, identityValidity(identityRefresh));
+            prepared = null;
+            client = KeyServiceClient.forRuntime(endpoint, id);
             issuedAt = now;
         }
         return client;
