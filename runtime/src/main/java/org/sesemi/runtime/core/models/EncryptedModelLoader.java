@@ -1,6 +1,5 @@
 package org.sesemi.runtime.core.models;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.LongConsumer;
@@ -18,9 +17,19 @@ import org.sesemi.time.SystemTime;
  * Fetches an encrypted model from the (untrusted) store, decrypts it into a direct buffer inside the core, creates
  * the engine session from memory and wipes the plaintext buffer. The header is read first so the memory charge is
  * reserved before anything large is allocated.
+ *
+ * <p>The ciphertext is decrypted as it is read, segment by segment: it is never held whole, so a model costs its
+ * plaintext (off the Java heap) and one segment, not also a heap copy of its ciphertext (and the transient copies of
+ * reading it whole) — the difference between fitting a 256 MB container or not (issue 13, {@code docs/benchmarks.md}).
+ * The time spent waiting for the store's bytes is still reported apart, as the fetch ({@link TimedInput}).
  */
 public final class EncryptedModelLoader implements ModelCache.Loader {
     private static final int HEADER_MAX = 84 + 255 + 16;
+    /**
+     * {@code -Dsesemi.runtime.fetchWholeModel=true}: read the whole ciphertext onto the heap before decrypting it, as
+     * before issue 13 (the memory lever's "before" in {@code sesemi bench platform --variant-jvm-options}).
+     */
+    private static final boolean FETCH_WHOLE = Boolean.getBoolean("sesemi.runtime.fetchWholeModel");
     private final ModelStore store;
     private final OnnxEngine engine;
     private final double chargeFactor;
@@ -46,19 +55,48 @@ public final class EncryptedModelLoader implements ModelCache.Loader {
             // tampering (model_integrity), not as a model too large for the budget.
             h.authenticate(key);
             reserve.accept((long) Math.ceil(h.plaintextLength() * chargeFactor));
-            InputStream in = raw;
-            if (h.ciphertextLength() < Integer.MAX_VALUE - 64) {
-                // Fetch fully first so fetch and decrypt times are reported apart; the charge covers this copy.
-                in = new ByteArrayInputStream(raw.readNBytes((int) h.ciphertextLength() + 1));
+            InputStream source = raw;
+            if (FETCH_WHOLE && h.ciphertextLength() < Integer.MAX_VALUE - 64) {
+                source = new java.io.ByteArrayInputStream(raw.readNBytes((int) h.ciphertextLength() + 1));
             }
             long t1 = SystemTime.ticker().read();
-            times.fetchMs = (t1 - t0) / 1e6;
+            TimedInput in = new TimedInput(source);
             try (DecryptedModel dm = ModelCipher.decrypt(in, model, key, ModelCipher.BufferKind.DIRECT)) {
                 long t2 = SystemTime.ticker().read();
-                times.decryptMs = (t2 - t1) / 1e6;
+                times.fetchMs = (t1 - t0 + in.readNanos) / 1e6;
+                times.decryptMs = (t2 - t1 - in.readNanos) / 1e6;
                 ModelSession s = engine.load(model.toString(), dm);
                 times.sessionMs = (SystemTime.ticker().read() - t2) / 1e6;
                 return s;
+            }
+        }
+    }
+
+    /** Counts the time spent inside the store's stream (the fetch), so that decryption is reported without it. */
+    static final class TimedInput extends java.io.FilterInputStream {
+        long readNanos;
+
+        TimedInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            long t = SystemTime.ticker().read();
+            try {
+                return super.read();
+            } finally {
+                readNanos += SystemTime.ticker().read() - t;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            long t = SystemTime.ticker().read();
+            try {
+                return super.read(b, off, len);
+            } finally {
+                readNanos += SystemTime.ticker().read() - t;
             }
         }
     }
