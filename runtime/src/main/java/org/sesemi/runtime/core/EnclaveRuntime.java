@@ -106,13 +106,11 @@ public final class EnclaveRuntime implements AutoCloseable {
     }
 
     /**
-     * Starts the work a core needs that depends on no setting in the background, so that it overlaps the process's
-     * start and {@code /init}: ONNX Runtime's environment and native library ({@link OnnxEngine#preload()}) and the
-     * attestation and TLS code paths {@code /init} runs ({@link InitWarmup}).
+     * Starts the work a core needs that depends on no setting (ONNX Runtime's environment and native library) in the
+     * background, so that it overlaps the process's start and {@code /init}; see {@link OnnxEngine#preload()}.
      */
     public static void preloadEngine() {
         OnnxEngine.preload();
-        InitWarmup.start();
     }
 
     public CoreConfig config() {

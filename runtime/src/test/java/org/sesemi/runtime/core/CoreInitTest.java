@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,8 +26,8 @@ class CoreInitTest {
 
     @BeforeAll
     static void startKeyService() throws Exception {
-        ks = KeyServiceServer.start(KeyServiceConfig.defaults().withPort(0).withHost("127.0.0.1").withDatabase(dir.resolve("ks.db"))
-                .withTee(TeeConfig.simulated(dir.resolve("tee"), "keyservice")));
+        ks = KeyServiceServer.start(KeyServiceConfig.builder().port(0).host("127.0.0.1").database(dir.resolve("ks.db"))
+                .tee(TeeConfig.simulated(dir.resolve("tee"), "keyservice")).build());
     }
 
     @AfterAll
@@ -88,10 +87,5 @@ class CoreInitTest {
         badConfig.put(RuntimeSettings.ENCLAVE_CONFIG, "sgx.isvsvn");
         assertThatThrownBy(() -> CoreInit.create(badConfig, parallel)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(RuntimeSettings.ENCLAVE_CONFIG + " entries are key=value");
-    }
-
-    @Test
-    void theWarmUpRunsEveryStepOnThisJvm() {
-        assertThat(InitWarmup.run()).isTrue();
     }
 }
