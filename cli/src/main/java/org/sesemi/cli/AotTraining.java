@@ -59,6 +59,7 @@ final class AotTraining implements Callable<Integer> {
                 port = s.getLocalPort();
             }
             List<String> cmd = new ArrayList<>(PlatformCommand.jvm().stream().filter(a -> !a.startsWith("-XX:AOT")).toList());
+            cmd.addAll(PlatformCommand.containerMemoryOptions(256)); // as the platform starts it, in OpenWhisk's default container
             cmd.add("-XX:AOTCacheOutput=" + target);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "runtime", "serve", "--platform", "openwhisk",
                     "--bind", "127.0.0.1", "--port", Integer.toString(port)));

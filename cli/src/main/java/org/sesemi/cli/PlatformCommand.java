@@ -45,9 +45,26 @@ final class PlatformCommand {
         return semirtImage(List.of());
     }
 
+    /**
+     * What the runtime image's JVM gets in an OpenWhisk container of {@code limits.memory} MB ({@code deploy/images}: the
+     * JVM reads the container's limit, {@code JAVA_OPTS=-XX:MaxRAMPercentage=50}, and below 1792 MB its ergonomics choose
+     * the Serial collector), given explicitly here because the embedded platform's containers are processes without a
+     * memory limit: without them a runtime sized its heap from the host's memory (G1, a quarter of 24 GiB) and a 256 MB
+     * function's runtime peaked far above 256 MB ({@code docs/benchmarks.md}, "Cold start", memory). {@code {memory}} is
+     * the function's memory ({@link ImageRegistry#MEMORY}).
+     */
+    static final List<String> CONTAINER_MEMORY_OPTIONS = List.of("-XX:MaxRAM=" + ImageRegistry.MEMORY + "m", "-XX:MaxRAMPercentage=50",
+            "-XX:+UseSerialGC");
+
+    /** {@link #CONTAINER_MEMORY_OPTIONS} for a container of {@code memoryMb} (outside the platform: AOT training). */
+    static List<String> containerMemoryOptions(int memoryMb) {
+        return CONTAINER_MEMORY_OPTIONS.stream().map(o -> o.replace(ImageRegistry.MEMORY, Integer.toString(memoryMb))).toList();
+    }
+
     /** {@link #semirtImage()} with {@code extraJvmOptions} after this process's (a later -XX option wins). */
     static ImageRegistry.Image semirtImage(List<String> extraJvmOptions) {
         List<String> cmd = jvm();
+        cmd.addAll(CONTAINER_MEMORY_OPTIONS);
         cmd.addAll(extraJvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "runtime", "serve", "--platform", "openwhisk",
                 "--bind", "127.0.0.1", "--port", ImageRegistry.PORT));
@@ -65,6 +82,7 @@ final class PlatformCommand {
      */
     static ImageRegistry.Image insecurePlainImage() {
         List<String> cmd = jvm();
+        cmd.addAll(CONTAINER_MEMORY_OPTIONS);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "runtime", "insecure-plain",
                 "--bind", "127.0.0.1", "--port", ImageRegistry.PORT));
         return new ImageRegistry.Image(cmd, Map.of("__OW_ALLOW_CONCURRENT", "true",
