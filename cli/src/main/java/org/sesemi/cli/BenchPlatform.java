@@ -95,7 +95,9 @@ final class BenchPlatform implements Callable<Integer> {
             InferenceRequest req = stack.sentence(SENTENCE);
             Map<String, String> timing = Map.of(RuntimeSettings.TIMING, "true");
             n.put("function_memory_mb", memoryMb);
-            n.put("runtime_jvm", String.join(" ", PlatformCommand.jvm().subList(1, PlatformCommand.jvm().size())));
+            List<String> runtimeJvm = new ArrayList<>(PlatformCommand.jvm().subList(1, PlatformCommand.jvm().size()));
+            runtimeJvm.addAll(PlatformCommand.containerMemoryOptions(memoryMb));
+            n.put("runtime_jvm", String.join(" ", runtimeJvm));
 
             // Cold starts, interleaved: each round a new secure function, a new INSECURE plaintext function doing the same
             // job, and a bare JVM, in alternating order, so that the machine's load falls on all three alike.
@@ -110,9 +112,9 @@ final class BenchPlatform implements Callable<Integer> {
                     colds.add(cs.secure("cold-" + i));
                     variantColdStarts(cs, variantsOut, i);
                     plains.add(cs.plain("plain-cold-" + i));
-                    floors.add(BenchCommand.round(ColdStarts.jvmFloorMs()));
+                    floors.add(BenchCommand.round(ColdStarts.jvmFloorMs(memoryMb)));
                 } else {
-                    floors.add(BenchCommand.round(ColdStarts.jvmFloorMs()));
+                    floors.add(BenchCommand.round(ColdStarts.jvmFloorMs(memoryMb)));
                     plains.add(cs.plain("plain-cold-" + i));
                     variantColdStarts(cs, variantsOut, i);
                     colds.add(cs.secure("cold-" + i));

@@ -100,9 +100,10 @@ final class ColdStarts {
         return c;
     }
 
-    /** {@code java <the runtime processes' JVM options> -version}: start to exit, in ms. */
-    static double jvmFloorMs() throws IOException, InterruptedException {
+    /** {@code java <the runtime processes' JVM options, for a function of memoryMb> -version}: start to exit, in ms. */
+    static double jvmFloorMs(int memoryMb) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(PlatformCommand.jvm());
+        cmd.addAll(PlatformCommand.containerMemoryOptions(memoryMb));
         cmd.add("-version");
         long t0 = SystemTime.ticker().read();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -49,6 +49,8 @@ class BenchSystemIT {
         assertThat(n.path("rss_after_init_mb").asDouble()).isBetween(60.0, 4096.0);
         assertThat(n.path("rss_peak_mb").asDouble()).isGreaterThanOrEqualTo(n.path("rss_after_warm_mb").asDouble()).isLessThan(8192.0);
         assertThat(n.path("function_memory_mb").asInt()).isEqualTo(256);
+        // The runtime processes' JVM is sized like the image's in a 256 MB container (issue 13, memory).
+        assertThat(n.path("runtime_jvm").asText()).contains("-XX:MaxRAM=256m", "-XX:MaxRAMPercentage=50", "-XX:+UseSerialGC");
         // A lever's other side, measured in the same run: its own cold starts, with the platform's {memory} filled in.
         JsonNode variant = n.path("variants").get(0);
         assertThat(variant.path("jvm_options").asText()).isEqualTo("-Dsesemi.runtime.preload=false -XX:MaxRAM={memory}m");
