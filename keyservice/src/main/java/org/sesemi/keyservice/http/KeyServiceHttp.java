@@ -1,7 +1,5 @@
 package org.sesemi.keyservice.http;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -15,6 +13,7 @@ import org.sesemi.http.HttpService;
 import org.sesemi.http.Request;
 import org.sesemi.http.Response;
 import org.sesemi.http.Router;
+import org.sesemi.http.StaticDocument;
 import org.sesemi.keyservice.core.Caller;
 import org.sesemi.keyservice.core.DeniedException;
 import org.sesemi.keyservice.core.KeyServiceCore;
@@ -56,7 +55,7 @@ public final class KeyServiceHttp {
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.health = health;
-        this.openApi = loadOpenApi();
+        this.openApi = StaticDocument.load(KeyServiceHttp.class, "/org/sesemi/keyservice/openapi.json");
     }
 
     /** Sets up a service of the layer with this API: routes, checks before routing, error shape, metrics, body limits. */
@@ -114,16 +113,5 @@ public final class KeyServiceHttp {
     /** Every answer carries the state version, read after the operation committed (it reflects at least this). */
     private Response stamp(Response r) {
         return r.withHeader(STATE_VERSION_HEADER, Long.toString(core.stateVersion()));
-    }
-
-    private static byte[] loadOpenApi() {
-        try (InputStream in = KeyServiceHttp.class.getResourceAsStream("/org/sesemi/keyservice/openapi.json")) {
-            if (in == null) {
-                throw new IllegalStateException("openapi.json missing from the keyservice jar");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

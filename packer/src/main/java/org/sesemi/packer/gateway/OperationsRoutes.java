@@ -3,11 +3,9 @@ package org.sesemi.packer.gateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import org.sesemi.http.Response;
 import org.sesemi.http.Router;
+import org.sesemi.http.StaticDocument;
 import org.sesemi.packer.policy.PackingPolicy;
 
 /**
@@ -19,7 +17,7 @@ import org.sesemi.packer.policy.PackingPolicy;
 final class OperationsRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The OpenAPI document of this API, served at {@code GET /v1/openapi.json}. */
-    private static final byte[] OPENAPI = openApi();
+    private static final byte[] OPENAPI = StaticDocument.load(OperationsRoutes.class, "/org/sesemi/packer/openapi.json");
     private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final String group;
@@ -50,16 +48,5 @@ final class OperationsRoutes {
         n.set("routes", JSON.valueToTree(pool.routes()));
         n.put("modelsTracked", models.size()).put("modelsForgotten", models.forgotten());
         return Response.json(200, JSON.writeValueAsBytes(n));
-    }
-
-    private static byte[] openApi() {
-        try (InputStream in = OperationsRoutes.class.getResourceAsStream("/org/sesemi/packer/openapi.json")) {
-            if (in == null) {
-                throw new IllegalStateException("openapi.json missing from the packer jar");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

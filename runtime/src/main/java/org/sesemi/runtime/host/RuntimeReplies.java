@@ -1,8 +1,5 @@
 package org.sesemi.runtime.host;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.sesemi.http.Response;
@@ -41,16 +38,5 @@ final class RuntimeReplies {
      */
     static Response sealed(int status, byte[] envelopeJson, Optional<Timing> timing) {
         return Response.parts(status, JSON, Timing.appendTo(envelopeJson, timing));
-    }
-
-    static byte[] resource(String name) {
-        try (InputStream in = RuntimeReplies.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " missing from the runtime jar");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.sesemi.http.HttpService;
 import org.sesemi.http.Response;
 import org.sesemi.http.Router;
+import org.sesemi.http.StaticDocument;
 import org.sesemi.protocol.action.RunBody;
 import org.sesemi.runtime.core.EnclaveRuntime;
 import org.sesemi.runtime.core.Outcome;
@@ -47,7 +48,7 @@ public final class RuntimeServer implements AutoCloseable {
     /** A refused body is read and discarded after the answer up to this much (the largest envelope the runtime takes). */
     private static final long DRAIN_LIMIT = 1L << 30;
     /** The OpenAPI document of this API, served at {@code GET /openapi.json}. */
-    private static final byte[] OPENAPI = RuntimeReplies.resource("/org/sesemi/runtime/openapi.json");
+    private static final byte[] OPENAPI = StaticDocument.load(RuntimeServer.class, "/org/sesemi/runtime/openapi.json");
 
     private final HostConfig config;
     private final HttpService http;
