@@ -147,6 +147,11 @@ public final class HttpService implements AutoCloseable {
             h.set("Content-Type", resp.contentType());
         }
         boolean unread = req.mayHaveLargeUnreadBody();
+        if (!unread && req.hasUnreadBody()) {
+            // A small body nobody read (an answer given before the body: 401, 404, 405...): read it before answering,
+            // so the request is consumed before the client, holding its answer, sends the next one on this connection.
+            Drain.discard(ex.getRequestBody(), Request.JDK_DRAIN);
+        }
         if (unread) {
             // the JDK server drops a connection rather than drain a large unread body: say so, lest a client reuse it
             h.set("Connection", "close");

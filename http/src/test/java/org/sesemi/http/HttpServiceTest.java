@@ -1,6 +1,7 @@
 package org.sesemi.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -35,6 +36,7 @@ class HttpServiceTest {
                 .delete("/items/{id}", r -> Response.empty(204))
                 .get("/items/", r -> Response.text(200, "text/plain", "list"))
                 .post("/echo", r -> Response.bytes(200, "application/octet-stream", r.body(1024)))
+                .post("/ignore", r -> Response.empty(202))
                 .get("/parts", r -> {
                     byte[] record = "[[{\"a\":1}]]".getBytes(StandardCharsets.US_ASCII);
                     return Response.parts(200, Response.JSON, List.of(java.nio.ByteBuffer.wrap(record, 2, 7),
@@ -126,6 +128,24 @@ class HttpServiceTest {
         assertThat(ok).startsWith("HTTP/1.1 200").endsWith("hello");
         awaitSeen(2);
         assertThat(seen).filteredOn(x -> x.status() == 200).singleElement().satisfies(x -> assertThat(x.in()).isEqualTo(5));
+    }
+
+    @Test
+    void aSmallBodyNobodyReadIsConsumedBeforeTheAnswerAndTheConnectionServesTheNextRequest() throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), service.port())) {
+            s.getOutputStream().write("POST /ignore HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            // The handler answers without reading the body; the layer reads it first, so no answer before it is sent.
+            s.setSoTimeout(700);
+            assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(java.net.SocketTimeoutException.class);
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 202");
+            s.getOutputStream().write("GET /items/7 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 200");
+        }
     }
 
     @Test
