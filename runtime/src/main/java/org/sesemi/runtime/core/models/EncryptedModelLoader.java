@@ -25,11 +25,6 @@ import org.sesemi.time.SystemTime;
  */
 public final class EncryptedModelLoader implements ModelCache.Loader {
     private static final int HEADER_MAX = 84 + 255 + 16;
-    /**
-     * {@code -Dsesemi.runtime.fetchWholeModel=true}: read the whole ciphertext onto the heap before decrypting it, as
-     * before issue 13 (the memory lever's "before" in {@code sesemi bench platform --variant-jvm-options}).
-     */
-    private static final boolean FETCH_WHOLE = Boolean.getBoolean("sesemi.runtime.fetchWholeModel");
     private final ModelStore store;
     private final OnnxEngine engine;
     private final double chargeFactor;
@@ -55,12 +50,8 @@ public final class EncryptedModelLoader implements ModelCache.Loader {
             // tampering (model_integrity), not as a model too large for the budget.
             h.authenticate(key);
             reserve.accept((long) Math.ceil(h.plaintextLength() * chargeFactor));
-            InputStream source = raw;
-            if (FETCH_WHOLE && h.ciphertextLength() < Integer.MAX_VALUE - 64) {
-                source = new java.io.ByteArrayInputStream(raw.readNBytes((int) h.ciphertextLength() + 1));
-            }
             long t1 = SystemTime.ticker().read();
-            TimedInput in = new TimedInput(source);
+            TimedInput in = new TimedInput(raw);
             try (DecryptedModel dm = ModelCipher.decrypt(in, model, key, ModelCipher.BufferKind.DIRECT)) {
                 long t2 = SystemTime.ticker().read();
                 times.fetchMs = (t1 - t0 + in.readNanos) / 1e6;
